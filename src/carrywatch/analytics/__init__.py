@@ -1,0 +1,1 @@
+"""Pure analytics: frames in, typed results out; no I/O."""

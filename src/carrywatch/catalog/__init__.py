@@ -1,0 +1,1 @@
+"""What carrywatch tracks, by its own ids: series (``series.toml``) and events (``events.toml``)."""

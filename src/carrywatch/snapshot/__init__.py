@@ -1,0 +1,1 @@
+"""The embedded real-data snapshot (a built artefact) and the code that seeds a store from it."""

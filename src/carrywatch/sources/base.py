@@ -1,0 +1,148 @@
+"""The ``Source`` protocol and the small parsing helpers every provider module shares.
+
+A source does three things, kept apart so that raw bytes are never lost:
+
+``plan(wanted, window)``
+    which HTTP requests deliver the wanted remote codes (one file often carries many);
+``fetch(request, http)``
+    the bytes, untouched (several payloads when the provider pages its answers);
+``parse(payload)``
+    pure: bytes in, tidy observation rows out (see :mod:`carrywatch.frames`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from urllib.parse import urlsplit, urlunsplit
+
+from carrywatch.errors import ConfigError, ParseError
+from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window
+
+if TYPE_CHECKING:
+    from carrywatch.sources.http import HttpClient
+
+__all__ = [
+    "MISSING_MARKERS",
+    "Source",
+    "decode_text",
+    "join_origin",
+    "load_json",
+    "reject_html",
+    "to_float",
+]
+
+#: Text that providers use for "no value": FRED's ``.``, MOF's ``-``, Fiscal Data's
+#: ``null``, BOJ HTML's ``NA`` and the empty field.
+MISSING_MARKERS = frozenset({"", ".", "-", "null", "NULL", "NA", "N/A", "n/a", "ND", "None"})
+
+
+@runtime_checkable
+class Source(Protocol):
+    """What every provider module offers; see the module docstring."""
+
+    name: str
+    default_origin: str
+    origin: str
+
+    def plan(self, wanted: Sequence[str], window: Window) -> list[FetchRequest]:
+        """The requests that deliver the remote codes in ``wanted`` over ``window``."""
+        ...
+
+    def fetch(self, request: FetchRequest, http: HttpClient) -> Iterator[RawPayload]:
+        """The payloads answering ``request``, bytes untouched."""
+        ...
+
+    def parse(self, payload: RawPayload) -> ParsedFrame:
+        """Observation rows from one payload; raises ``ParseError`` on a bad shape."""
+        ...
+
+
+def join_origin(origin: str, path: str) -> str:
+    """``origin`` (scheme://host[:port]) joined with a provider's real ``path``.
+
+    Only scheme, host and port come from ``origin``, so a local server can stand in for
+    a provider while receiving the provider's exact path and query.
+    """
+    parts = urlsplit(origin)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ConfigError(
+            f"origin {origin!r} is not of the form scheme://host[:port], e.g. http://127.0.0.1:8765"
+        )
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def reject_html(body: bytes, *, source: str) -> None:
+    """Raise ``ParseError`` when ``body`` is an HTML page (error pages often come with 200)."""
+    head = body[:512].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")):
+        raise ParseError(
+            "received an HTML/XML page instead of data (the provider's error or block page)",
+            source=source,
+        )
+
+
+def decode_text(body: bytes, *, encoding: str, source: str) -> str:
+    """Decode ``body`` strictly; a wrongly encoded file is a ``ParseError``, not mojibake."""
+    reject_html(body, source=source)
+    is_utf8 = encoding.lower().replace("-", "") in {"utf8", "utf8sig"}
+    if is_utf8 and body.startswith(b"\xef\xbb\xbf"):
+        body = body[3:]
+    try:
+        return body.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ParseError(
+            f"payload is not valid {encoding} "
+            f"(byte {exc.start}: {body[exc.start : exc.start + 4]!r})",
+            source=source,
+        ) from exc
+
+
+def load_json(body: bytes, *, source: str) -> object:
+    """Parse JSON strictly (no NaN/Infinity literals); errors become ``ParseError``."""
+    reject_html(body, source=source)
+
+    def _reject_constant(token: str) -> object:
+        raise ValueError(f"non-standard JSON constant {token}")
+
+    try:
+        return json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"payload is not UTF-8 JSON ({exc.reason})", source=source) from exc
+    except (ValueError, RecursionError) as exc:
+        raise ParseError(f"payload is not valid JSON ({exc})", source=source) from exc
+
+
+def to_float(text: object, *, source: str, where: str = "") -> float:
+    """A provider's numeric field as float; missing markers give NaN.
+
+    Accepts numbers, numeric strings (with thousands separators) and the markers in
+    :data:`MISSING_MARKERS`. Anything else is a ``ParseError`` naming ``where``.
+    """
+    if text is None:
+        return math.nan
+    if isinstance(text, bool):
+        raise ParseError(f"boolean where a number was expected{_at(where)}", source=source)
+    if isinstance(text, int | float):
+        value = float(text)
+    elif isinstance(text, str):
+        cleaned = text.strip().strip('"').replace(",", "")
+        if cleaned in MISSING_MARKERS:
+            return math.nan
+        try:
+            value = float(cleaned)
+        except ValueError as exc:
+            raise ParseError(f"not a number: {text[:40]!r}{_at(where)}", source=source) from exc
+    else:
+        raise ParseError(
+            f"{type(text).__name__} where a number was expected{_at(where)}", source=source
+        )
+    if not math.isfinite(value):
+        raise ParseError(f"non-finite number {text!r}{_at(where)}", source=source)
+    return value
+
+
+def _at(where: str) -> str:
+    return f" at {where}" if where else ""

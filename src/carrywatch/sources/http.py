@@ -1,0 +1,246 @@
+"""The one module that talks HTTP: timeouts, retries, per-host limits, secrets.
+
+:class:`HttpClient` wraps an ``httpx.Client`` whose transport is injectable
+(``httpx.MockTransport`` or a local server in tests). Policy:
+
+* transient failures are retried: connect/read timeouts and other transport errors,
+  HTTP 429 and 5xx; any other status is final;
+* the wait before retry ``k`` (1-based) is ``uniform(0, min(cap, base * 2**(k-1)))``
+  ("full jitter", Brooker 2015, *Exponential Backoff And Jitter*, AWS Architecture
+  Blog), except that a ``Retry-After`` header (seconds or HTTP date, RFC 9110 §10.2.3)
+  is honoured when present, up to ``max_retry_after_s``; a longer demand fails at once
+  with a message that says when to come back;
+* at most ``max_per_host`` requests are in flight per host, across threads;
+* credentials are added to the query only when sending: the ``RawPayload`` keeps the
+  request without them, and no error message or log line contains them.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from typing import Final
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+
+from carrywatch.errors import ConfigError, FetchError
+from carrywatch.types import FetchRequest, RawPayload, utc_now
+
+__all__ = ["DEFAULT_USER_AGENT", "HttpClient", "RetryPolicy", "display_url"]
+
+DEFAULT_USER_AGENT: Final = (
+    "carrywatch/0.1 (policy-divergence monitor; +https://github.com/carrywatch/carrywatch)"
+)
+
+_RETRYABLE_STATUS: Final = frozenset({429, 500, 502, 503, 504})
+
+
+class RetryPolicy:
+    """How often and how long to retry; see the module docstring for the formula."""
+
+    __slots__ = ("backoff_base_s", "backoff_cap_s", "max_attempts", "max_retry_after_s")
+
+    def __init__(
+        self,
+        *,
+        max_attempts: int = 4,
+        backoff_base_s: float = 0.5,
+        backoff_cap_s: float = 30.0,
+        max_retry_after_s: float = 120.0,
+    ) -> None:
+        if max_attempts < 1:
+            raise ConfigError("max_attempts must be at least 1")
+        self.max_attempts = max_attempts
+        self.backoff_base_s = backoff_base_s
+        self.backoff_cap_s = backoff_cap_s
+        self.max_retry_after_s = max_retry_after_s
+
+    def backoff_s(self, attempt: int, rng: random.Random) -> float:
+        """Full-jitter wait before retry number ``attempt`` (1-based)."""
+        ceiling = min(self.backoff_cap_s, self.backoff_base_s * 2 ** (attempt - 1))
+        return rng.uniform(0.0, ceiling)
+
+
+def display_url(request: FetchRequest) -> str:
+    """The request's URL with its (secret-free) query, as stored and shown to users."""
+    return f"{request.url}?{urlencode(request.params)}" if request.params else request.url
+
+
+def _retry_after_s(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - utc_now()).total_seconds())
+
+
+class HttpClient:
+    """Thread-safe GET with retries, per-host concurrency limits and secret injection.
+
+    Parameters
+    ----------
+    transport:
+        An ``httpx`` transport; ``None`` uses the network.
+    secrets:
+        Settings keys to credential values (e.g. ``{"fred_api_key": "..."}``).
+    retry:
+        The retry policy.
+    max_per_host:
+        Requests in flight per host at once.
+    sleep, rng:
+        Injected so that tests run retries instantly and deterministically.
+    """
+
+    def __init__(
+        self,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        secrets: Mapping[str, str] | None = None,
+        retry: RetryPolicy | None = None,
+        max_per_host: int = 2,
+        user_agent: str = DEFAULT_USER_AGENT,
+        connect_timeout_s: float = 10.0,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._client = httpx.Client(
+            transport=transport,
+            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
+            follow_redirects=True,
+            timeout=httpx.Timeout(30.0, connect=connect_timeout_s),
+        )
+        self._secrets = dict(secrets or {})
+        self._retry = retry or RetryPolicy()
+        self._max_per_host = max_per_host
+        self._sleep = sleep
+        self._rng = rng or random.Random()  # noqa: S311 -- jitter, not cryptography
+        self._rng_lock = threading.Lock()
+        self._hosts: dict[str, threading.BoundedSemaphore] = {}
+        self._hosts_lock = threading.Lock()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def has_secret(self, key: str) -> bool:
+        """Whether a credential is configured under settings key ``key``."""
+        return bool(self._secrets.get(key))
+
+    def get(self, request: FetchRequest) -> RawPayload:
+        """GET ``request`` with retries; the untouched body and its provenance.
+
+        Raises
+        ------
+        FetchError
+            after the last attempt of a transient failure, at once for a non-retryable
+            status (4xx other than 429), or when a Retry-After exceeds the limit.
+        """
+        url = display_url(request)
+        params: list[tuple[str, str | int | float | bool | None]] = list(request.params)
+        if request.secret_param is not None:
+            query_name, settings_key = request.secret_param
+            secret = self._secrets.get(settings_key)
+            if not secret:
+                raise ConfigError(
+                    f"{request.source} needs a credential: set {settings_key.upper()} "
+                    "in the environment"
+                )
+            params.append((query_name, secret))
+        host = urlsplit(request.url).netloc
+        attempt = 0
+        while True:
+            attempt += 1
+            wait_s: float
+            try:
+                with self._host_slot(host):
+                    response = self._client.get(
+                        request.url,
+                        params=params,
+                        headers=dict(request.headers),
+                        timeout=httpx.Timeout(request.timeout_s, connect=10.0),
+                    )
+                    body = response.content
+            except httpx.TransportError as exc:
+                # The exception text may embed the URL with its query: never repeat it.
+                problem = f"{type(exc).__name__} after {attempt} attempt(s)"
+                if attempt >= self._retry.max_attempts:
+                    raise FetchError(
+                        f"{problem}; the provider did not answer, try again later",
+                        source=request.source,
+                        url=url,
+                    ) from None
+                wait_s = self._backoff(attempt)
+            else:
+                status = response.status_code
+                if 200 <= status < 300:
+                    return RawPayload(
+                        request=request,
+                        body=body,
+                        status=status,
+                        media_type=response.headers.get("Content-Type", "").split(";")[0],
+                        retrieved_at=utc_now(),
+                    )
+                if status not in _RETRYABLE_STATUS:
+                    raise FetchError(
+                        f"HTTP {status} {response.reason_phrase}: {_snippet(body)}",
+                        source=request.source,
+                        url=url,
+                        status=status,
+                    )
+                if attempt >= self._retry.max_attempts:
+                    raise FetchError(
+                        f"HTTP {status} after {attempt} attempt(s); try again later",
+                        source=request.source,
+                        url=url,
+                        status=status,
+                    )
+                retry_after = _retry_after_s(response)
+                if retry_after is not None and retry_after > self._retry.max_retry_after_s:
+                    raise FetchError(
+                        f"HTTP {status}: the provider asks to wait {retry_after:.0f} s "
+                        f"(more than {self._retry.max_retry_after_s:.0f} s); refresh later",
+                        source=request.source,
+                        url=url,
+                        status=status,
+                    )
+                wait_s = retry_after if retry_after is not None else self._backoff(attempt)
+            self._sleep(wait_s)
+
+    def _backoff(self, attempt: int) -> float:
+        with self._rng_lock:
+            return self._retry.backoff_s(attempt, self._rng)
+
+    def _host_slot(self, host: str) -> threading.BoundedSemaphore:
+        with self._hosts_lock:
+            slot = self._hosts.get(host)
+            if slot is None:
+                slot = threading.BoundedSemaphore(self._max_per_host)
+                self._hosts[host] = slot
+            return slot
+
+
+def _snippet(body: bytes, limit: int = 160) -> str:
+    text = body[:limit].decode("utf-8", errors="replace")
+    text = " ".join(text.split())
+    return text or "(empty body)"

@@ -1,0 +1,1 @@
+"""The local SQLite store: observations with provenance, revisions and the raw archive."""
