@@ -1,0 +1,43 @@
+# Two commands set everything up on a fresh machine with Python >= 3.11:
+#   make brief   -> .venv with carrywatch, then the brief on the embedded snapshot (offline)
+#   make test    -> .venv with the dev extras, then ruff, mypy --strict and pytest
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: brief test lint typecheck pytest snapshot bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "carrywatch needs Python >= 3.11; run make PYTHON=python3.11"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+brief: $(VENV)/.installed
+	$(BIN)/carrywatch brief
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.dev-installed
+	$(BIN)/mypy
+
+pytest: $(VENV)/.dev-installed
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+# Rebuild the embedded snapshot from ../shared/data (maintainers only).
+snapshot: $(VENV)/.installed
+	$(BIN)/python scripts/build_snapshot.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

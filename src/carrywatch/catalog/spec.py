@@ -1,0 +1,265 @@
+"""Load and check the catalog: ``series.toml`` (what we track) and ``events.toml``
+(FOMC and BOJ meetings with decisions and their official sources).
+
+Both files ship inside the package; :func:`load_catalog` reads them on demand (never
+at import time) and raises :class:`~carrywatch.errors.CatalogError` on any malformed
+entry, naming the entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+from carrywatch.errors import CatalogError
+
+__all__ = [
+    "FREQUENCIES",
+    "UNITS",
+    "BojMeeting",
+    "Catalog",
+    "FomcMeeting",
+    "SeriesSpec",
+    "load_catalog",
+]
+
+UNITS = frozenset(
+    {
+        "percent",
+        "pp",
+        "bp",
+        "usd",
+        "usd_mn",
+        "usd_bn",
+        "jpy_per_usd",
+        "contracts",
+        "index",
+        "price",
+        "probability",
+        "usd_bn_chained_2017",
+        "jpy_bn_chained_2015",
+    }
+)
+FREQUENCIES = frozenset({"daily", "weekly", "monthly", "quarterly", "event"})
+
+Decision = Literal["hike", "cut", "hold", "framework"]
+_DECISIONS = frozenset({"hike", "cut", "hold", "framework"})
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesSpec:
+    """One series, by our id: where it comes from, its unit and frequency."""
+
+    id: str
+    title: str
+    unit: str
+    frequency: str
+    source: str
+    remote_code: str
+    publisher: str
+    gap: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FomcMeeting:
+    """An FOMC meeting; the range fields are absent for meetings not yet held."""
+
+    date: dt.date
+    start: dt.date
+    kind: str
+    sep: bool
+    source: str
+    decision: Decision | None = None
+    target_lower_pct: float | None = None
+    target_upper_pct: float | None = None
+    effective: dt.date | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BojMeeting:
+    """A BOJ Monetary Policy Meeting; rate fields absent when there was no rate target."""
+
+    date: dt.date
+    start: dt.date
+    kind: str
+    outlook_report: bool
+    source: str
+    decision: Decision | None = None
+    rate_lower_pct: float | None = None
+    rate_upper_pct: float | None = None
+    operating_target: str | None = None
+    effective: dt.date | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """The series and the meetings, with lookups that fail clearly."""
+
+    series: Mapping[str, SeriesSpec]
+    fomc: tuple[FomcMeeting, ...]
+    boj: tuple[BojMeeting, ...]
+
+    def spec(self, series_id: str) -> SeriesSpec:
+        """The spec of ``series_id``; ``CatalogError`` names close matches when unknown."""
+        try:
+            return self.series[series_id]
+        except KeyError:
+            raise CatalogError(_unknown_series_message(series_id, self.series)) from None
+
+    def specs(self, series_ids: Iterable[str]) -> list[SeriesSpec]:
+        return [self.spec(s) for s in series_ids]
+
+    def by_source(self, source: str) -> list[SeriesSpec]:
+        return [s for s in self.series.values() if s.source == source]
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(sorted({s.source for s in self.series.values()}))
+
+
+def _unknown_series_message(series_id: str, known: Mapping[str, SeriesSpec]) -> str:
+    close = difflib.get_close_matches(series_id, list(known), n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    return f"unknown series id {series_id!r}{hint} (`carrywatch series list` shows every id)"
+
+
+def _read_resource(name: str) -> dict[str, Any]:
+    try:
+        text = resources.files("carrywatch.catalog").joinpath(name).read_text("utf-8")
+        return tomllib.loads(text)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CatalogError(f"catalog file {name} cannot be read: {exc}") from exc
+
+
+def _str(entry: Mapping[str, Any], key: str, where: str, *, optional: bool = False) -> str | None:
+    value = entry.get(key)
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise CatalogError(f"{where}: {key!r} must be a non-empty string, got {value!r}")
+    return value
+
+
+def _date(
+    entry: Mapping[str, Any], key: str, where: str, *, optional: bool = False
+) -> dt.date | None:
+    value = entry.get(key)
+    if value is None and optional:
+        return None
+    if not isinstance(value, dt.date):
+        raise CatalogError(f"{where}: {key!r} must be a date (YYYY-MM-DD), got {value!r}")
+    return value
+
+
+def _pct(entry: Mapping[str, Any], key: str, where: str) -> float | None:
+    value = entry.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise CatalogError(f"{where}: {key!r} must be a number in percent, got {value!r}")
+    return float(value)
+
+
+def _decision(entry: Mapping[str, Any], where: str) -> Decision | None:
+    value = entry.get("decision")
+    if value is None:
+        return None
+    if value not in _DECISIONS:
+        raise CatalogError(f"{where}: decision must be one of {sorted(_DECISIONS)}, got {value!r}")
+    decision: Decision = value
+    return decision
+
+
+def parse_series(doc: Mapping[str, Any]) -> dict[str, SeriesSpec]:
+    """Series specs from a parsed ``series.toml``."""
+    out: dict[str, SeriesSpec] = {}
+    for i, entry in enumerate(doc.get("series", [])):
+        where = f"series.toml entry {i + 1}"
+        sid = _str(entry, "id", where)
+        assert sid is not None
+        where = f"series.toml {sid!r}"
+        if sid != sid.lower() or " " in sid:
+            raise CatalogError(f"{where}: ids are dotted lower case without spaces")
+        if sid in out:
+            raise CatalogError(f"{where}: duplicate id")
+        unit = _str(entry, "unit", where)
+        frequency = _str(entry, "frequency", where)
+        if unit not in UNITS:
+            raise CatalogError(f"{where}: unknown unit {unit!r} (known: {sorted(UNITS)})")
+        if frequency not in FREQUENCIES:
+            raise CatalogError(f"{where}: unknown frequency {frequency!r}")
+        out[sid] = SeriesSpec(
+            id=sid,
+            title=str(_str(entry, "title", where)),
+            unit=str(unit),
+            frequency=str(frequency),
+            source=str(_str(entry, "source", where)),
+            remote_code=str(_str(entry, "remote_code", where)),
+            publisher=str(_str(entry, "publisher", where)),
+            gap=_str(entry, "gap", where, optional=True),
+        )
+    if not out:
+        raise CatalogError("series.toml lists no series")
+    return out
+
+
+def parse_events(doc: Mapping[str, Any]) -> tuple[tuple[FomcMeeting, ...], tuple[BojMeeting, ...]]:
+    """FOMC and BOJ meetings from a parsed ``events.toml``, each sorted by date."""
+    fomc: list[FomcMeeting] = []
+    for entry in doc.get("fomc", []):
+        where = f"events.toml fomc {entry.get('date')!r}"
+        day = _date(entry, "date", where)
+        assert day is not None
+        fomc.append(
+            FomcMeeting(
+                date=day,
+                start=_date(entry, "start", where, optional=True) or day,
+                kind=str(_str(entry, "kind", where)),
+                sep=bool(entry.get("sep", False)),
+                source=str(_str(entry, "source", where)),
+                decision=_decision(entry, where),
+                target_lower_pct=_pct(entry, "target_lower_pct", where),
+                target_upper_pct=_pct(entry, "target_upper_pct", where),
+                effective=_date(entry, "effective", where, optional=True),
+                note=_str(entry, "note", where, optional=True),
+            )
+        )
+    boj: list[BojMeeting] = []
+    for entry in doc.get("boj", []):
+        where = f"events.toml boj {entry.get('date')!r}"
+        day = _date(entry, "date", where)
+        assert day is not None
+        boj.append(
+            BojMeeting(
+                date=day,
+                start=_date(entry, "start", where, optional=True) or day,
+                kind=str(_str(entry, "kind", where)),
+                outlook_report=bool(entry.get("outlook_report", False)),
+                source=str(_str(entry, "source", where)),
+                decision=_decision(entry, where),
+                rate_lower_pct=_pct(entry, "rate_lower_pct", where),
+                rate_upper_pct=_pct(entry, "rate_upper_pct", where),
+                operating_target=_str(entry, "operating_target", where, optional=True),
+                effective=_date(entry, "effective", where, optional=True),
+                note=_str(entry, "note", where, optional=True),
+            )
+        )
+    fomc.sort(key=lambda m: m.date)
+    boj.sort(key=lambda m: m.date)
+    return tuple(fomc), tuple(boj)
+
+
+@cache
+def load_catalog() -> Catalog:
+    """The packaged catalog (read once per process)."""
+    series = parse_series(_read_resource("series.toml"))
+    fomc, boj = parse_events(_read_resource("events.toml"))
+    return Catalog(series=series, fomc=fomc, boj=boj)

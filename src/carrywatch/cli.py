@@ -1,0 +1,416 @@
+"""The ``carrywatch`` command: parse arguments, call the library, print.
+
+Exit codes: 0 success; 1 usage, configuration or input errors (one clear line, the
+traceback only with ``--debug``); 3 when ``refresh``/``reparse`` could not bring every
+source up to date (the others were written, the failed ones left untouched).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from carrywatch.catalog.spec import load_catalog
+from carrywatch.errors import CarrywatchError, ConfigError
+from carrywatch.ingest import RefreshReport, import_csv, refresh, reparse
+from carrywatch.settings import Settings, origin_env_var
+from carrywatch.sources.http import HttpClient
+from carrywatch.sources.registry import SOURCE_NAMES, build_sources, default_origins
+from carrywatch.types import Window
+from carrywatch.workspace import open_archive, open_store
+
+__all__ = ["cli", "main"]
+
+EXIT_PARTIAL = 3
+
+# Piped output keeps a readable width instead of rich's 80-column default.
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
+err = Console(stderr=True, highlight=False)
+
+#: The series ``brief`` shows until the full brief lands.
+HEADLINE_SERIES = (
+    "us.fed.target_upper",
+    "us.fed.target_lower",
+    "jp.boj.policy_rate",
+    "us.ust.2y",
+    "us.ust.10y",
+    "jp.jgb.2y",
+    "jp.jgb.10y",
+    "fx.usdjpy",
+    "fx.usdjpy.yahoo",
+    "us.fed.assets",
+    "us.tga",
+    "us.rrp",
+    "us.m2",
+    "tic.japan.holdings",
+    "cftc.jpy.noncommercial_net",
+    "us.nasdaq",
+    "us.sp500",
+    "us.vix",
+    "crypto.btcusd",
+    "crypto.btcusd.yahoo",
+)
+
+
+class _State:
+    debug = False
+
+
+def _settings() -> Settings:
+    return Settings.from_env(source_names=SOURCE_NAMES)
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{option} {value!r} is not a date; use YYYY-MM-DD") from None
+
+
+def _timestamp(value: str | None, option: str) -> datetime | None:
+    """A date (end of that day, UTC) or an ISO timestamp (UTC if no offset is given)."""
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), datetime.max.time(), UTC)
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ConfigError(
+            f"{option} {value!r} is not a timestamp; use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@click.group(
+    help="Fed vs BOJ policy-divergence monitor: real data with provenance for every number."
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
+def cli(debug: bool) -> None:
+    _State.debug = debug
+
+
+@cli.group("series")
+def series_group() -> None:
+    """List and show stored series."""
+
+
+@cli.command("sources")
+def sources_command() -> None:
+    """List the live sources, their default origins and the variable that overrides each."""
+    settings = _settings()
+    table = Table("source", "default origin", "override variable", "in force")
+    for name, origin in default_origins().items():
+        table.add_row(name, origin, origin_env_var(name), settings.origins.get(name, origin))
+    out.print(table)
+
+
+@series_group.command("list")
+def series_list() -> None:
+    """Every catalog series: unit, frequency, coverage, source and last retrieval."""
+    catalog = load_catalog()
+    with open_store(_settings().home) as store:
+        status = store.series_status().set_index("series_id")
+    table = Table("id", "title", "unit", "freq", "first", "last", "source", "last retrieved")
+    for spec in catalog.series.values():
+        row = status.loc[spec.id] if spec.id in status.index else None
+        first = row["first_obs"] if row is not None and isinstance(row["first_obs"], str) else ""
+        last = row["last_obs"] if row is not None and isinstance(row["last_obs"], str) else ""
+        retrieved = row["last_retrieved"] if row is not None else None
+        note = "" if first else f"no data: {spec.gap}" if spec.gap else "no data yet"
+        table.add_row(
+            spec.id,
+            spec.title if not note else f"{spec.title} [{note}]",
+            spec.unit,
+            spec.frequency,
+            first,
+            last,
+            spec.source,
+            retrieved if isinstance(retrieved, str) else "",
+        )
+    out.print(table)
+
+
+@series_group.command("show")
+@click.argument("series_id")
+@click.option("--start", help="First obs_date (YYYY-MM-DD).")
+@click.option("--end", help="Last obs_date (YYYY-MM-DD).")
+@click.option("--asof", help="The view as of this date: obs_date <= it, latest revision held.")
+@click.option("--known-at", "known_at", help="Only what had been retrieved/published by then.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+def series_show(
+    series_id: str,
+    *,
+    start: str | None,
+    end: str | None,
+    asof: str | None,
+    known_at: str | None,
+    fmt: str,
+) -> None:
+    """Observations of one series, newest revision per date, with provenance."""
+    spec = load_catalog().spec(series_id)
+    with open_store(_settings().home) as store:
+        frame = store.read(
+            [spec.id],
+            start=_date(start, "--start"),
+            end=_date(end, "--end"),
+            asof=_date(asof, "--asof"),
+            known_at=_timestamp(known_at, "--known-at"),
+        )
+    if frame.empty:
+        reason = f" ({spec.gap})" if spec.gap else ""
+        err.print(f"no observations of {spec.id} in that view{reason}")
+    records = _records(frame)
+    if fmt == "json":
+        out.print_json(json.dumps(records)) if sys.stdout.isatty() else print(json.dumps(records))
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(records[0]) if records else ["obs_date"])
+        writer.writeheader()
+        writer.writerows(records)
+        sys.stdout.write(buffer.getvalue())
+    else:
+        table = Table(title=f"{spec.id} ({spec.unit})")
+        for column in ("obs_date", "value", "origin", "source", "retrieved_at", "url"):
+            table.add_column(column)
+        for r in records:
+            table.add_row(
+                r["obs_date"],
+                f"{r['value']:g}",
+                r["origin"],
+                r["source"],
+                r["retrieved_at"],
+                r["url"],
+            )
+        out.print(table)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {
+            "series_id": sid,
+            "obs_date": day.strftime("%Y-%m-%d"),
+            "value": float(value),
+            "source": source,
+            "origin": origin,
+            "retrieved_at": retrieved,
+            "known_from": known,
+            "url": url,
+        }
+        for sid, day, value, source, origin, retrieved, known, url in zip(
+            frame["series_id"],
+            frame["obs_date"],
+            frame["value"],
+            frame["source"],
+            frame["origin"],
+            frame["retrieved_at"],
+            frame["known_from"],
+            frame["url"],
+            strict=True,
+        )
+    ]
+
+
+def format_value(value: float) -> str:
+    """A value as published: thousands separators for large numbers, no rounding away
+    of the digits a provider printed (``143.95``, ``0.781``, ``6,747,378``)."""
+    if abs(value) >= 1000:
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
+    return f"{value:.10g}"
+
+
+def _print_report(report: RefreshReport, verb: str) -> int:
+    table = Table("source", "requests", "failed", "rows added", "first error", title=verb)
+    for s in report.summaries:
+        table.add_row(
+            s.source,
+            str(s.n_requests),
+            str(s.n_failed),
+            str(s.n_added),
+            s.errors[0] if s.errors else "",
+            style=None if s.ok else "red",
+        )
+    out.print(table)
+    failed = [s.source for s in report.summaries if not s.ok]
+    if failed:
+        err.print(f"{len(failed)} source(s) failed: {', '.join(failed)} (their data is untouched)")
+        return EXIT_PARTIAL
+    return 0
+
+
+@cli.command("refresh")
+@click.option("--source", "source", multiple=True, help="Only this source (repeatable).")
+@click.option("--series", "series", multiple=True, help="Only this series id (repeatable).")
+@click.option("--start", help="Fetch from this obs_date (default: incremental).")
+def refresh_command(source: tuple[str, ...], series: tuple[str, ...], start: str | None) -> None:
+    """Bring the store up to date from the live sources."""
+    settings = _settings()
+    catalog = load_catalog()
+    if series:
+        catalog.specs(series)  # unknown ids fail before any network
+    window = Window(start=_date(start, "--start")) if start else None
+    sources = build_sources(settings.origins)
+    with (
+        open_store(settings.home) as store,
+        HttpClient(secrets=settings.secrets(), max_per_host=settings.max_per_host) as http,
+    ):
+        archive = open_archive(settings.home)
+        if out.is_terminal:
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            ) as progress:
+                task = progress.add_task("refresh", total=None)
+
+                def _tick(name: str, done: int, total: int) -> None:
+                    progress.update(
+                        task, completed=done, total=total, description=name or "refresh"
+                    )
+
+                report = refresh(
+                    store,
+                    archive,
+                    catalog,
+                    sources,
+                    http,
+                    source_names=source,
+                    series_ids=series or (),
+                    window=window,
+                    on_progress=_tick,
+                )
+        else:
+            report = refresh(
+                store,
+                archive,
+                catalog,
+                sources,
+                http,
+                source_names=source,
+                series_ids=series or (),
+                window=window,
+            )
+    sys.exit(_print_report(report, "refresh"))
+
+
+@cli.command("reparse")
+@click.option("--source", "source", multiple=True, help="Only this source (repeatable).")
+def reparse_command(source: tuple[str, ...]) -> None:
+    """Re-run the parsers on archived raw payloads (no network)."""
+    settings = _settings()
+    with open_store(settings.home) as store:
+        report = reparse(
+            store,
+            open_archive(settings.home),
+            load_catalog(),
+            build_sources(settings.origins),
+            source_names=source,
+        )
+    sys.exit(_print_report(report, "reparse"))
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--series", required=True, help="The series id to import into.")
+@click.option("--date-column", help="Name of the date column (default: the first).")
+@click.option("--value-column", help="Name of the value column (default: the only other).")
+def import_command(
+    file: Path, series: str, date_column: str | None, value_column: str | None
+) -> None:
+    """Import your own CSV (e.g. a terminal export) into a catalog series."""
+    settings = _settings()
+    catalog = load_catalog()
+    catalog.spec(series)
+    with open_store(settings.home) as store:
+        result = import_csv(
+            store,
+            open_archive(settings.home),
+            catalog,
+            file,
+            series,
+            date_column=date_column,
+            value_column=value_column,
+        )
+    out.print(
+        f"imported {file.name} into {series}: {result.n_added} new or revised value(s) "
+        f"of {result.n_offered}"
+    )
+
+
+@cli.command("brief")
+@click.option("--asof", help="The brief as of this date (YYYY-MM-DD).")
+def brief_command(asof: str | None) -> None:
+    """The latest value of every headline series, with where it comes from."""
+    catalog = load_catalog()
+    cutoff = _date(asof, "--asof")
+    with open_store(_settings().home) as store:
+        frame = store.read(list(HEADLINE_SERIES), asof=cutoff)
+    latest = frame.groupby("series_id").tail(1).set_index("series_id")
+    title = (
+        f"carrywatch headline values as of {cutoff.isoformat()}"
+        if cutoff
+        else ("carrywatch headline values (latest in the store)")
+    )
+    table = Table("series", "value", "unit", "obs_date", "origin", "from", title=title)
+    for sid in HEADLINE_SERIES:
+        spec = catalog.spec(sid)
+        if sid not in latest.index:
+            reason = spec.gap or "no observation on or before that date"
+            table.add_row(sid, "—", spec.unit, "", "", f"missing: {reason}")
+            continue
+        row = latest.loc[sid]
+        table.add_row(
+            sid,
+            format_value(float(row["value"])),
+            spec.unit,
+            row["obs_date"].strftime("%Y-%m-%d"),
+            str(row["origin"]),
+            str(row["url"]),
+        )
+    out.print(table)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    try:
+        cli.main(args=argv, prog_name="carrywatch", standalone_mode=False)
+    except SystemExit as done:
+        return int(done.code or 0)
+    except click.exceptions.Abort:
+        err.print("aborted")
+        return 1
+    except click.exceptions.ClickException as exc:
+        err.print(f"error: {exc.format_message()}")
+        return 1
+    except CarrywatchError as exc:
+        if _State.debug:
+            err.print_exception()
+        err.print(f"error: {exc}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

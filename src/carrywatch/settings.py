@@ -1,0 +1,102 @@
+"""Settings, built at the edge (CLI or the library's caller) and passed down.
+
+Nothing here runs at import time. :meth:`Settings.from_env` reads:
+
+``CARRYWATCH_HOME``
+    where the store lives (default: the platform's user data directory, via
+    ``platformdirs``);
+``CARRYWATCH_<SOURCE>_ORIGIN``
+    replaces scheme, host and port of a source (``CARRYWATCH_JAPAN_MOF_ORIGIN=
+    http://127.0.0.1:8765``), keeping the provider's real path and query;
+``FRED_API_KEY``
+    enables the keyed FRED API (never stored, logged or shown);
+``CARRYWATCH_MAX_PER_HOST``
+    requests in flight per host during a refresh (default 2).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import platformdirs
+
+from carrywatch.errors import ConfigError
+
+__all__ = ["Settings", "origin_env_var"]
+
+
+def origin_env_var(source: str) -> str:
+    """The environment variable that overrides ``source``'s origin."""
+    return f"CARRYWATCH_{source.upper()}_ORIGIN"
+
+
+def _check_origin(name: str, origin: str) -> str:
+    parts = urlsplit(origin)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ConfigError(
+            f"{name}={origin!r} is not an origin; use scheme://host[:port], "
+            "e.g. http://127.0.0.1:8765"
+        )
+    if parts.path not in {"", "/"} or parts.query or parts.fragment:
+        raise ConfigError(
+            f"{name}={origin!r} must not carry a path or query: only scheme, host and port "
+            "are replaced, the provider's own path is kept"
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything configurable, resolved once."""
+
+    home: Path
+    origins: Mapping[str, str] = field(default_factory=dict)
+    fred_api_key: str | None = None
+    max_per_host: int = 2
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, source_names: tuple[str, ...] = ()
+    ) -> Settings:
+        """Settings from environment variables (``os.environ`` by default)."""
+        env = os.environ if environ is None else environ
+        home_text = env.get("CARRYWATCH_HOME", "").strip()
+        if home_text:
+            home = Path(home_text).expanduser()
+        else:
+            home = Path(platformdirs.user_data_dir("carrywatch", appauthor=False))
+        origins: dict[str, str] = {}
+        for name in source_names:
+            var = origin_env_var(name)
+            value = env.get(var, "").strip()
+            if value:
+                origins[name] = _check_origin(var, value)
+        max_text = env.get("CARRYWATCH_MAX_PER_HOST", "2").strip()
+        if not max_text.isdigit() or int(max_text) < 1:
+            raise ConfigError(f"CARRYWATCH_MAX_PER_HOST={max_text!r} must be a positive integer")
+        key = env.get("FRED_API_KEY", "").strip() or None
+        return cls(home=home, origins=origins, fred_api_key=key, max_per_host=int(max_text))
+
+    @property
+    def store_path(self) -> Path:
+        return self.home / "carrywatch.sqlite"
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.home / "raw"
+
+    def secrets(self) -> dict[str, str]:
+        """Credentials by settings key, for the HTTP client only."""
+        return {"fred_api_key": self.fred_api_key} if self.fred_api_key else {}
+
+    def __repr__(self) -> str:
+        # Never show the key, even in a debug traceback.
+        key = "set" if self.fred_api_key else "unset"
+        return (
+            f"Settings(home={str(self.home)!r}, origins={dict(self.origins)!r}, "
+            f"fred_api_key=<{key}>, max_per_host={self.max_per_host})"
+        )

@@ -1,0 +1,70 @@
+"""Raw payload bodies kept by SHA-256, so a parser fix can re-parse without re-fetching.
+
+Layout: ``raw/<first two hex digits>/<sha256>``. Files are written to a temporary name,
+flushed to disk and renamed into place, so a killed process leaves either the whole file
+or none (an orphan temporary file at worst, removed on the next write). Content
+addressing makes writes idempotent.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from carrywatch.errors import StoreError
+from carrywatch.types import sha256_hex
+
+__all__ = ["RawArchive"]
+
+
+class RawArchive:
+    """A content-addressed directory of payload bodies."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path_for(self, sha256: str) -> Path:
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise StoreError(f"not a sha256 digest: {sha256!r}", path=str(self.root))
+        return self.root / sha256[:2] / sha256
+
+    def put(self, body: bytes) -> str:
+        """Store ``body``; returns its sha256. Already-present bodies are not rewritten."""
+        digest = sha256_hex(body)
+        target = self.path_for(digest)
+        if target.exists():
+            return digest
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(body)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.replace(tmp, target)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            raise StoreError(f"cannot write raw payload: {exc}", path=str(target)) from exc
+        return digest
+
+    def get(self, sha256: str) -> bytes:
+        """The body with digest ``sha256``; ``StoreError`` if absent or corrupted."""
+        path = self.path_for(sha256)
+        try:
+            body = path.read_bytes()
+        except FileNotFoundError:
+            raise StoreError(
+                "raw payload is not in the archive (was the raw/ folder removed?)", path=str(path)
+            ) from None
+        except OSError as exc:
+            raise StoreError(f"cannot read raw payload: {exc}", path=str(path)) from exc
+        if sha256_hex(body) != sha256:
+            raise StoreError("raw payload does not match its sha256 (corrupted)", path=str(path))
+        return body
+
+    def has(self, sha256: str) -> bool:
+        return self.path_for(sha256).exists()

@@ -1,0 +1,68 @@
+-- carrywatch store, schema version 1.
+-- Append-only: observations are never updated or deleted; a revision is a new row.
+-- Timestamps are ISO-8601 UTC text ('YYYY-MM-DDTHH:MM:SSZ'), dates 'YYYY-MM-DD',
+-- so that text order is time order.
+
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS series (
+    series_id   TEXT PRIMARY KEY,
+    source      TEXT NOT NULL,
+    remote_code TEXT NOT NULL,
+    unit        TEXT NOT NULL,
+    frequency   TEXT NOT NULL,
+    title       TEXT NOT NULL
+);
+
+-- One row per payload that added at least one observation.
+-- provenance_json: publisher, original series code, repository file (snapshot rows),
+-- the user's file name (imports), the media type (live rows).
+CREATE TABLE IF NOT EXISTS fetches (
+    fetch_id        INTEGER PRIMARY KEY,
+    source          TEXT NOT NULL,
+    url             TEXT NOT NULL,
+    params_json     TEXT NOT NULL,
+    retrieved_at    TEXT NOT NULL,
+    http_status     INTEGER,
+    sha256          TEXT NOT NULL,
+    n_bytes         INTEGER NOT NULL,
+    parse_version   INTEGER NOT NULL,
+    origin          TEXT NOT NULL CHECK (origin IN ('live', 'snapshot', 'import')),
+    provenance_json TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS fetches_by_source ON fetches (source, retrieved_at);
+CREATE INDEX IF NOT EXISTS fetches_by_sha ON fetches (sha256);
+
+-- known_from: when the value became known: the retrieval time of the payload, or the
+-- provider's publication time for vintage-publishing sources (ALFRED real-time periods).
+CREATE TABLE IF NOT EXISTS observations (
+    series_id  TEXT NOT NULL,
+    obs_date   TEXT NOT NULL,
+    known_from TEXT NOT NULL,
+    fetch_id   INTEGER NOT NULL REFERENCES fetches (fetch_id),
+    value      REAL NOT NULL,
+    PRIMARY KEY (series_id, obs_date, known_from, fetch_id)
+) WITHOUT ROWID;
+
+-- When each series was last confirmed by a successful fetch (even one that changed
+-- nothing), for the data-status table.
+CREATE TABLE IF NOT EXISTS checks (
+    series_id  TEXT PRIMARY KEY,
+    checked_at TEXT NOT NULL,
+    source     TEXT NOT NULL,
+    url        TEXT NOT NULL
+);
+
+-- The newest value we hold for each (series_id, obs_date).
+CREATE VIEW IF NOT EXISTS latest AS
+SELECT series_id, obs_date, value, fetch_id, known_from
+FROM (
+    SELECT o.*, ROW_NUMBER() OVER (
+        PARTITION BY series_id, obs_date ORDER BY known_from DESC, fetch_id DESC
+    ) AS rank_newest
+    FROM observations AS o
+)
+WHERE rank_newest = 1;

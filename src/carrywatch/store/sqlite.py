@@ -1,0 +1,477 @@
+"""The store: SQLite in WAL mode, append-only observations with provenance.
+
+One file, one writer and many readers across processes (a refresh while a brief reads).
+Every write is one transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``): a failed or killed
+write leaves the store exactly as it was.
+
+The append rule
+---------------
+An incoming row ``(series_id, obs_date, known_from, value)`` is stored only if it changes
+what is known: the value known just before it, i.e. the row with the greatest
+``(known_from, fetch_id)`` not after it, is absent or different. So re-ingesting the same
+bytes adds nothing, a changed value is kept as a revision beside the old one, and the
+view as known at any time ``T`` can be rebuilt (``known_from <= T``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from carrywatch.errors import StoreError
+from carrywatch.types import Origin
+
+__all__ = [
+    "READ_COLUMNS",
+    "AppendResult",
+    "FetchRecord",
+    "SeriesRow",
+    "Store",
+    "StoredFetch",
+    "iso_utc",
+]
+
+SCHEMA_VERSION: Final = "1"
+
+#: Columns of :meth:`Store.read`.
+READ_COLUMNS: Final = (
+    "series_id",
+    "obs_date",
+    "value",
+    "known_from",
+    "source",
+    "origin",
+    "retrieved_at",
+    "url",
+    "fetch_id",
+)
+
+
+def iso_utc(moment: datetime) -> str:
+    """``moment`` as ``YYYY-MM-DDTHH:MM:SSZ`` (aware datetimes only)."""
+    if moment.tzinfo is None:
+        raise StoreError("timestamps must be timezone-aware", path="")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesRow:
+    """What the store keeps about a series (a copy of the catalog entry)."""
+
+    series_id: str
+    source: str
+    remote_code: str
+    unit: str
+    frequency: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class FetchRecord:
+    """Provenance of one payload, as written to ``fetches``. ``url`` never holds a key."""
+
+    source: str
+    url: str
+    retrieved_at: datetime
+    sha256: str
+    n_bytes: int
+    parse_version: int
+    origin: Origin
+    params: Sequence[tuple[str, str]] = ()
+    http_status: int | None = None
+    provenance: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFetch:
+    """A row of ``fetches``."""
+
+    fetch_id: int
+    source: str
+    url: str
+    params: tuple[tuple[str, str], ...]
+    retrieved_at: str
+    http_status: int | None
+    sha256: str
+    n_bytes: int
+    parse_version: int
+    origin: str
+    provenance: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class AppendResult:
+    """What one append did: the new fetch id (``None`` when nothing changed)."""
+
+    fetch_id: int | None
+    n_added: int
+    n_offered: int
+
+
+class Store:
+    """A carrywatch store file. Use :meth:`open`; close it (or use ``with``)."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+        self.path = path
+        self._db = connection
+        self._lock = threading.RLock()
+        self._depth = 0
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path, *, timeout_s: float = 60.0) -> Store:
+        """Open (creating if needed) the store at ``path`` in WAL mode."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(
+                path, timeout=timeout_s, isolation_level=None, check_same_thread=False
+            )
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            schema = resources.files("carrywatch.store").joinpath("schema.sql").read_text()
+            store = cls(path, db)
+            with store.transaction():
+                for statement in _statements(schema):
+                    db.execute(statement)
+                found = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+                if found is None:
+                    db.execute(
+                        "INSERT INTO meta(key, value) VALUES ('schema_version', ?)",
+                        (SCHEMA_VERSION,),
+                    )
+                elif found[0] != SCHEMA_VERSION:
+                    raise StoreError(
+                        f"store schema version {found[0]} is not {SCHEMA_VERSION}; "
+                        "upgrade carrywatch or point CARRYWATCH_HOME at a new folder",
+                        path=str(path),
+                    )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the store: {exc}", path=str(path)) from exc
+        return store
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction; nested uses join the outer one."""
+        with self._lock:
+            outer = self._depth == 0
+            try:
+                if outer:
+                    self._db.execute("BEGIN IMMEDIATE")
+                self._depth += 1
+                try:
+                    yield self._db
+                finally:
+                    self._depth -= 1
+                if outer:
+                    self._db.execute("COMMIT")
+            except BaseException:
+                if outer and self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+
+    # -- metadata --------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._query("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def register_series(self, rows: Iterable[SeriesRow]) -> None:
+        """Insert or update the ``series`` table from the catalog."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO series(series_id, source, remote_code, unit, frequency, title) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(series_id) DO UPDATE SET "
+                "source=excluded.source, remote_code=excluded.remote_code, unit=excluded.unit, "
+                "frequency=excluded.frequency, title=excluded.title",
+                [
+                    (r.series_id, r.source, r.remote_code, r.unit, r.frequency, r.title)
+                    for r in rows
+                ],
+            )
+
+    # -- writing ---------------------------------------------------------------------
+
+    def append(self, fetch: FetchRecord, rows: pd.DataFrame) -> AppendResult:
+        """Append the rows that change what is known (see the module docstring).
+
+        ``rows`` has columns ``series_id``, ``obs_date`` (datetime64 or ``date``),
+        ``value`` and optionally ``known_from`` (aware timestamps); without it every row
+        is known from ``fetch.retrieved_at``. One transaction: all or nothing.
+        """
+        default_known = iso_utc(fetch.retrieved_at)
+        incoming = _normalise_rows(rows, default_known)
+        try:
+            with self.transaction() as db:
+                fresh = _changes(db, incoming)
+                checked = sorted(set(incoming["series_id"]))
+                fetch_id: int | None = None
+                if not fresh.empty:
+                    fetch_id = self._insert_fetch(db, fetch)
+                    db.executemany(
+                        "INSERT INTO observations(series_id, obs_date, known_from, fetch_id, value)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        zip(
+                            fresh["series_id"],
+                            fresh["obs_date"],
+                            fresh["known_from"],
+                            [fetch_id] * len(fresh),
+                            fresh["value"].astype(float),
+                            strict=True,
+                        ),
+                    )
+                db.executemany(
+                    "INSERT INTO checks(series_id, checked_at, source, url) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(series_id) DO UPDATE SET checked_at = excluded.checked_at, "
+                    "source = excluded.source, url = excluded.url "
+                    "WHERE excluded.checked_at >= checks.checked_at",
+                    [(sid, default_known, fetch.source, fetch.url) for sid in checked],
+                )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write to the store: {exc}", path=str(self.path)) from exc
+        return AppendResult(fetch_id=fetch_id, n_added=len(fresh), n_offered=len(incoming))
+
+    @staticmethod
+    def _insert_fetch(db: sqlite3.Connection, fetch: FetchRecord) -> int:
+        cursor = db.execute(
+            "INSERT INTO fetches(source, url, params_json, retrieved_at, http_status, sha256, "
+            "n_bytes, parse_version, origin, provenance_json) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                fetch.source,
+                fetch.url,
+                json.dumps([list(p) for p in fetch.params]),
+                iso_utc(fetch.retrieved_at),
+                fetch.http_status,
+                fetch.sha256,
+                fetch.n_bytes,
+                fetch.parse_version,
+                str(fetch.origin),
+                json.dumps(dict(fetch.provenance), sort_keys=True),
+            ),
+        )
+        assert cursor.lastrowid is not None
+        return int(cursor.lastrowid)
+
+    # -- reading ---------------------------------------------------------------------
+
+    def read(
+        self,
+        series_ids: Sequence[str],
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        asof: date | None = None,
+        known_at: datetime | None = None,
+    ) -> pd.DataFrame:
+        """Observations of ``series_ids``, newest revision per date, with provenance.
+
+        ``asof`` caps ``obs_date`` (the view as of that date); ``known_at`` keeps only
+        what was known then (retrieved, or published for vintage sources, by that time).
+        Columns: :data:`READ_COLUMNS`; ``obs_date`` is datetime64, sorted by series and date.
+        """
+        if not series_ids:
+            return _empty_read()
+        cap = min(d for d in (end, asof) if d is not None) if (end or asof) else None
+        where = [f"o.series_id IN ({','.join('?' * len(series_ids))})"]
+        params: list[object] = list(series_ids)
+        if start is not None:
+            where.append("o.obs_date >= ?")
+            params.append(start.isoformat())
+        if cap is not None:
+            where.append("o.obs_date <= ?")
+            params.append(cap.isoformat())
+        if known_at is not None:
+            where.append("o.known_from <= ?")
+            params.append(iso_utc(known_at))
+        sql = f"""
+            WITH picked AS (
+                SELECT o.series_id, o.obs_date, o.value, o.known_from, o.fetch_id,
+                       ROW_NUMBER() OVER (PARTITION BY o.series_id, o.obs_date
+                                          ORDER BY o.known_from DESC, o.fetch_id DESC) AS r
+                FROM observations AS o WHERE {" AND ".join(where)}
+            )
+            SELECT p.series_id, p.obs_date, p.value, p.known_from, f.source, f.origin,
+                   f.retrieved_at, f.url, p.fetch_id
+            FROM picked AS p JOIN fetches AS f ON f.fetch_id = p.fetch_id
+            WHERE p.r = 1 ORDER BY p.series_id, p.obs_date
+        """  # noqa: S608 -- only placeholders are interpolated
+        rows = self._query(sql, params).fetchall()
+        if not rows:
+            return _empty_read()
+        frame = pd.DataFrame(rows, columns=list(READ_COLUMNS))
+        frame["obs_date"] = pd.to_datetime(frame["obs_date"], format="%Y-%m-%d")
+        frame["value"] = frame["value"].astype("float64")
+        return frame
+
+    def series_status(self) -> pd.DataFrame:
+        """Per stored series: first and last obs_date, rows, last retrieval, origins."""
+        sql = """
+            SELECT s.series_id, MIN(o.obs_date), MAX(o.obs_date), COUNT(DISTINCT o.obs_date),
+                   MAX(f.retrieved_at), GROUP_CONCAT(DISTINCT f.origin), c.checked_at
+            FROM series AS s
+            LEFT JOIN observations AS o ON o.series_id = s.series_id
+            LEFT JOIN fetches AS f ON f.fetch_id = o.fetch_id
+            LEFT JOIN checks AS c ON c.series_id = s.series_id
+            GROUP BY s.series_id ORDER BY s.series_id
+        """
+        columns = [
+            "series_id",
+            "first_obs",
+            "last_obs",
+            "n_obs",
+            "last_retrieved",
+            "origins",
+            "last_checked",
+        ]
+        return pd.DataFrame(self._query(sql, ()).fetchall(), columns=columns)
+
+    def fetches(self, *, source: str | None = None, origin: str | None = None) -> list[StoredFetch]:
+        """Stored fetch rows, oldest first, optionally filtered."""
+        where, params = [], []
+        if source is not None:
+            where.append("source = ?")
+            params.append(source)
+        if origin is not None:
+            where.append("origin = ?")
+            params.append(origin)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        columns = (
+            "fetch_id, source, url, params_json, retrieved_at, http_status, sha256, "
+            "n_bytes, parse_version, origin, provenance_json"
+        )
+        sql = f"SELECT {columns} FROM fetches {clause} ORDER BY fetch_id"  # noqa: S608
+        rows = self._query(sql, params).fetchall()
+        return [
+            StoredFetch(
+                fetch_id=r[0],
+                source=r[1],
+                url=r[2],
+                params=tuple((str(k), str(v)) for k, v in json.loads(r[3])),
+                retrieved_at=r[4],
+                http_status=r[5],
+                sha256=r[6],
+                n_bytes=r[7],
+                parse_version=r[8],
+                origin=r[9],
+                provenance=json.loads(r[10]),
+            )
+            for r in rows
+        ]
+
+    def counts(self) -> tuple[int, int]:
+        """``(number of fetch rows, number of observation rows)``."""
+        n_fetches = self._query("SELECT COUNT(*) FROM fetches", ()).fetchone()[0]
+        n_obs = self._query("SELECT COUNT(*) FROM observations", ()).fetchone()[0]
+        return int(n_fetches), int(n_obs)
+
+    def integrity_check(self) -> str:
+        """SQLite's ``PRAGMA integrity_check`` answer (``"ok"`` when sound)."""
+        return str(self._query("PRAGMA integrity_check", ()).fetchone()[0])
+
+    def _query(self, sql: str, params: Sequence[object]) -> sqlite3.Cursor:
+        try:
+            with self._lock:
+                return self._db.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read the store: {exc}", path=str(self.path)) from exc
+
+
+def _statements(script: str) -> list[str]:
+    """Split a schema script into statements (``executescript`` would commit)."""
+    out, buffer = [], []
+    for line in script.splitlines():
+        if line.strip().startswith("--"):
+            continue
+        buffer.append(line)
+        if sqlite3.complete_statement("\n".join(buffer)):
+            out.append("\n".join(buffer).strip())
+            buffer = []
+    return [s for s in out if s]
+
+
+def _empty_read() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in READ_COLUMNS})
+    frame["obs_date"] = pd.Series([], dtype="datetime64[ns]")
+    frame["value"] = pd.Series([], dtype="float64")
+    return frame
+
+
+def _normalise_rows(rows: pd.DataFrame, default_known: str) -> pd.DataFrame:
+    missing = {"series_id", "obs_date", "value"} - set(rows.columns)
+    if missing:
+        raise StoreError(f"rows to append lack columns {sorted(missing)}", path="")
+    out = pd.DataFrame(
+        {
+            "series_id": rows["series_id"].astype(str).to_numpy(),
+            "obs_date": pd.to_datetime(rows["obs_date"]).dt.strftime("%Y-%m-%d").to_numpy(),
+            "value": rows["value"].astype("float64").to_numpy(),
+        }
+    )
+    if "known_from" in rows.columns:
+        known = pd.to_datetime(rows["known_from"], utc=True)
+        out["known_from"] = known.dt.strftime("%Y-%m-%dT%H:%M:%SZ").to_numpy()
+    else:
+        out["known_from"] = default_known
+    if not np.isfinite(out["value"].to_numpy()).all():
+        raise StoreError("refusing to store non-finite values", path="")
+    return out.drop_duplicates(["series_id", "obs_date", "known_from"], keep="last")
+
+
+def _changes(db: sqlite3.Connection, incoming: pd.DataFrame) -> pd.DataFrame:
+    """The incoming rows that change what is known (the append rule)."""
+    if incoming.empty:
+        return incoming
+    parts = []
+    for series_id, group in incoming.groupby("series_id", sort=False):
+        existing = db.execute(
+            "SELECT obs_date, known_from, fetch_id, value FROM observations "
+            "WHERE series_id = ? AND obs_date BETWEEN ? AND ?",
+            (series_id, group["obs_date"].min(), group["obs_date"].max()),
+        ).fetchall()
+        if not existing:
+            ordered = group.sort_values(["obs_date", "known_from"])
+            previous = ordered.groupby("obs_date")["value"].shift()
+            parts.append(ordered[previous.isna() | (ordered["value"] != previous)])
+            continue
+        old = pd.DataFrame(existing, columns=["obs_date", "known_from", "fetch_id", "value"])
+        old["is_new"] = False
+        new = group.drop(columns="series_id").assign(fetch_id=np.iinfo(np.int64).max, is_new=True)
+        both = pd.concat([old, new], ignore_index=True).sort_values(
+            ["obs_date", "known_from", "is_new", "fetch_id"], kind="stable"
+        )
+        previous = both.groupby("obs_date")["value"].shift()
+        keep = both["is_new"] & (previous.isna() | (both["value"] != previous))
+        parts.append(
+            both.loc[keep, ["obs_date", "known_from", "value"]].assign(series_id=series_id)
+        )
+    return pd.concat(parts, ignore_index=True) if parts else incoming.iloc[0:0]

@@ -1,0 +1,60 @@
+"""Test-wide guards: no network beyond loopback, a private CARRYWATCH_HOME per test."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self: socket.socket, address: Any) -> Any:
+    host = address[0] if isinstance(address, tuple) else address
+    if isinstance(host, str) and self.family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = host == "localhost"
+        if not loopback:
+            raise RuntimeError(f"tests must not use the network (tried to reach {host})")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        _guarded_getaddrinfo,
+    )
+
+
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+    if host not in (None, "localhost", "127.0.0.1", "::1", b"localhost") and not (
+        isinstance(host, str) and host.startswith("127.")
+    ):
+        raise RuntimeError(f"tests must not resolve external hosts (tried {host})")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh CARRYWATCH_HOME, with every origin override cleared."""
+    folder = tmp_path / "home"
+    monkeypatch.setenv("CARRYWATCH_HOME", str(folder))
+    monkeypatch.delenv("FRED_API_KEY", raising=False)
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("CARRYWATCH_") and name.endswith("_ORIGIN"):
+            monkeypatch.delenv(name)
+    yield folder
