@@ -34,8 +34,8 @@ from carrywatch.catalog.events import boj_policy_rate_decisions
 from carrywatch.catalog.spec import Catalog, load_catalog
 from carrywatch.errors import CarrywatchError
 from carrywatch.frames import observations_frame
+from carrywatch.snapshot.artefact import SnapshotEntry, write_snapshot
 from carrywatch.sources.base import load_json, to_float
-from carrywatch.sources.cftc import CftcCot
 from carrywatch.sources.estat_cpi import EStatCpi
 from carrywatch.sources.fred import FredGraph
 from carrywatch.sources.japan_mof import JapanMof
@@ -43,7 +43,6 @@ from carrywatch.sources.table import PARSE_VERSION as TABLE_PARSE_VERSION
 from carrywatch.sources.table import parse_table_csv
 from carrywatch.sources.tic import TicHolders
 from carrywatch.sources.ustreasury import TreasuryParCurve
-from carrywatch.snapshot.artefact import SnapshotEntry, write_snapshot
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, sha256_hex
 
 ROOT = Path(__file__).resolve().parents[1]

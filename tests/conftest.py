@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -47,14 +47,12 @@ def _guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh CARRYWATCH_HOME, with every origin override cleared."""
     folder = tmp_path / "home"
     monkeypatch.setenv("CARRYWATCH_HOME", str(folder))
     monkeypatch.delenv("FRED_API_KEY", raising=False)
-    import os
-
     for name in list(os.environ):
         if name.startswith("CARRYWATCH_") and name.endswith("_ORIGIN"):
             monkeypatch.delenv(name)
-    yield folder
+    return folder

@@ -13,7 +13,7 @@ import json
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 import pandas as pd
@@ -25,7 +25,7 @@ from carrywatch.catalog.spec import load_catalog
 from carrywatch.errors import CarrywatchError, ConfigError
 from carrywatch.ingest import RefreshReport, import_csv, refresh, reparse
 from carrywatch.settings import Settings, origin_env_var
-from carrywatch.sources.http import HttpClient
+from carrywatch.sources.http import HttpClient, RetryPolicy
 from carrywatch.sources.registry import SOURCE_NAMES, build_sources, default_origins
 from carrywatch.types import Window
 from carrywatch.workspace import open_archive, open_store
@@ -271,7 +271,12 @@ def refresh_command(source: tuple[str, ...], series: tuple[str, ...], start: str
     sources = build_sources(settings.origins)
     with (
         open_store(settings.home) as store,
-        HttpClient(secrets=settings.secrets(), max_per_host=settings.max_per_host) as http,
+        HttpClient(
+            secrets=settings.secrets(),
+            max_per_host=settings.max_per_host,
+            max_timeout_s=settings.http_timeout_s,
+            retry=RetryPolicy(backoff_base_s=settings.retry_base_s),
+        ) as http,
     ):
         archive = open_archive(settings.home)
         if out.is_terminal:
@@ -367,7 +372,9 @@ def brief_command(asof: str | None) -> None:
     cutoff = _date(asof, "--asof")
     with open_store(_settings().home) as store:
         frame = store.read(list(HEADLINE_SERIES), asof=cutoff)
-    latest = frame.groupby("series_id").tail(1).set_index("series_id")
+    latest = {
+        str(r.series_id): r for r in frame.groupby("series_id").tail(1).itertuples(index=False)
+    }
     title = (
         f"carrywatch headline values as of {cutoff.isoformat()}"
         if cutoff
@@ -376,18 +383,18 @@ def brief_command(asof: str | None) -> None:
     table = Table("series", "value", "unit", "obs_date", "origin", "from", title=title)
     for sid in HEADLINE_SERIES:
         spec = catalog.spec(sid)
-        if sid not in latest.index:
+        if sid not in latest:
             reason = spec.gap or "no observation on or before that date"
             table.add_row(sid, "—", spec.unit, "", "", f"missing: {reason}")
             continue
-        row = latest.loc[sid]
+        row = latest[sid]
         table.add_row(
             sid,
-            format_value(float(row["value"])),
+            format_value(float(cast("float", row.value))),
             spec.unit,
-            row["obs_date"].strftime("%Y-%m-%d"),
-            str(row["origin"]),
-            str(row["url"]),
+            cast("pd.Timestamp", row.obs_date).strftime("%Y-%m-%d"),
+            str(row.origin),
+            str(row.url),
         )
     out.print(table)
 

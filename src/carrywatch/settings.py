@@ -11,7 +11,11 @@ Nothing here runs at import time. :meth:`Settings.from_env` reads:
 ``FRED_API_KEY``
     enables the keyed FRED API (never stored, logged or shown);
 ``CARRYWATCH_MAX_PER_HOST``
-    requests in flight per host during a refresh (default 2).
+    requests in flight per host during a refresh (default 2);
+``CARRYWATCH_HTTP_TIMEOUT_S``
+    an upper bound on every request's read timeout (default: each source's own);
+``CARRYWATCH_RETRY_BASE_S``
+    the base of the exponential backoff between retries (default 0.5 s).
 """
 
 from __future__ import annotations
@@ -49,6 +53,19 @@ def _check_origin(name: str, origin: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _positive_float(env: Mapping[str, str], name: str) -> float | None:
+    text = env.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise ConfigError(f"{name}={text!r} must be a positive number of seconds")
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything configurable, resolved once."""
@@ -57,6 +74,8 @@ class Settings:
     origins: Mapping[str, str] = field(default_factory=dict)
     fred_api_key: str | None = None
     max_per_host: int = 2
+    http_timeout_s: float | None = None
+    retry_base_s: float = 0.5
 
     @classmethod
     def from_env(
@@ -79,7 +98,16 @@ class Settings:
         if not max_text.isdigit() or int(max_text) < 1:
             raise ConfigError(f"CARRYWATCH_MAX_PER_HOST={max_text!r} must be a positive integer")
         key = env.get("FRED_API_KEY", "").strip() or None
-        return cls(home=home, origins=origins, fred_api_key=key, max_per_host=int(max_text))
+        timeout = _positive_float(env, "CARRYWATCH_HTTP_TIMEOUT_S")
+        retry_base = _positive_float(env, "CARRYWATCH_RETRY_BASE_S")
+        return cls(
+            home=home,
+            origins=origins,
+            fred_api_key=key,
+            max_per_host=int(max_text),
+            http_timeout_s=timeout,
+            retry_base_s=0.5 if retry_base is None else retry_base,
+        )
 
     @property
     def store_path(self) -> Path:
@@ -98,5 +126,6 @@ class Settings:
         key = "set" if self.fred_api_key else "unset"
         return (
             f"Settings(home={str(self.home)!r}, origins={dict(self.origins)!r}, "
-            f"fred_api_key=<{key}>, max_per_host={self.max_per_host})"
+            f"fred_api_key=<{key}>, max_per_host={self.max_per_host}, "
+            f"http_timeout_s={self.http_timeout_s}, retry_base_s={self.retry_base_s})"
         )

@@ -58,8 +58,12 @@ def check_parse_contract(
     try:
         frame = parse(payload)
     except ParseError as exc:
-        assert exc.source == source
-        assert str(exc).startswith(f"{source}: ")
+        error = exc
+    else:
+        error = None
+    if error is not None:
+        assert error.source == source
+        assert str(error).startswith(f"{source}: ")
         return
     rows = frame.rows
     assert frame.source == source

@@ -68,10 +68,13 @@ class SeriesSpec:
 
 @dataclass(frozen=True, slots=True)
 class FomcMeeting:
-    """An FOMC meeting; the range fields are absent for meetings not yet held."""
+    """An FOMC meeting; the range fields are absent for meetings not yet held.
+
+    ``start`` is the first day of the meeting, ``None`` where no source confirms it.
+    """
 
     date: dt.date
-    start: dt.date
+    start: dt.date | None
     kind: str
     sep: bool
     source: str
@@ -84,10 +87,13 @@ class FomcMeeting:
 
 @dataclass(frozen=True, slots=True)
 class BojMeeting:
-    """A BOJ Monetary Policy Meeting; rate fields absent when there was no rate target."""
+    """A BOJ Monetary Policy Meeting; rate fields absent when there was no rate target.
+
+    ``start`` is the first day of the meeting, ``None`` where no source confirms it.
+    """
 
     date: dt.date
-    start: dt.date
+    start: dt.date | None
     kind: str
     outlook_report: bool
     source: str
@@ -221,7 +227,7 @@ def parse_events(doc: Mapping[str, Any]) -> tuple[tuple[FomcMeeting, ...], tuple
         fomc.append(
             FomcMeeting(
                 date=day,
-                start=_date(entry, "start", where, optional=True) or day,
+                start=_date(entry, "start", where, optional=True),
                 kind=str(_str(entry, "kind", where)),
                 sep=bool(entry.get("sep", False)),
                 source=str(_str(entry, "source", where)),
@@ -240,7 +246,7 @@ def parse_events(doc: Mapping[str, Any]) -> tuple[tuple[FomcMeeting, ...], tuple
         boj.append(
             BojMeeting(
                 date=day,
-                start=_date(entry, "start", where, optional=True) or day,
+                start=_date(entry, "start", where, optional=True),
                 kind=str(_str(entry, "kind", where)),
                 outlook_report=bool(entry.get("outlook_report", False)),
                 source=str(_str(entry, "source", where)),

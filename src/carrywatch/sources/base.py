@@ -126,7 +126,10 @@ def to_float(text: object, *, source: str, where: str = "") -> float:
     if isinstance(text, bool):
         raise ParseError(f"boolean where a number was expected{_at(where)}", source=source)
     if isinstance(text, int | float):
-        value = float(text)
+        try:
+            value = float(text)
+        except OverflowError as exc:  # a JSON integer too large for a double
+            raise ParseError(f"number too large{_at(where)}", source=source) from exc
     elif isinstance(text, str):
         cleaned = text.strip().strip('"').replace(",", "")
         if cleaned in MISSING_MARKERS:

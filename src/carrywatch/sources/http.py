@@ -111,6 +111,7 @@ class HttpClient:
         max_per_host: int = 2,
         user_agent: str = DEFAULT_USER_AGENT,
         connect_timeout_s: float = 10.0,
+        max_timeout_s: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
     ) -> None:
@@ -123,6 +124,8 @@ class HttpClient:
         self._secrets = dict(secrets or {})
         self._retry = retry or RetryPolicy()
         self._max_per_host = max_per_host
+        self._connect_timeout_s = connect_timeout_s
+        self._max_timeout_s = max_timeout_s
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 -- jitter, not cryptography
         self._rng_lock = threading.Lock()
@@ -178,7 +181,7 @@ class HttpClient:
                         request.url,
                         params=params,
                         headers=dict(request.headers),
-                        timeout=httpx.Timeout(request.timeout_s, connect=10.0),
+                        timeout=self._timeout(request),
                     )
                     body = response.content
             except httpx.TransportError as exc:
@@ -226,6 +229,12 @@ class HttpClient:
                     )
                 wait_s = retry_after if retry_after is not None else self._backoff(attempt)
             self._sleep(wait_s)
+
+    def _timeout(self, request: FetchRequest) -> httpx.Timeout:
+        read_s = request.timeout_s
+        if self._max_timeout_s is not None:
+            read_s = min(read_s, self._max_timeout_s)
+        return httpx.Timeout(read_s, connect=min(self._connect_timeout_s, read_s))
 
     def _backoff(self, attempt: int) -> float:
         with self._rng_lock:

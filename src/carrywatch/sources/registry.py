@@ -6,7 +6,7 @@ The names are a public contract: ``carrywatch refresh --source NAME`` and the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from carrywatch.errors import ConfigError
 from carrywatch.sources.base import Source
@@ -26,7 +26,8 @@ from carrywatch.sources.yahoo import YahooChart
 
 __all__ = ["SOURCE_CLASSES", "SOURCE_NAMES", "build_sources", "default_origins"]
 
-SOURCE_CLASSES: Mapping[str, type] = {
+
+SOURCE_CLASSES: Mapping[str, Callable[..., Source]] = {
     "fred": FredGraph,
     "fred_api": FredApi,
     "ustreasury": TreasuryParCurve,
@@ -48,7 +49,7 @@ SOURCE_NAMES: tuple[str, ...] = tuple(SOURCE_CLASSES)
 
 def default_origins() -> dict[str, str]:
     """Each source's default origin (scheme://host)."""
-    return {name: str(cls.default_origin) for name, cls in SOURCE_CLASSES.items()}
+    return {name: source.default_origin for name, source in build_sources().items()}
 
 
 def build_sources(origins: Mapping[str, str] | None = None) -> dict[str, Source]:
@@ -59,8 +60,5 @@ def build_sources(origins: Mapping[str, str] | None = None) -> dict[str, Source]
         raise ConfigError(f"unknown source names {sorted(unknown)}; known: {list(SOURCE_NAMES)}")
     built: dict[str, Source] = {}
     for name, cls in SOURCE_CLASSES.items():
-        instance = cls(origin=overrides.get(name))
-        if not isinstance(instance, Source):
-            raise ConfigError(f"source {name} does not implement the Source protocol")
-        built[name] = instance
+        built[name] = cls(origin=overrides.get(name))
     return built
