@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from urllib.parse import urlsplit, urlunsplit
 
@@ -29,9 +30,11 @@ __all__ = [
     "Source",
     "decode_text",
     "join_origin",
+    "last_per_day",
     "load_json",
     "reject_html",
     "to_float",
+    "utc_day",
 ]
 
 #: Text that providers use for "no value": FRED's ``.``, MOF's ``-``, Fiscal Data's
@@ -149,3 +152,20 @@ def to_float(text: object, *, source: str, where: str = "") -> float:
 
 def _at(where: str) -> str:
     return f" at {where}" if where else ""
+
+
+def utc_day(t: int, *, source: str, where: str) -> date:
+    """The UTC calendar day of unix time ``t`` (seconds); out-of-range is a ``ParseError``."""
+    try:
+        return datetime.fromtimestamp(t, UTC).date()
+    except (OverflowError, OSError, ValueError) as exc:
+        raise ParseError(f"{where} {t} is not a representable time", source=source) from exc
+
+
+def last_per_day(points: Iterable[tuple[int, date, float]]) -> dict[date, float]:
+    """Intraday points ``(unix seconds, day, value)`` as daily values: the latest point of
+    each day wins, whatever order the points come in; days in ascending order."""
+    daily: dict[date, float] = {}
+    for _, day, value in sorted(points, key=lambda p: p[0]):
+        daily[day] = value
+    return dict(sorted(daily.items()))

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Final
 
 from carrywatch.errors import CatalogError, ParseError
 from carrywatch.frames import observations_frame
-from carrywatch.sources.base import join_origin, load_json, to_float
+from carrywatch.sources.base import join_origin, last_per_day, load_json, to_float, utc_day
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window, utc_now
 
 if TYPE_CHECKING:
@@ -122,16 +122,9 @@ class CoinbaseCandles:
             close = prices["close"]
             if math.isnan(close):
                 continue
-            try:
-                day = datetime.fromtimestamp(t, UTC).date()
-            except (OverflowError, OSError, ValueError) as exc:
-                raise ParseError(
-                    f"candle {i} time {t} is not a representable time", source=_NAME
-                ) from exc
+            day = utc_day(t, source=_NAME, where=f"candle {i} time")
             points.append((t, day, close))
-        daily: dict[date, float] = {}
-        for _, day, close in sorted(points, key=lambda p: p[0]):
-            daily[day] = close
+        daily = last_per_day(points)
         rows = observations_frame(_NAME, [product] * len(daily), list(daily), list(daily.values()))
         return ParsedFrame(
             source=self.name,

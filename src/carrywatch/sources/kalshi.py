@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING
 
 from carrywatch.errors import CatalogError, FetchError, ParseError
 from carrywatch.frames import observations_frame
-from carrywatch.sources.base import join_origin, load_json, to_float
+from carrywatch.sources.base import join_origin, last_per_day, load_json, to_float, utc_day
 from carrywatch.sources.http import display_url
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window, utc_now
 
@@ -241,10 +241,10 @@ class Kalshi:
             end = _unix_seconds(candle["end_period_ts"], where=f"{where}.end_period_ts")
             value = _candle_close(candle, where=where)
             if not math.isnan(value):
-                points.append((end, _utc_day(end - 1, where=f"{where}.end_period_ts"), value))
-        daily: dict[date, float] = {}
-        for _, day, value in sorted(points, key=lambda p: p[0]):
-            daily[day] = value
+                points.append(
+                    (end, utc_day(end - 1, source=_NAME, where=f"{where}.end_period_ts"), value)
+                )
+        daily = last_per_day(points)
         rows = observations_frame(self.name, [code] * len(daily), list(daily), list(daily.values()))
         return ParsedFrame(
             source=self.name,
@@ -376,13 +376,6 @@ def _unix_seconds(value: object, *, where: str) -> int:
     if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,12}", value.strip()):
         return int(value.strip())
     raise ParseError(f"{where} is {str(value)[:40]!r}, not unix seconds", source=_NAME)
-
-
-def _utc_day(t: int, *, where: str) -> date:
-    try:
-        return datetime.fromtimestamp(t, UTC).date()
-    except (OverflowError, OSError, ValueError) as exc:
-        raise ParseError(f"{where} {t} is not a representable time", source=_NAME) from exc
 
 
 def _unix_midnight(day: date) -> int:

@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING
 
 from carrywatch.errors import CatalogError, ParseError
 from carrywatch.frames import observations_frame
-from carrywatch.sources.base import join_origin, load_json, to_float
+from carrywatch.sources.base import join_origin, last_per_day, load_json, to_float, utc_day
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window
 
 if TYPE_CHECKING:
@@ -260,8 +260,8 @@ class PolymarketClob:
             if math.isnan(price):
                 continue
             t = _unix_seconds(point["t"], source=self.name, where=f"{where}.t")
-            points.append((t, _utc_day(t, source=self.name, where=f"{where}.t"), price))
-        daily = _last_per_day(points)
+            points.append((t, utc_day(t, source=self.name, where=f"{where}.t"), price))
+        daily = last_per_day(points)
         rows = observations_frame(
             self.name, [token] * len(daily), list(daily), list(daily.values())
         )
@@ -464,21 +464,6 @@ def _unix_seconds(value: object, *, source: str, where: str) -> int:
     if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,12}", value.strip()):
         return int(value.strip())
     raise ParseError(f"{where} is {str(value)[:40]!r}, not unix seconds", source=source)
-
-
-def _utc_day(t: int, *, source: str, where: str) -> date:
-    try:
-        return datetime.fromtimestamp(t, UTC).date()
-    except (OverflowError, OSError, ValueError) as exc:
-        raise ParseError(f"{where} {t} is not a representable time", source=source) from exc
-
-
-def _last_per_day(points: Iterable[tuple[int, date, float]]) -> dict[date, float]:
-    """The value of the latest point of each day (points may come in any order)."""
-    daily: dict[date, float] = {}
-    for _, day, value in sorted(points, key=lambda p: p[0]):
-        daily[day] = value
-    return dict(sorted(daily.items()))
 
 
 def _unix_midnight(day: date) -> int:

@@ -42,7 +42,7 @@ from zoneinfo import ZoneInfo
 
 from carrywatch.errors import CatalogError, FetchError, ParseError
 from carrywatch.frames import observations_frame
-from carrywatch.sources.base import join_origin, load_json, to_float
+from carrywatch.sources.base import join_origin, last_per_day, load_json, to_float
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window, utc_now
 
 if TYPE_CHECKING:
@@ -160,9 +160,7 @@ class YahooChart:
                     f"timestamp[{i}] {t} is not a representable time", source=_NAME
                 ) from exc
             points.append((t, day, close))
-        daily: dict[date, float] = {}
-        for _, day, close in sorted(points, key=lambda p: p[0]):
-            daily[day] = close
+        daily = last_per_day(points)
         rows = observations_frame(_NAME, [code] * len(daily), list(daily), list(daily.values()))
         return ParsedFrame(
             source=self.name,
