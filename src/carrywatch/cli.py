@@ -23,7 +23,7 @@ from rich.table import Table
 
 from carrywatch.catalog.spec import load_catalog
 from carrywatch.errors import CarrywatchError, ConfigError
-from carrywatch.ingest import RefreshReport, import_csv, refresh, reparse
+from carrywatch.ingest import ProgressCallback, RefreshReport, import_csv, refresh, reparse
 from carrywatch.settings import Settings, origin_env_var
 from carrywatch.sources.http import HttpClient, RetryPolicy
 from carrywatch.sources.registry import SOURCE_NAMES, build_sources, default_origins
@@ -269,6 +269,12 @@ def refresh_command(source: tuple[str, ...], series: tuple[str, ...], start: str
         catalog.specs(series)  # unknown ids fail before any network
     window = Window(start=_date(start, "--start")) if start else None
     sources = build_sources(settings.origins)
+    # FRED series go through the keyed API (with vintages) when a key is set, or when
+    # asked for by name; otherwise through the key-less graph CSV.
+    use_api = "fred_api" in source or (settings.fred_api_key is not None and "fred" not in source)
+    if "fred_api" in source and settings.fred_api_key is None:
+        raise ConfigError("--source fred_api needs FRED_API_KEY in the environment")
+    route = {"fred": "fred_api"} if use_api else {}
     with (
         open_store(settings.home) as store,
         HttpClient(
@@ -279,7 +285,24 @@ def refresh_command(source: tuple[str, ...], series: tuple[str, ...], start: str
         ) as http,
     ):
         archive = open_archive(settings.home)
-        if out.is_terminal:
+
+        def _run(on_progress: ProgressCallback | None) -> RefreshReport:
+            return refresh(
+                store,
+                archive,
+                catalog,
+                sources,
+                http,
+                source_names=source,
+                series_ids=series,
+                window=window,
+                route=route,
+                on_progress=on_progress,
+            )
+
+        if not out.is_terminal:
+            report = _run(None)
+        else:
             with Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
@@ -295,28 +318,7 @@ def refresh_command(source: tuple[str, ...], series: tuple[str, ...], start: str
                         task, completed=done, total=total, description=name or "refresh"
                     )
 
-                report = refresh(
-                    store,
-                    archive,
-                    catalog,
-                    sources,
-                    http,
-                    source_names=source,
-                    series_ids=series or (),
-                    window=window,
-                    on_progress=_tick,
-                )
-        else:
-            report = refresh(
-                store,
-                archive,
-                catalog,
-                sources,
-                http,
-                source_names=source,
-                series_ids=series or (),
-                window=window,
-            )
+                report = _run(_tick)
     sys.exit(_print_report(report, "refresh"))
 
 

@@ -50,6 +50,9 @@ REVISION_LOOKBACK = timedelta(days=120)
 
 ProgressCallback = Callable[[str, int, int], None]
 
+#: Sources that serve series catalogued under another source, with the same codes.
+SERVES: Mapping[str, str] = {"fred_api": "fred"}
+
 
 @dataclass(frozen=True, slots=True)
 class PlannedRequest:
@@ -103,14 +106,15 @@ def _selected_specs(
     sources: Mapping[str, Source],
     source_names: Sequence[str],
     series_ids: Sequence[str],
+    route: Mapping[str, str],
 ) -> list[SeriesSpec]:
     unknown_sources = [s for s in source_names if s not in sources]
     if unknown_sources:
         raise ConfigError(f"unknown source {unknown_sources[0]!r}; `carrywatch sources` lists them")
     specs = catalog.specs(series_ids) if series_ids else list(catalog.series.values())
     if source_names:
-        specs = [s for s in specs if s.source in source_names]
-    live = [s for s in specs if s.source in sources]
+        specs = [s for s in specs if route.get(s.source, s.source) in source_names]
+    live = [s for s in specs if route.get(s.source, s.source) in sources]
     if series_ids and not live:
         raise CatalogError(
             "none of the requested series has a live source (they are built from the catalog)"
@@ -126,15 +130,19 @@ def plan_refresh(
     source_names: Sequence[str] = (),
     series_ids: Sequence[str] = (),
     window: Window | None = None,
+    route: Mapping[str, str] | None = None,
 ) -> list[PlannedRequest]:
     """The requests a refresh will send, grouped by source.
 
     Without an explicit ``window`` each source starts :data:`REVISION_LOOKBACK` before
     the oldest of its series' newest observations (full history for an empty series).
+    ``route`` sends a catalog source's series through another source that serves the
+    same codes (``{"fred": "fred_api"}`` when a FRED API key is configured).
     """
+    routing = dict(route or {})
     by_source: dict[str, list[SeriesSpec]] = defaultdict(list)
-    for spec in _selected_specs(catalog, sources, source_names, series_ids):
-        by_source[spec.source].append(spec)
+    for spec in _selected_specs(catalog, sources, source_names, series_ids, routing):
+        by_source[routing.get(spec.source, spec.source)].append(spec)
     status = store.series_status().set_index("series_id")
     planned: list[PlannedRequest] = []
     for name, specs in by_source.items():
@@ -230,6 +238,7 @@ def refresh(
     source_names: Sequence[str] = (),
     series_ids: Sequence[str] = (),
     window: Window | None = None,
+    route: Mapping[str, str] | None = None,
     max_workers: int = 6,
     on_progress: ProgressCallback | None = None,
 ) -> RefreshReport:
@@ -239,7 +248,13 @@ def refresh(
     Raises ``ConfigError``/``CatalogError`` for an unknown source or series.
     """
     planned = plan_refresh(
-        catalog, sources, store, source_names=source_names, series_ids=series_ids, window=window
+        catalog,
+        sources,
+        store,
+        source_names=source_names,
+        series_ids=series_ids,
+        window=window,
+        route=route,
     )
     outcomes: list[RequestOutcome] = []
     total = len(planned)
@@ -329,7 +344,8 @@ def reparse(
             source=stored.source, url=stored.url, params=stored.params, remote_codes=codes
         )
         mapping: dict[str, tuple[str, ...]] = defaultdict(tuple)
-        for spec in catalog.by_source(stored.source):
+        catalog_source = SERVES.get(stored.source, stored.source)
+        for spec in catalog.by_source(catalog_source):
             mapping[spec.remote_code] = (*mapping[spec.remote_code], spec.id)
         job = PlannedRequest(source=stored.source, request=request, series_by_code=dict(mapping))
         planned.append(job)

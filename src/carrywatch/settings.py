@@ -95,7 +95,7 @@ class Settings:
             if value:
                 origins[name] = _check_origin(var, value)
         max_text = env.get("CARRYWATCH_MAX_PER_HOST", "2").strip()
-        if not max_text.isdigit() or int(max_text) < 1:
+        if not (max_text.isascii() and max_text.isdecimal()) or int(max_text) < 1:
             raise ConfigError(f"CARRYWATCH_MAX_PER_HOST={max_text!r} must be a positive integer")
         key = env.get("FRED_API_KEY", "").strip() or None
         timeout = _positive_float(env, "CARRYWATCH_HTTP_TIMEOUT_S")

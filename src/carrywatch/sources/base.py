@@ -90,7 +90,7 @@ def reject_html(body: bytes, *, source: str) -> None:
 def decode_text(body: bytes, *, encoding: str, source: str) -> str:
     """Decode ``body`` strictly; a wrongly encoded file is a ``ParseError``, not mojibake."""
     reject_html(body, source=source)
-    is_utf8 = encoding.lower().replace("-", "") in {"utf8", "utf8sig"}
+    is_utf8 = encoding.lower().replace("-", "").replace("_", "") in {"utf8", "utf8sig"}
     if is_utf8 and body.startswith(b"\xef\xbb\xbf"):
         body = body[3:]
     try:

@@ -17,10 +17,12 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Final
@@ -82,6 +84,8 @@ def _retry_after_s(response: httpx.Response) -> float | None:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
+    if when.tzinfo is None:  # the obsolete asctime form carries no zone; HTTP dates are GMT
+        when = when.replace(tzinfo=UTC)
     return max(0.0, (when - utc_now()).total_seconds())
 
 
@@ -122,6 +126,12 @@ class HttpClient:
             timeout=httpx.Timeout(30.0, connect=connect_timeout_s),
         )
         self._secrets = dict(secrets or {})
+        if any(self._secrets.values()):
+            self._log_filter: _RedactSecrets | None = _RedactSecrets(self._secrets.values())
+            for name in ("httpx", "httpcore"):
+                logging.getLogger(name).addFilter(self._log_filter)
+        else:
+            self._log_filter = None
         self._retry = retry or RetryPolicy()
         self._max_per_host = max_per_host
         self._connect_timeout_s = connect_timeout_s
@@ -145,6 +155,9 @@ class HttpClient:
 
     def close(self) -> None:
         self._client.close()
+        if self._log_filter is not None:
+            for name in ("httpx", "httpcore"):
+                logging.getLogger(name).removeFilter(self._log_filter)
 
     def has_secret(self, key: str) -> bool:
         """Whether a credential is configured under settings key ``key``."""
@@ -174,61 +187,75 @@ class HttpClient:
         attempt = 0
         while True:
             attempt += 1
-            wait_s: float
-            try:
-                with self._host_slot(host):
-                    response = self._client.get(
-                        request.url,
-                        params=params,
-                        headers=dict(request.headers),
-                        timeout=self._timeout(request),
-                    )
-                    body = response.content
-            except httpx.TransportError as exc:
-                # The exception text may embed the URL with its query: never repeat it.
-                problem = f"{type(exc).__name__} after {attempt} attempt(s)"
+            sent = self._send(request, params, host)
+            if isinstance(sent, str):  # a transport failure, by exception type name
                 if attempt >= self._retry.max_attempts:
                     raise FetchError(
-                        f"{problem}; the provider did not answer, try again later",
+                        f"{sent} after {attempt} attempt(s); the provider did not answer, "
+                        "try again later",
                         source=request.source,
                         url=url,
-                    ) from None
-                wait_s = self._backoff(attempt)
-            else:
-                status = response.status_code
-                if 200 <= status < 300:
-                    return RawPayload(
-                        request=request,
-                        body=body,
-                        status=status,
-                        media_type=response.headers.get("Content-Type", "").split(";")[0],
-                        retrieved_at=utc_now(),
                     )
-                if status not in _RETRYABLE_STATUS:
-                    raise FetchError(
-                        f"HTTP {status} {response.reason_phrase}: {_snippet(body)}",
-                        source=request.source,
-                        url=url,
-                        status=status,
-                    )
-                if attempt >= self._retry.max_attempts:
-                    raise FetchError(
-                        f"HTTP {status} after {attempt} attempt(s); try again later",
-                        source=request.source,
-                        url=url,
-                        status=status,
-                    )
-                retry_after = _retry_after_s(response)
-                if retry_after is not None and retry_after > self._retry.max_retry_after_s:
-                    raise FetchError(
-                        f"HTTP {status}: the provider asks to wait {retry_after:.0f} s "
-                        f"(more than {self._retry.max_retry_after_s:.0f} s); refresh later",
-                        source=request.source,
-                        url=url,
-                        status=status,
-                    )
-                wait_s = retry_after if retry_after is not None else self._backoff(attempt)
-            self._sleep(wait_s)
+                self._sleep(self._backoff(attempt))
+                continue
+            response, body = sent
+            status = response.status_code
+            if 200 <= status < 300:
+                return RawPayload(
+                    request=request,
+                    body=body,
+                    status=status,
+                    media_type=response.headers.get("Content-Type", "").split(";")[0],
+                    retrieved_at=utc_now(),
+                )
+            if status not in _RETRYABLE_STATUS:
+                raise FetchError(
+                    f"HTTP {status} {response.reason_phrase}: "
+                    f"{_snippet(body, self._secrets.values())}",
+                    source=request.source,
+                    url=url,
+                    status=status,
+                )
+            if attempt >= self._retry.max_attempts:
+                raise FetchError(
+                    f"HTTP {status} after {attempt} attempt(s); try again later",
+                    source=request.source,
+                    url=url,
+                    status=status,
+                )
+            retry_after = _retry_after_s(response)
+            if retry_after is not None and retry_after > self._retry.max_retry_after_s:
+                raise FetchError(
+                    f"HTTP {status}: the provider asks to wait {retry_after:.0f} s "
+                    f"(more than {self._retry.max_retry_after_s:.0f} s); refresh later",
+                    source=request.source,
+                    url=url,
+                    status=status,
+                )
+            self._sleep(retry_after if retry_after is not None else self._backoff(attempt))
+
+    def _send(
+        self,
+        request: FetchRequest,
+        params: list[tuple[str, str | int | float | bool | None]],
+        host: str,
+    ) -> tuple[httpx.Response, bytes] | str:
+        """One attempt: the response and its body, or the name of the transport error.
+
+        The exception itself is dropped on purpose: its text may embed the URL with its
+        query (and a credential), so it is neither repeated nor chained.
+        """
+        try:
+            with self._host_slot(host):
+                response = self._client.get(
+                    request.url,
+                    params=params,
+                    headers=dict(request.headers),
+                    timeout=self._timeout(request),
+                )
+                return response, response.content
+        except httpx.TransportError as exc:
+            return type(exc).__name__
 
     def _timeout(self, request: FetchRequest) -> httpx.Timeout:
         read_s = request.timeout_s
@@ -249,7 +276,31 @@ class HttpClient:
             return slot
 
 
-def _snippet(body: bytes, limit: int = 160) -> str:
-    text = body[:limit].decode("utf-8", errors="replace")
-    text = " ".join(text.split())
+def _snippet(body: bytes, secrets: Iterable[str], limit: int = 160) -> str:
+    text = _redact(body[: limit * 4].decode("utf-8", errors="replace"), secrets)
+    text = " ".join(text.split())[:limit]
     return text or "(empty body)"
+
+
+def _redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret value replaced (a server may echo the query back)."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "<redacted>")
+    return text
+
+
+class _RedactSecrets(logging.Filter):
+    """Removes credentials from httpx's own log records (it logs every request URL)."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self._secrets = tuple(s for s in secrets if s)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self._secrets:
+            message = record.getMessage()
+            redacted = _redact(message, self._secrets)
+            if redacted != message:
+                record.msg, record.args = redacted, ()
+        return True

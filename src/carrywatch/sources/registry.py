@@ -60,5 +60,7 @@ def build_sources(origins: Mapping[str, str] | None = None) -> dict[str, Source]
         raise ConfigError(f"unknown source names {sorted(unknown)}; known: {list(SOURCE_NAMES)}")
     built: dict[str, Source] = {}
     for name, cls in SOURCE_CLASSES.items():
-        built[name] = cls(origin=overrides.get(name))
+        # The keyed FRED API is used for its vintages: values carry their publication time.
+        extra = {"vintages": True} if name == "fred_api" else {}
+        built[name] = cls(origin=overrides.get(name), **extra)
     return built
