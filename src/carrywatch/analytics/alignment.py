@@ -1,0 +1,118 @@
+"""Time alignment across frequencies: "the latest observation on or before", with limits.
+
+Series of different frequencies (daily yields, weekly balance sheet, monthly M2, BOJ
+decisions) are never forward-filled silently. Every alignment states the longest a value
+may be carried (its *staleness limit*); past it the value is missing, and the result says
+which input was stale.
+
+Default limits (:data:`STALENESS_LIMITS`) follow each frequency's publication rhythm:
+a daily series may be 7 calendar days old (a long holiday weekend plus a missed release),
+a weekly one 14 days, a monthly one 95 days (obs_date is the first of the month and
+releases lag up to two months), a quarterly one 200 days, and a meeting-decision series
+("event") 120 days (eight meetings a year, the longest gap about 9 weeks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from carrywatch.errors import InsufficientDataError
+
+__all__ = [
+    "STALENESS_LIMITS",
+    "AsofValue",
+    "align_asof",
+    "latest_asof",
+    "require",
+    "staleness_limit",
+]
+
+STALENESS_LIMITS: Final[Mapping[str, timedelta]] = {
+    "daily": timedelta(days=7),
+    "weekly": timedelta(days=14),
+    "monthly": timedelta(days=95),
+    "quarterly": timedelta(days=200),
+    "event": timedelta(days=120),
+}
+
+
+def staleness_limit(frequency: str) -> timedelta:
+    """The default staleness limit of a catalog frequency."""
+    try:
+        return STALENESS_LIMITS[frequency]
+    except KeyError:
+        raise ValueError(f"no staleness limit for frequency {frequency!r}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class AsofValue:
+    """The latest observation on or before ``asof``, or why there is none.
+
+    ``value`` is ``None`` when the series has no observation on or before ``asof``
+    (``reason`` says so) or when the newest one is older than the limit (``stale``).
+    """
+
+    series_id: str
+    asof: date
+    value: float | None
+    obs_date: date | None
+    stale: bool
+    reason: str | None
+
+
+def latest_asof(
+    series: pd.Series, asof: date, max_age: timedelta, *, series_id: str | None = None
+) -> AsofValue:
+    """The latest observation of ``series`` (DatetimeIndex, floats) dated on or before ``asof``.
+
+    A value older than ``max_age`` is reported stale: ``value`` None, ``obs_date`` set.
+    """
+    name = series_id or str(series.name)
+    cut = series.loc[: pd.Timestamp(asof)].dropna()
+    if cut.empty:
+        return AsofValue(
+            name, asof, None, None, False, f"{name} has no observation on or before {asof}"
+        )
+    obs = cut.index[-1].date()
+    if asof - obs > max_age:
+        return AsofValue(
+            name,
+            asof,
+            None,
+            obs,
+            True,
+            f"{name} is stale: its latest observation ({obs}) is more than "
+            f"{max_age.days} days before {asof}; refresh it",
+        )
+    return AsofValue(name, asof, float(cut.iloc[-1]), obs, False, None)
+
+
+def align_asof(series: pd.Series, index: pd.DatetimeIndex, max_age: timedelta) -> pd.Series:
+    """``series`` sampled on ``index``: for each date the latest observation on or before it,
+    if no older than ``max_age``; NaN otherwise (never an older value carried further)."""
+    clean = series.dropna().sort_index()
+    if clean.empty:
+        return pd.Series(np.nan, index=index, name=series.name)
+    left = pd.DataFrame({"t": index})
+    right = pd.DataFrame({"t": clean.index, "v": clean.to_numpy(dtype="float64")})
+    merged = pd.merge_asof(
+        left.sort_values("t"), right, on="t", direction="backward", tolerance=pd.Timedelta(max_age)
+    )
+    return pd.Series(merged["v"].to_numpy(), index=index, name=series.name)
+
+
+def require(series: pd.Series, *, series_id: str, min_obs: int = 1) -> pd.Series:
+    """``series`` without NaN; ``InsufficientDataError`` when it has fewer than ``min_obs``."""
+    clean = series.dropna()
+    if len(clean) < min_obs:
+        raise InsufficientDataError(
+            f"{series_id} has {len(clean)} observation(s); at least {min_obs} are needed",
+            series=(series_id,),
+        )
+    return clean
