@@ -35,8 +35,10 @@ __all__ = ["cli", "main"]
 EXIT_PARTIAL = 3
 
 # Piped output keeps a readable width instead of rich's 80-column default.
-out = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, markup=False, width=None if sys.stdout.isatty() else 140)
+# Messages carry user text (file names, provider errors): never read it as markup, and
+# keep each error on one line even when stderr is not a terminal.
+err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
 
 #: The series ``brief`` shows until the full brief lands.
 HEADLINE_SERIES = (
@@ -124,7 +126,11 @@ def series_list() -> None:
     catalog = load_catalog()
     with open_store(_settings().home) as store:
         status = store.series_status().set_index("series_id")
-    table = Table("id", "title", "unit", "freq", "first", "last", "source", "last retrieved")
+    table = Table(title=None)
+    longest = max(len(s) for s in catalog.series)
+    table.add_column("id", no_wrap=True, min_width=longest)
+    for column in ("title", "unit", "freq", "first", "last", "source", "last retrieved"):
+        table.add_column(column)
     for spec in catalog.series.values():
         row = status.loc[spec.id] if spec.id in status.index else None
         first = row["first_obs"] if row is not None and isinstance(row["first_obs"], str) else ""
@@ -184,7 +190,7 @@ def series_show(
         out.print_json(json.dumps(records)) if sys.stdout.isatty() else print(json.dumps(records))
     elif fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(records[0]) if records else ["obs_date"])
+        writer = csv.DictWriter(buffer, fieldnames=list(RECORD_FIELDS))
         writer.writeheader()
         writer.writerows(records)
         sys.stdout.write(buffer.getvalue())
@@ -202,6 +208,18 @@ def series_show(
                 r["url"],
             )
         out.print(table)
+
+
+RECORD_FIELDS = (
+    "series_id",
+    "obs_date",
+    "value",
+    "source",
+    "origin",
+    "retrieved_at",
+    "known_from",
+    "url",
+)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

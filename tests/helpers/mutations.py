@@ -55,12 +55,11 @@ def check_parse_contract(
     parse: Callable[[RawPayload], ParsedFrame], payload: RawPayload, source: str
 ) -> None:
     """Assert the parser contract on one (possibly damaged) payload."""
+    error: ParseError | None = None
     try:
         frame = parse(payload)
     except ParseError as exc:
         error = exc
-    else:
-        error = None
     if error is not None:
         assert error.source == source
         assert str(error).startswith(f"{source}: ")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -40,6 +41,10 @@ __all__ = [
 #: Text that providers use for "no value": FRED's ``.``, MOF's ``-``, Fiscal Data's
 #: ``null``, BOJ HTML's ``NA`` and the empty field.
 MISSING_MARKERS = frozenset({"", ".", "-", "null", "NULL", "NA", "N/A", "n/a", "ND", "None"})
+
+
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+_DIGITS_AND_COMMAS = re.compile(r"^[+-]?[\d,]*\.?\d*$")
 
 
 @runtime_checkable
@@ -134,9 +139,19 @@ def to_float(text: object, *, source: str, where: str = "") -> float:
         except OverflowError as exc:  # a JSON integer too large for a double
             raise ParseError(f"number too large{_at(where)}", source=source) from exc
     elif isinstance(text, str):
-        cleaned = text.strip().strip('"').replace(",", "")
+        cleaned = text.strip().strip('"')
         if cleaned in MISSING_MARKERS:
             return math.nan
+        if "," in cleaned:
+            # Only thousands separators in groups of three: "3,78" (a decimal comma) must
+            # not silently become 378.
+            if _THOUSANDS.match(cleaned):
+                cleaned = cleaned.replace(",", "")
+            elif _DIGITS_AND_COMMAS.match(cleaned):
+                raise ParseError(
+                    f"ambiguous number {text[:40]!r}{_at(where)}: use '.' as the decimal separator",
+                    source=source,
+                )
         try:
             value = float(cleaned)
         except ValueError as exc:

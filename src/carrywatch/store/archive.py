@@ -2,7 +2,8 @@
 
 Layout: ``raw/<first two hex digits>/<sha256>``. Files are written to a temporary name,
 flushed to disk and renamed into place, so a killed process leaves either the whole file
-or none (an orphan temporary file at worst, removed on the next write). Content
+or none (an orphan temporary file at worst, removed by a later write into the same
+folder once it is a day old, so a concurrent writer's file is never touched). Content
 addressing makes writes idempotent.
 """
 
@@ -10,12 +11,27 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from carrywatch.errors import StoreError
 from carrywatch.types import sha256_hex
 
 __all__ = ["RawArchive"]
+
+_TMP_PREFIX = ".tmp-"
+_ORPHAN_AGE_S = 86_400.0
+
+
+def _remove_orphans(folder: Path) -> None:
+    """Delete temporary files a killed writer left, once they are a day old."""
+    now = time.time()
+    for leftover in folder.glob(f"{_TMP_PREFIX}*"):
+        try:
+            if now - leftover.stat().st_mtime > _ORPHAN_AGE_S:
+                leftover.unlink()
+        except OSError:
+            continue  # another process removed it first, or it is not ours to remove
 
 
 class RawArchive:
@@ -37,7 +53,8 @@ class RawArchive:
             return digest
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+            _remove_orphans(target.parent)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=_TMP_PREFIX)
             try:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(body)

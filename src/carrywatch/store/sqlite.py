@@ -143,6 +143,12 @@ class Store:
             db.execute("PRAGMA foreign_keys=ON")
             schema = resources.files("carrywatch.store").joinpath("schema.sql").read_text()
             store = cls(path, db)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(
+                f"cannot open the store: {exc}; check that CARRYWATCH_HOME is a writable folder",
+                path=str(path),
+            ) from exc
+        try:
             with store.transaction():
                 for statement in _statements(schema):
                     db.execute(statement)
@@ -159,7 +165,11 @@ class Store:
                         path=str(path),
                     )
         except sqlite3.Error as exc:
+            db.close()
             raise StoreError(f"cannot open the store: {exc}", path=str(path)) from exc
+        except BaseException:
+            db.close()
+            raise
         return store
 
     def close(self) -> None:
@@ -329,7 +339,9 @@ class Store:
         if not rows:
             return _empty_read()
         frame = pd.DataFrame(rows, columns=list(READ_COLUMNS))
-        frame["obs_date"] = pd.to_datetime(frame["obs_date"], format="%Y-%m-%d")
+        frame["obs_date"] = pd.to_datetime(frame["obs_date"], format="%Y-%m-%d").astype(
+            "datetime64[ns]"
+        )
         frame["value"] = frame["value"].astype("float64")
         return frame
 

@@ -1,0 +1,397 @@
+"""The ``carrywatch`` command on a store seeded from the embedded real-data snapshot.
+
+Expected numbers are quoted from /work/shared/data/PROVENANCE.md next to each assertion.
+Output is captured with ``capsys`` (rich prints to ``sys.stdout``/``sys.stderr``). Where
+a test reads table cells, it widens the output console so that no cell is wrapped or
+truncated: those tests check content; layout is checked where the layout is the point.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from carrywatch import cli
+from carrywatch.catalog.spec import load_catalog
+from carrywatch.cli import format_value, main
+from carrywatch.settings import Settings
+from carrywatch.sources.registry import SOURCE_NAMES
+from carrywatch.store.sqlite import Store
+from carrywatch.workspace import open_store
+
+#: data/PROVENANCE.md section 1: the two DGS10 copies in the snapshot (repository, commit,
+#: path); "2024-08-05 = 3.78" in both.
+DGS10_URLS = {
+    "https://github.com/XinyuLiu2403/acc102-macro-dashboard/blob/"
+    "6d3e6faafd500b0c4f9b17bb0b80d5dea55f2acf/data/DGS10.csv",
+    "https://github.com/Jellydidy/macro-watch/blob/"
+    "2ef008d2df180d392962bc83e774bbc46c3bf767/data/fred/DGS10.csv",
+}
+#: data/PROVENANCE.md section 1, DGS10 (both copies): 2024-08-01 ... 2024-08-09.
+DGS10_AUG_2024 = {
+    "2024-08-01": 3.99,
+    "2024-08-02": 3.80,
+    "2024-08-05": 3.78,
+    "2024-08-06": 3.90,
+    "2024-08-07": 3.96,
+    "2024-08-08": 3.99,
+    "2024-08-09": 3.94,
+}
+SHOW_AUG = ["series", "show", "us.ust.10y", "--start", "2024-08-01", "--end", "2024-08-09"]
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One home seeded from the embedded snapshot (about 3 s), copied by each test."""
+    folder = tmp_path_factory.mktemp("seeded") / "home"
+    with open_store(folder):
+        pass
+    return folder
+
+
+@pytest.fixture
+def cw_home(home: Path, seeded: Path) -> Path:
+    shutil.copytree(seeded, home)
+    return home
+
+
+@pytest.fixture
+def wide(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables one line per row, no cell cut, so cells can be read back."""
+    monkeypatch.setattr(cli.out, "width", 1000)
+
+
+def _rows(text: str) -> dict[str, list[str]]:
+    """Table body rows by their first cell (one line per row: use ``wide``)."""
+    rows: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if line.startswith("│"):
+            cells = [c.strip() for c in line.strip("│").split("│")]
+            rows[cells[0]] = cells
+    return rows
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+# -- series list -----------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("cw_home", "wide")
+def test_series_list_shows_every_catalog_id_with_its_coverage(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["series", "list"]) == 0
+
+    rows = _rows(capsys.readouterr().out)
+    catalog = load_catalog()
+    assert set(catalog.series) <= set(rows)
+    for sid, spec in catalog.series.items():
+        assert rows[sid][2:4] == [spec.unit, spec.frequency]
+        assert rows[sid][6] == spec.source
+    # data/PROVENANCE.md section 0: DGS10 1962-01-02 -> 2026-08-20; JGB 10y from MOF's
+    # jgbcm_all.csv, 1974-09-24 -> 2026-06-30 (the 10-year column starts 1986-07-05).
+    assert rows["us.ust.10y"][4:6] == ["1962-01-02", "2026-08-20"]
+    assert rows["jp.jgb.10y"][5] == "2026-06-30"
+    assert rows["jp.boj.call_rate"][4:6] == ["", ""]
+
+
+@pytest.mark.usefixtures("cw_home", "wide")
+def test_series_list_coverage_matches_the_store(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["series", "list"]) == 0
+    rows = _rows(capsys.readouterr().out)
+
+    with Store.open(Settings.from_env().store_path) as store:
+        status = store.series_status().set_index("series_id")
+    for sid in load_catalog().series:
+        first, last = status.loc[sid, "first_obs"], status.loc[sid, "last_obs"]
+        expected = [first, last] if isinstance(first, str) else ["", ""]
+        assert rows[sid][4:6] == expected, sid
+
+
+@pytest.mark.usefixtures("cw_home", "wide")
+def test_series_list_says_no_data_and_why_for_series_missing_from_the_snapshot(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["series", "list"]) == 0
+
+    rows = _rows(capsys.readouterr().out)
+    spec = load_catalog().spec("jp.boj.call_rate")
+    assert spec.gap is not None
+    title = rows["jp.boj.call_rate"][1]
+    assert "no data" in title
+    assert spec.gap in title
+
+
+@pytest.mark.usefixtures("cw_home")
+def test_series_list_never_cuts_an_id_when_piped(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Piped, the output console is 140 columns wide (cli.py); every id must still be
+    printed whole so that ``carrywatch series list | grep`` finds it."""
+    monkeypatch.setattr(cli.out, "width", 140)
+
+    assert main(["series", "list"]) == 0
+
+    first_cells = set(_rows(capsys.readouterr().out))
+    cut = sorted(sid for sid in load_catalog().series if sid not in first_cells)
+    assert cut == [], f"ids cut or wrapped: {cut}"
+
+
+# -- series show -----------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("cw_home")
+def test_series_show_json_carries_values_and_provenance(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main([*SHOW_AUG, "--format", "json"]) == 0
+
+    records = json.loads(capsys.readouterr().out)
+    assert {r["obs_date"]: r["value"] for r in records} == DGS10_AUG_2024
+    for record in records:
+        assert {"obs_date", "value", "source", "origin", "retrieved_at", "url"} <= set(record)
+        assert record["series_id"] == "us.ust.10y"
+        assert record["source"] == "fred"
+        assert record["origin"] == "snapshot"
+        assert record["url"] in DGS10_URLS
+        assert record["retrieved_at"].endswith("Z")
+    assert [r["obs_date"] for r in records] == sorted(DGS10_AUG_2024)
+
+
+@pytest.mark.usefixtures("cw_home")
+def test_series_show_csv_has_a_header_and_one_row_per_date(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main([*SHOW_AUG, "--format", "csv"]) == 0
+
+    text = capsys.readouterr().out
+    header = text.splitlines()[0]
+    assert header == "series_id,obs_date,value,source,origin,retrieved_at,known_from,url"
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {r["obs_date"]: float(r["value"]) for r in rows} == DGS10_AUG_2024
+    assert {r["origin"] for r in rows} == {"snapshot"}
+
+
+@pytest.mark.usefixtures("cw_home", "wide")
+def test_series_show_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(SHOW_AUG) == 0  # table is the default format
+
+    out = capsys.readouterr().out
+    assert "us.ust.10y (percent)" in out
+    rows = _rows(out)
+    assert set(DGS10_AUG_2024) <= set(rows)
+    day = rows["2024-08-05"]
+    assert day[1:4] == ["3.78", "snapshot", "fred"]
+    assert day[5] in DGS10_URLS
+
+
+@pytest.mark.usefixtures("cw_home")
+def test_series_show_asof_ends_at_that_date(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["series", "show", "us.ust.10y", "--start", "2024-08-01", "--asof", "2024-08-05"]
+    assert main([*args, "--format", "json"]) == 0
+
+    records = json.loads(capsys.readouterr().out)
+    assert [r["obs_date"] for r in records] == ["2024-08-01", "2024-08-02", "2024-08-05"]
+    assert records[-1]["value"] == 3.78
+
+
+@pytest.mark.usefixtures("cw_home")
+def test_series_show_known_at_before_the_snapshot_was_taken_is_empty(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main([*SHOW_AUG, "--known-at", "2020-01-01", "--format", "json"]) == 0
+
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == []
+    assert "no observations of us.ust.10y in that view" in _flat(captured.err)
+
+
+@pytest.mark.usefixtures("cw_home")
+def test_series_show_a_series_without_data_explains_the_gap(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["series", "show", "jp.boj.call_rate", "--format", "csv"]) == 0
+
+    captured = capsys.readouterr()
+    assert len(captured.out.splitlines()) <= 1  # a header at most, no rows
+    assert "refresh --source boj" in _flat(captured.err)
+
+
+@pytest.mark.usefixtures("cw_home")
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["series", "show", "us.ust.10y", "--start", "2024-13-01"], "--start '2024-13-01'"),
+        (["series", "show", "us.ust.10y", "--end", "09/08/2024"], "--end '09/08/2024'"),
+        (["series", "show", "us.ust.10y", "--asof", "yesterday"], "--asof 'yesterday'"),
+        (["series", "show", "us.ust.10y", "--known-at", "noon"], "--known-at 'noon'"),
+        (["brief", "--asof", "2024-8-5"], "--asof '2024-8-5'"),
+    ],
+)
+def test_an_invalid_date_exits_1_with_a_clear_message(
+    capsys: pytest.CaptureFixture[str], args: list[str], fragment: str
+) -> None:
+    assert main(args) == 1
+
+    captured = capsys.readouterr()
+    message = _flat(captured.err)
+    assert message.startswith("error: ")
+    assert fragment in message
+    assert "YYYY-MM-DD" in message
+    assert "Traceback" not in captured.err
+    assert captured.out == ""
+
+
+@pytest.mark.usefixtures("cw_home")
+def test_an_unknown_series_suggests_the_close_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["series", "show", "us.ust.10"]) == 1
+
+    message = _flat(capsys.readouterr().err)
+    assert "unknown series id 'us.ust.10'" in message
+    assert "did you mean us.ust.10y" in message
+
+
+# -- sources ---------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("home", "wide")
+def test_sources_lists_every_source_with_its_origin_and_variable(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CARRYWATCH_BOJ_ORIGIN", "http://127.0.0.1:8765")
+
+    assert main(["sources"]) == 0
+
+    rows = _rows(capsys.readouterr().out)
+    assert len(SOURCE_NAMES) == 14
+    assert set(SOURCE_NAMES) <= set(rows)
+    for name in SOURCE_NAMES:
+        assert rows[name][2] == f"CARRYWATCH_{name.upper()}_ORIGIN"
+        assert rows[name][1].startswith("https://")
+    # Providers' real origins (ARCHITECTURE.md: a local server can stand in for any).
+    assert rows["fred"][1:3] == ["https://fred.stlouisfed.org", "CARRYWATCH_FRED_ORIGIN"]
+    assert rows["japan_mof"][1:3] == ["https://www.mof.go.jp", "CARRYWATCH_JAPAN_MOF_ORIGIN"]
+    assert rows["fiscaldata"][1] == "https://api.fiscaldata.treasury.gov"
+    # The origin in force follows the environment.
+    assert rows["boj"][3] == "http://127.0.0.1:8765"
+    assert rows["fred"][3] == "https://fred.stlouisfed.org"
+
+
+@pytest.mark.usefixtures("home")
+def test_sources_rejects_a_malformed_override(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CARRYWATCH_FRED_ORIGIN", "http://127.0.0.1:8765/fred")
+
+    assert main(["sources"]) == 1
+
+    assert "CARRYWATCH_FRED_ORIGIN" in _flat(capsys.readouterr().err)
+
+
+# -- brief -----------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("cw_home", "wide")
+def test_brief_asof_shows_the_real_values_of_that_day(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["brief", "--asof", "2024-08-05"]) == 0
+
+    out = capsys.readouterr().out
+    assert "as of 2024-08-05" in out
+    rows = _rows(out)
+    assert set(cli.HEADLINE_SERIES) <= set(rows)
+    # PROVENANCE: MOF jgbcm R6.8.5 = 2024-08-05: 10y 0.781, 2y 0.265.
+    assert rows["jp.jgb.10y"][1:4] == ["0.781", "percent", "2024-08-05"]
+    assert rows["jp.jgb.2y"][1] == "0.265"
+    # PROVENANCE treasury/tga.csv: 2024-08-05 = 769196 (USD mn), thousands separated.
+    assert rows["us.tga"][1:4] == ["769,196", "usd_mn", "2024-08-05"]
+    # PROVENANCE section 1: DGS10 2024-08-05 = 3.78; DEXJPUS 2024-08-05 = 143.95.
+    assert rows["us.ust.10y"][1] == "3.78"
+    assert rows["fx.usdjpy"][1] == "143.95"
+    assert rows["us.ust.10y"][5] in DGS10_URLS
+    for sid in cli.HEADLINE_SERIES:
+        if rows[sid][1] != "—":
+            assert rows[sid][3] <= "2024-08-05", sid
+            assert rows[sid][4] == "snapshot", sid
+
+
+@pytest.mark.usefixtures("cw_home", "wide")
+def test_brief_without_asof_shows_the_latest_values(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["brief"]) == 0
+
+    out = capsys.readouterr().out
+    assert "latest in the store" in out
+    rows = _rows(out)
+    # PROVENANCE section 1: DGS10 2026-08-20 = 4.69 (the newest DGS10 row).
+    assert rows["us.ust.10y"][1:4] == ["4.69", "percent", "2026-08-20"]
+    # tests/payloads/fred/README.md: WALCL 2026-07-22 = 6747378.0 (USD mn).
+    assert rows["us.fed.assets"][1:4] == ["6,747,378", "usd_mn", "2026-07-22"]
+    # PROVENANCE treasury/tga.csv: 2026-09-22 = 957409.
+    assert rows["us.tga"][1:4] == ["957,409", "usd_mn", "2026-09-22"]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (769196.0, "769,196"),
+        (6747378.0, "6,747,378"),
+        (0.781, "0.781"),
+        (143.95, "143.95"),
+        (-0.014, "-0.014"),
+        (21191.9, "21,191.90"),
+        (-73460.0, "-73,460"),
+        (3.78, "3.78"),
+    ],
+)
+def test_format_value(value: float, text: str) -> None:
+    assert format_value(value) == text
+
+
+# -- errors and --debug ----------------------------------------------------------------
+
+BAD_START = ["series", "show", "us.ust.10y", "--start", "2024-13-01"]
+
+
+@pytest.mark.usefixtures("cw_home")
+def test_an_error_is_one_line_without_debug(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+
+    assert main(BAD_START) == 1
+
+    captured = capsys.readouterr()
+    assert captured.err == "error: --start '2024-13-01' is not a date; use YYYY-MM-DD\n"
+    assert captured.out == ""
+
+
+@pytest.mark.usefixtures("cw_home")
+def test_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--debug", *BAD_START]) == 1
+
+    err = capsys.readouterr().err
+    assert "Traceback" in err
+    assert "ConfigError" in err
+    assert err.rstrip().splitlines()[-1].startswith("error: --start '2024-13-01'")
+
+    # --debug does not stick to the next command.
+    assert main(BAD_START) == 1
+    assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("cw_home")
+def test_a_usage_error_is_one_line_and_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["series", "show", "us.ust.10y", "--format", "xml"]) == 1
+
+    err = capsys.readouterr().err
+    assert err.startswith("error: ")
+    assert "xml" in err
+    assert "Traceback" not in err
