@@ -268,9 +268,13 @@ def _print_report(report: RefreshReport, verb: str) -> int:
             style=None if s.ok else "red",
         )
     out.print(table)
-    failed = [s.source for s in report.summaries if not s.ok]
+    failed = [s for s in report.summaries if not s.ok]
     if failed:
-        err.print(f"{len(failed)} source(s) failed: {', '.join(failed)} (their data is untouched)")
+        parts = [f"{s.source} ({s.n_failed} of {s.n_requests} request(s))" for s in failed]
+        err.print(
+            f"{len(failed)} source(s) failed: {', '.join(parts)}; a failed request writes "
+            "nothing, so the store holds what it held before for it"
+        )
         return EXIT_PARTIAL
     return 0
 

@@ -210,7 +210,8 @@ def append_parsed(
             **dict(provenance or {}),
         },
     )
-    return store.append(record, _series_rows(parsed, series_by_code))
+    confirmed = [sid for ids in series_by_code.values() for sid in ids]
+    return store.append(record, _series_rows(parsed, series_by_code), checked=confirmed)
 
 
 def _fetch_and_parse(

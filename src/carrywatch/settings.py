@@ -39,17 +39,20 @@ def origin_env_var(source: str) -> str:
 
 
 def _check_origin(name: str, origin: str) -> str:
-    parts = urlsplit(origin)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise ConfigError(
-            f"{name}={origin!r} is not an origin; use scheme://host[:port], "
-            "e.g. http://127.0.0.1:8765"
-        )
+    expected = "use scheme://host[:port], e.g. http://127.0.0.1:8765"
+    try:
+        parts = urlsplit(origin)
+        port = parts.port  # raises ValueError for a non-numeric or out-of-range port
+    except ValueError:
+        raise ConfigError(f"{name}={origin!r} is not a valid origin; {expected}") from None
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigError(f"{name}={origin!r} is not an origin; {expected}")
     if parts.path not in {"", "/"} or parts.query or parts.fragment:
         raise ConfigError(
             f"{name}={origin!r} must not carry a path or query: only scheme, host and port "
-            "are replaced, the provider's own path is kept"
+            f"are replaced, the provider's own path is kept; {expected}"
         )
+    _ = port
     return f"{parts.scheme}://{parts.netloc}"
 
 

@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final
+from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
@@ -232,19 +233,23 @@ class Store:
 
     # -- writing ---------------------------------------------------------------------
 
-    def append(self, fetch: FetchRecord, rows: pd.DataFrame) -> AppendResult:
+    def append(
+        self, fetch: FetchRecord, rows: pd.DataFrame, *, checked: Sequence[str] = ()
+    ) -> AppendResult:
         """Append the rows that change what is known (see the module docstring).
 
         ``rows`` has columns ``series_id``, ``obs_date`` (datetime64 or ``date``),
         ``value`` and optionally ``known_from`` (aware timestamps); without it every row
-        is known from ``fetch.retrieved_at``. One transaction: all or nothing.
+        is known from ``fetch.retrieved_at``. ``checked`` names further series the payload
+        confirmed without carrying rows for them (a provider's "no new data" answer).
+        One transaction: all or nothing.
         """
         default_known = iso_utc(fetch.retrieved_at)
         incoming = _normalise_rows(rows, default_known)
         try:
             with self.transaction() as db:
                 fresh = _changes(db, incoming)
-                checked = sorted(set(incoming["series_id"]))
+                confirmed = sorted(set(incoming["series_id"]) | set(checked))
                 fetch_id: int | None = None
                 if not fresh.empty:
                     fetch_id = self._insert_fetch(db, fetch)
@@ -265,7 +270,7 @@ class Store:
                     "ON CONFLICT(series_id) DO UPDATE SET checked_at = excluded.checked_at, "
                     "source = excluded.source, url = excluded.url "
                     "WHERE excluded.checked_at >= checks.checked_at",
-                    [(sid, default_known, fetch.source, fetch.url) for sid in checked],
+                    [(sid, default_known, fetch.source, fetch.url) for sid in confirmed],
                 )
         except sqlite3.Error as exc:
             raise StoreError(f"cannot write to the store: {exc}", path=str(self.path)) from exc
@@ -331,14 +336,18 @@ class Store:
                 FROM observations AS o WHERE {" AND ".join(where)}
             )
             SELECT p.series_id, p.obs_date, p.value, p.known_from, f.source, f.origin,
-                   f.retrieved_at, f.url, p.fetch_id
+                   f.retrieved_at, f.url, p.fetch_id, f.params_json
             FROM picked AS p JOIN fetches AS f ON f.fetch_id = p.fetch_id
             WHERE p.r = 1 ORDER BY p.series_id, p.obs_date
         """  # noqa: S608 -- only placeholders are interpolated
         rows = self._query(sql, params).fetchall()
         if not rows:
             return _empty_read()
-        frame = pd.DataFrame(rows, columns=list(READ_COLUMNS))
+        frame = pd.DataFrame(rows, columns=[*READ_COLUMNS, "params_json"])
+        # The URL as requested (query included, never a key: keys are not stored).
+        queries = {p: _query_string(p) for p in frame["params_json"].unique()}
+        frame["url"] = frame["url"] + frame["params_json"].map(queries)
+        frame = frame.drop(columns="params_json")
         frame["obs_date"] = pd.to_datetime(frame["obs_date"], format="%Y-%m-%d").astype(
             "datetime64[ns]"
         )
@@ -429,6 +438,11 @@ def _statements(script: str) -> list[str]:
             out.append("\n".join(buffer).strip())
             buffer = []
     return [s for s in out if s]
+
+
+def _query_string(params_json: str) -> str:
+    pairs = json.loads(params_json)
+    return f"?{urlencode([(str(k), str(v)) for k, v in pairs])}" if pairs else ""
 
 
 def _empty_read() -> pd.DataFrame:
