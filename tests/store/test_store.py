@@ -306,7 +306,9 @@ def test_the_read_frame_has_the_documented_columns_and_dtypes(store: Store) -> N
     first = frame.iloc[0]
     assert first["origin"] == "live"
     assert first["source"] == "fred_api"
-    assert first["url"] == ALFRED_URL
+    # The URL as requested: the provider's address and its (key-free) query.
+    assert first["url"].startswith(ALFRED_URL + "?")
+    assert "api_key" not in first["url"]
     assert first["retrieved_at"] == "2025-01-20T00:00:00Z"
     # obs_date follows the observation contract of carrywatch.frames (datetime64[ns]),
     # the same for an empty and a non-empty read: frames of different resolutions cannot
