@@ -99,8 +99,12 @@ def align_asof(series: pd.Series, index: pd.DatetimeIndex, max_age: timedelta) -
     clean = series.dropna().sort_index()
     if clean.empty:
         return pd.Series(np.nan, index=index, name=series.name)
-    left = pd.DataFrame({"t": index})
-    right = pd.DataFrame({"t": clean.index, "v": clean.to_numpy(dtype="float64")})
+    # merge_asof refuses keys of different precision (the store gives ns, dates built
+    # from ``date`` objects s or us): compare both at ns.
+    left = pd.DataFrame({"t": pd.DatetimeIndex(index).as_unit("ns")})
+    right = pd.DataFrame(
+        {"t": pd.DatetimeIndex(clean.index).as_unit("ns"), "v": clean.to_numpy(dtype="float64")}
+    )
     merged = pd.merge_asof(
         left.sort_values("t"), right, on="t", direction="backward", tolerance=pd.Timedelta(max_age)
     )

@@ -15,6 +15,9 @@ __all__ = [
     "BP_PER_PP",
     "TRADING_DAYS_PER_YEAR",
     "bp_to_pp",
+    "fraction_to_pct",
+    "jpy_to_usd_bn",
+    "pct_to_fraction",
     "pp_to_bp",
     "to_usd_bn",
     "usd_bn_to_tn",
@@ -64,3 +67,23 @@ def to_usd_bn(value: Numeric, unit: str) -> Numeric:
     except KeyError:
         raise ValueError(f"cannot convert {unit!r} to usd_bn") from None
     return value * factor
+
+
+def jpy_to_usd_bn(value_jpy: Numeric, jpy_per_usd: float) -> Numeric:
+    """An amount in yen as USD billions at ``jpy_per_usd`` (USD/JPY quoted as yen per dollar).
+
+    Raises ``ValueError`` unless the rate is a positive finite number.
+    """
+    if not (np.isfinite(jpy_per_usd) and jpy_per_usd > 0):
+        raise ValueError(f"USD/JPY must be a positive yen-per-dollar rate, not {jpy_per_usd!r}")
+    return value_jpy / jpy_per_usd / 1e9
+
+
+def fraction_to_pct(value: Numeric) -> Numeric:
+    """A fraction (a simple return ``p1 / p0 - 1``, a share) as percent."""
+    return value * 100.0
+
+
+def pct_to_fraction(value: Numeric) -> Numeric:
+    """Percent (a yield, a rate per annum, a return in percent) as a fraction: 5.35 -> 0.0535."""
+    return value / 100.0
