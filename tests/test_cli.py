@@ -19,6 +19,7 @@ import pytest
 from carrywatch import cli
 from carrywatch.catalog.spec import load_catalog
 from carrywatch.cli import format_value, main
+from carrywatch.report.metrics import METRIC_KEYS
 from carrywatch.settings import Settings
 from carrywatch.sources.registry import SOURCE_NAMES
 from carrywatch.store.sqlite import Store
@@ -307,35 +308,37 @@ def test_brief_asof_shows_the_real_values_of_that_day(
     out = capsys.readouterr().out
     assert "as of 2024-08-05" in out
     rows = _rows(out)
-    assert set(cli.HEADLINE_SERIES) <= set(rows)
+    assert set(METRIC_KEYS) <= set(rows)
     # PROVENANCE: MOF jgbcm R6.8.5 = 2024-08-05: 10y 0.781, 2y 0.265.
-    assert rows["jp.jgb.10y"][1:4] == ["0.781", "percent", "2024-08-05"]
-    assert rows["jp.jgb.2y"][1] == "0.265"
-    # PROVENANCE treasury/tga.csv: 2024-08-05 = 769196 (USD mn), thousands separated.
-    assert rows["us.tga"][1:4] == ["769,196", "usd_mn", "2024-08-05"]
+    assert rows["yield.jp.10y"][1:4] == ["0.781", "percent", "2024-08-05"]
+    assert rows["yield.jp.2y"][1] == "0.265"
+    # PROVENANCE treasury/tga.csv: 2024-08-05 = 769196 USD mn = 769.196 USD bn.
+    assert rows["liquidity.tga"][1:4] == ["769.196", "usd_bn", "2024-08-05"]
     # PROVENANCE section 1: DGS10 2024-08-05 = 3.78; DEXJPUS 2024-08-05 = 143.95.
-    assert rows["us.ust.10y"][1] == "3.78"
-    assert rows["fx.usdjpy"][1] == "143.95"
-    assert rows["us.ust.10y"][5] in DGS10_URLS
-    for sid in cli.HEADLINE_SERIES:
-        if rows[sid][1] != "—":
-            assert rows[sid][3] <= "2024-08-05", sid
-            assert rows[sid][4] == "snapshot", sid
+    assert rows["yield.us.10y"][1] == "3.780"
+    assert rows["fx.usdjpy"][1] == "143.950"
+    assert rows["yield.us.10y"][4] == "us.ust.10y"
+    for key in METRIC_KEYS:
+        if rows[key][1] != "—":
+            assert rows[key][3] <= "2024-08-05", key
 
 
 @pytest.mark.usefixtures("cw_home", "wide")
-def test_brief_without_asof_shows_the_latest_values(capsys: pytest.CaptureFixture[str]) -> None:
+def test_brief_without_asof_is_as_of_the_last_date_with_all_core_market_data(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert main(["brief"]) == 0
 
-    out = capsys.readouterr().out
-    assert "latest in the store" in out
-    rows = _rows(out)
-    # PROVENANCE section 1: DGS10 2026-08-20 = 4.69 (the newest DGS10 row).
-    assert rows["us.ust.10y"][1:4] == ["4.69", "percent", "2026-08-20"]
-    # tests/payloads/fred/README.md: WALCL 2026-07-22 = 6747378.0 (USD mn).
-    assert rows["us.fed.assets"][1:4] == ["6,747,378", "usd_mn", "2026-07-22"]
-    # PROVENANCE treasury/tga.csv: 2026-09-22 = 957409.
-    assert rows["us.tga"][1:4] == ["957,409", "usd_mn", "2026-09-22"]
+    captured = capsys.readouterr()
+    # The Fed target range (DFEDTARU) and Yahoo USD/JPY end on 2026-06-05 in the snapshot.
+    assert "as of 2026-06-05" in captured.out
+    rows = _rows(captured.out)
+    # DGS10 2026-06-05 = 4.55 (Jellydidy/macro-watch data/fred/DGS10.csv).
+    assert rows["yield.us.10y"][1:4] == ["4.550", "percent", "2026-06-05"]
+    # The BOJ's last decision known offline is 2026-01-23: stale by June, and said so.
+    assert rows["policy.boj.rate"][1] == "—"
+    assert "jp.boj.policy_rate is stale" in _flat(captured.out)
+    assert "metrics are missing as of 2026-06-05" in _flat(captured.err)
 
 
 @pytest.mark.parametrize(

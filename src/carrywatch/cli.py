@@ -13,7 +13,7 @@ import json
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import click
 import pandas as pd
@@ -24,6 +24,12 @@ from rich.table import Table
 from carrywatch.catalog.spec import load_catalog
 from carrywatch.errors import CarrywatchError, ConfigError
 from carrywatch.ingest import ProgressCallback, RefreshReport, import_csv, refresh, reparse
+from carrywatch.report.metrics import (
+    METRIC_KEYS,
+    HeadlineMetrics,
+    default_asof,
+    headline_metrics,
+)
 from carrywatch.settings import Settings, origin_env_var
 from carrywatch.sources.http import HttpClient, RetryPolicy
 from carrywatch.sources.registry import SOURCE_NAMES, build_sources, default_origins
@@ -39,30 +45,6 @@ out = Console(highlight=False, markup=False, width=None if sys.stdout.isatty() e
 # Messages carry user text (file names, provider errors): never read it as markup, and
 # keep each error on one line even when stderr is not a terminal.
 err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
-
-#: The series ``brief`` shows until the full brief lands.
-HEADLINE_SERIES = (
-    "us.fed.target_upper",
-    "us.fed.target_lower",
-    "jp.boj.policy_rate",
-    "us.ust.2y",
-    "us.ust.10y",
-    "jp.jgb.2y",
-    "jp.jgb.10y",
-    "fx.usdjpy",
-    "fx.usdjpy.yahoo",
-    "us.fed.assets",
-    "us.tga",
-    "us.rrp",
-    "us.m2",
-    "tic.japan.holdings",
-    "cftc.jpy.noncommercial_net",
-    "us.nasdaq",
-    "us.sp500",
-    "us.vix",
-    "crypto.btcusd",
-    "crypto.btcusd.yahoo",
-)
 
 
 class _State:
@@ -248,11 +230,13 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def format_value(value: float) -> str:
-    """A value as published: thousands separators for large numbers, no rounding away
-    of the digits a provider printed (``143.95``, ``0.781``, ``6,747,378``)."""
+def format_value(value: float, *, decimals: int | None = None) -> str:
+    """A value for display: thousands separators for large numbers; without ``decimals``
+    no rounding away of the digits a provider printed (``143.95``, ``0.781``)."""
     if abs(value) >= 1000:
         return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
+    if decimals is not None:
+        return f"{value:.{decimals}f}"
     return f"{value:.10g}"
 
 
@@ -388,39 +372,71 @@ def import_command(
     )
 
 
+@cli.command("metrics")
+@click.option(
+    "--asof",
+    help="The metrics as of this date (YYYY-MM-DD; default: the last date with every "
+    "core market series in the store).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+def metrics_command(asof: str | None, as_json: bool) -> None:
+    """Headline metrics (yields, spreads, carry, liquidity, flows, stance) as of a date."""
+    metrics = _metrics(asof)
+    if as_json:
+        print(json.dumps(metrics.to_json(), indent=2))
+        return
+    _print_metrics(metrics, "carrywatch headline metrics")
+
+
 @cli.command("brief")
-@click.option("--asof", help="The brief as of this date (YYYY-MM-DD).")
+@click.option(
+    "--asof",
+    help="The brief as of this date (YYYY-MM-DD; default: the last date with every "
+    "core market series in the store).",
+)
 def brief_command(asof: str | None) -> None:
-    """The latest value of every headline series, with where it comes from."""
-    catalog = load_catalog()
-    cutoff = _date(asof, "--asof")
+    """The morning brief in the terminal: every headline metric with its date and source."""
+    metrics = _metrics(asof)
+    _print_metrics(metrics, "carrywatch brief")
+
+
+def _metrics(asof: str | None) -> HeadlineMetrics:
     with open_store(_settings().home) as store:
-        frame = store.read(list(HEADLINE_SERIES), asof=cutoff)
-    latest = {
-        str(r.series_id): r for r in frame.groupby("series_id").tail(1).itertuples(index=False)
-    }
-    title = (
-        f"carrywatch headline values as of {cutoff.isoformat()}"
-        if cutoff
-        else ("carrywatch headline values (latest in the store)")
-    )
-    table = Table("series", "value", "unit", "obs_date", "origin", "from", title=title)
-    for sid in HEADLINE_SERIES:
-        spec = catalog.spec(sid)
-        if sid not in latest:
-            reason = spec.gap or "no observation on or before that date"
-            table.add_row(sid, "—", spec.unit, "", "", f"missing: {reason}")
-            continue
-        row = latest[sid]
-        table.add_row(
-            sid,
-            format_value(float(cast("float", row.value))),
-            spec.unit,
-            cast("pd.Timestamp", row.obs_date).strftime("%Y-%m-%d"),
-            str(row.origin),
-            str(row.url),
-        )
+        cutoff = _date(asof, "--asof") or default_asof(store, datetime.now(UTC).date())
+        return headline_metrics(store, load_catalog(), cutoff)
+
+
+def _print_metrics(metrics: HeadlineMetrics, title: str) -> None:
+    table = Table(title=f"{title} as of {metrics.asof.isoformat()}")
+    table.add_column("metric", no_wrap=True)
+    table.add_column("value", justify="right", no_wrap=True)
+    table.add_column("unit", no_wrap=True)
+    table.add_column("obs_date", no_wrap=True)
+    table.add_column("from / why missing")
+    for key in METRIC_KEYS:
+        metric = metrics[key]
+        if metric.value is None:
+            table.add_row(key, "—", metric.unit, _iso(metric.obs_date), metric.reason or "")
+        else:
+            table.add_row(
+                key,
+                format_value(metric.value, decimals=3),
+                metric.unit,
+                _iso(metric.obs_date),
+                ", ".join(metric.series),
+            )
     out.print(table)
+    n_missing = len(metrics.missing)
+    if n_missing:
+        err.print(
+            f"{n_missing} of {len(METRIC_KEYS)} metrics are missing as of "
+            f"{metrics.asof}: their inputs are stale or absent (see the reasons); "
+            "`carrywatch refresh` brings the store up to date"
+        )
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
 
 
 def main(argv: list[str] | None = None) -> int:

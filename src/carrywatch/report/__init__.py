@@ -1,0 +1,1 @@
+"""Reports built from the store: headline metrics now, the brief later."""

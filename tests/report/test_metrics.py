@@ -1,0 +1,153 @@
+"""Headline metrics on the embedded snapshot, against numbers derived by hand from the
+source files (shared/data, as recorded in the snapshot; each derivation is in a comment)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import carrywatch
+from carrywatch.catalog.spec import load_catalog
+from carrywatch.cli import main
+from carrywatch.report.metrics import METRIC_KEYS, HeadlineMetrics, default_asof, headline_metrics
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("metrics-home")
+    carrywatch.open_store(home).close()
+    return home
+
+
+def _at(home: Path, day: date) -> HeadlineMetrics:
+    with carrywatch.open_store(home) as store:
+        return headline_metrics(store, load_catalog(), day)
+
+
+# As of 2024-08-05, the day of the yen-carry sell-off. Inputs (file, row):
+#   DGS2 3.89, DGS10 3.78, DGS3MO 5.35 (FRED, 2024-08-05);
+#   JGB 2y 0.265, 10y 0.781 (MOF jgbcm_all.csv, R6.8.5);
+#   DFEDTARU 5.5, DFEDTARL 5.25; BOJ target 0.25 decided 2024-07-31 (events.toml);
+#   DEXJPUS 143.95; WALCL 2024-07-31 7,178,391 usd_mn; DTS TGA 769,196 usd_mn;
+#   RRPONTSYD 316.246 usd_bn; M2SL 2024-08 21,191.9 and 2023-08 20,782.0;
+#   TIC Japan 2024-08 1,106.0; CFTC yen net 2024-07-30 -73,460;
+#   e-Stat CPI less fresh food 2024-08 108.7 and 2023-08 105.7.
+EXPECTED_2024_08_05 = {
+    "yield.us.2y": (3.89, "2024-08-05"),
+    "yield.us.10y": (3.78, "2024-08-05"),
+    "yield.jp.2y": (0.265, "2024-08-05"),
+    "yield.jp.10y": (0.781, "2024-08-05"),
+    "spread.us_jp.2y": (3.89 - 0.265, "2024-08-05"),  # 3.625 pp
+    "spread.us_jp.10y": (3.78 - 0.781, "2024-08-05"),  # 2.999 pp
+    "policy.fed.upper": (5.5, "2024-08-05"),
+    "policy.fed.lower": (5.25, "2024-08-05"),
+    "policy.boj.rate": (0.25, "2024-07-31"),
+    "fx.usdjpy": (143.95, "2024-08-05"),
+    "liquidity.fed_assets": (7178.391, "2024-07-31"),  # 7,178,391 usd_mn / 1000
+    "liquidity.tga": (769.196, "2024-08-05"),
+    "liquidity.rrp": (316.246, "2024-08-05"),
+    # 7178.391 - 769.196 - 316.246 = 6092.949 usd_bn; newest input dated 2024-08-05
+    "liquidity.net": (6092.949, "2024-08-05"),
+    "liquidity.m2_yoy": ((21191.9 / 20782.0 - 1) * 100, "2024-08-01"),  # 1.9724 %
+    "flows.tic.japan_holdings": (1106.0, "2024-08-01"),
+    "positioning.cftc.jpy_net": (-73460.0, "2024-07-30"),
+    "carry.usdjpy.differential": (5.35 - 0.25, "2024-08-05"),  # 5.10 pp
+    "hedged.ust10y_jpy_investor": (3.78 - (5.35 - 0.25), "2024-08-05"),  # -1.32 %
+    "hedged.pickup_vs_jgb10y": (3.78 - (5.35 - 0.25) - 0.781, "2024-08-05"),  # -2.101 pp
+    "stance.boj.real_rate": (0.25 - (108.7 / 105.7 - 1) * 100, "2024-08-01"),  # -2.588 %
+    "stance.boj.gap_to_neutral_low": (0.25 - 1.0, "2024-07-31"),  # band low 1.0 %
+}
+
+
+@pytest.fixture(scope="module")
+def aug5(seeded: Path) -> HeadlineMetrics:
+    return _at(seeded, date(2024, 8, 5))
+
+
+@pytest.mark.parametrize(("key", "expected"), sorted(EXPECTED_2024_08_05.items()))
+def test_metrics_on_2024_08_05_equal_the_hand_derivation(
+    aug5: HeadlineMetrics, key: str, expected: tuple[float, str]
+) -> None:
+    metric = aug5[key]
+    value, obs = expected
+    assert metric.value == pytest.approx(value, abs=1e-9), metric.reason
+    assert metric.obs_date == date.fromisoformat(obs)
+    assert metric.reason is None
+
+
+def test_realized_vol_is_the_annualized_std_of_63_daily_log_returns(seeded: Path) -> None:
+    metrics = _at(seeded, date(2024, 8, 5))
+    with carrywatch.open_store(seeded) as store:
+        fx = store.read(["fx.usdjpy"], end=date(2024, 8, 5))["value"].to_numpy()
+    returns = np.diff(np.log(fx))[-63:]
+    expected = returns.std(ddof=1) * np.sqrt(252) * 100
+    vol = metrics["carry.usdjpy.realized_vol"]
+    assert vol.value == pytest.approx(expected, rel=1e-9)
+    ratio = metrics["carry.usdjpy.carry_to_vol"]
+    assert ratio.value == pytest.approx(5.10 / expected, rel=1e-9)
+
+
+def test_the_json_document_has_every_key_in_the_documented_shape(seeded: Path) -> None:
+    document = _at(seeded, date(2024, 8, 5)).to_json()
+    assert document["asof"] == "2024-08-05"
+    assert list(document["metrics"]) == list(METRIC_KEYS)
+    for key, entry in document["metrics"].items():
+        assert set(entry) == {"value", "unit", "obs_date", "series", "reason"}, key
+        assert entry["series"], key
+    units = {k: v["unit"] for k, v in document["metrics"].items()}
+    assert units["spread.us_jp.10y"] == "pp"
+    assert units["liquidity.net"] == "usd_bn"
+    assert units["positioning.cftc.jpy_net"] == "contracts"
+    assert units["yield.us.10y"] == units["carry.usdjpy.realized_vol"] == "percent"
+
+
+def test_stale_inputs_give_none_and_name_the_series(seeded: Path) -> None:
+    # Japan CPI ends 2024-10 in the collection: the real rate cannot be computed in 2026.
+    real = _at(seeded, date(2026, 1, 30))["stance.boj.real_rate"]
+    assert real.value is None
+    assert real.reason is not None
+    assert "jp.cpi.core" in real.reason
+    # Nothing is carried past its staleness limit: in late 2026 the yields are stale.
+    late = _at(seeded, date(2026, 11, 25))
+    assert late["yield.us.10y"].value is None
+    assert "us.ust.10y is stale" in str(late["yield.us.10y"].reason)
+    assert late["yield.us.10y"].obs_date == date(2026, 8, 20)
+
+
+def test_a_date_before_any_data_explains_itself(seeded: Path) -> None:
+    early = _at(seeded, date(1950, 1, 3))
+    assert early["yield.jp.10y"].value is None
+    assert "no observation on or before 1950-01-03" in str(early["yield.jp.10y"].reason)
+
+
+def test_the_default_date_is_the_last_with_every_core_market_series(seeded: Path) -> None:
+    # Core series end: UST 10y 2026-08-20, JGB 10y 2026-06-30, Fed target 2026-06-05,
+    # USD/JPY (Yahoo) 2026-06-05 -> the earliest of them.
+    with carrywatch.open_store(seeded) as store:
+        assert default_asof(store, date(2026, 11, 25)) == date(2026, 6, 5)
+        assert default_asof(store, date(2024, 8, 5)) == date(2024, 8, 5)
+
+
+def test_cli_metrics_json_equals_the_library(
+    seeded: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CARRYWATCH_HOME", str(seeded))
+    assert main(["metrics", "--asof", "2024-08-05", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == _at(seeded, date(2024, 8, 5)).to_json()
+
+
+def test_cli_brief_prints_the_metrics(
+    seeded: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CARRYWATCH_HOME", str(seeded))
+    assert main(["brief", "--asof", "2024-08-05"]) == 0
+    out = capsys.readouterr().out
+    assert "as of 2024-08-05" in out
+    assert "hedged.pickup_vs_jgb10y" in out
+    assert "-2.101" in out
+    assert "6,092.95" in out
