@@ -101,13 +101,19 @@ def align_asof(series: pd.Series, index: pd.DatetimeIndex, max_age: timedelta) -
         return pd.Series(np.nan, index=index, name=series.name)
     # merge_asof refuses keys of different precision (the store gives ns, dates built
     # from ``date`` objects s or us): compare both at ns.
-    left = pd.DataFrame({"t": pd.DatetimeIndex(index).as_unit("ns")})
+    left = pd.DataFrame(
+        {"t": pd.DatetimeIndex(index).as_unit("ns"), "position": np.arange(len(index))}
+    )
     right = pd.DataFrame(
         {"t": pd.DatetimeIndex(clean.index).as_unit("ns"), "v": clean.to_numpy(dtype="float64")}
     )
     merged = pd.merge_asof(
-        left.sort_values("t"), right, on="t", direction="backward", tolerance=pd.Timedelta(max_age)
-    )
+        left.sort_values("t", kind="stable"),
+        right,
+        on="t",
+        direction="backward",
+        tolerance=pd.Timedelta(max_age),
+    ).sort_values("position")  # back to the caller's order, whatever it was
     return pd.Series(merged["v"].to_numpy(), index=index, name=series.name)
 
 

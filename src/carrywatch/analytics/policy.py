@@ -350,9 +350,10 @@ def moves_to_band(rate_pct: float, band: NeutralBand, *, step_bp: float = 25) ->
 
     References
     ----------
-    25 bp is the customary step: the BOJ's hikes of July 2024, January 2025 and December
-    2025 were 0.25 pp each, and the FOMC moves in 25 bp steps outside larger moves such as
-    its 50 bp cut of September 2024 (FOMC and BOJ statements on monetary policy).
+    25 bp is the customary step: the BOJ's hikes of January 2025 and December 2025 were
+    0.25 pp each (July 2024 took the target from 0-0.1% to 0.25%), and the FOMC moves in
+    25 bp steps outside larger moves such as its 50 bp cut of September 2024 (FOMC and
+    BOJ statements on monetary policy).
     """
     if not step_bp > 0:
         raise ValueError(f"step_bp must be positive, not {step_bp}")
@@ -519,8 +520,8 @@ def projected_path(
     References
     ----------
     Bank of Japan, statements on monetary policy: after the exit from negative rates in
-    March 2024, hikes of 0.25 pp in July 2024, January 2025 and December 2025, about one
-    every six months or more.
+    March 2024, hikes to 0.25% in July 2024 (from 0-0.1%), to 0.5% in January 2025 and to
+    0.75% in December 2025, about one every six months or more.
     """
     if cadence_months < 1:
         raise ValueError(f"cadence_months must be at least 1, not {cadence_months}")

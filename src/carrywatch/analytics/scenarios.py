@@ -28,6 +28,7 @@ import pandas as pd
 
 from carrywatch.analytics.alignment import align_asof, staleness_limit
 from carrywatch.analytics.event_study import generator_seed
+from carrywatch.analytics.flows import CME_JPY_CONTRACT_SIZE_JPY
 from carrywatch.analytics.units import jpy_to_usd_bn
 from carrywatch.errors import InsufficientDataError
 
@@ -46,7 +47,7 @@ __all__ = [
 ]
 
 #: Contract unit of the CME Japanese yen future (6J), whose positions CFTC code 097741 reports.
-CME_YEN_CONTRACT_JPY: Final = 12_500_000.0
+CME_YEN_CONTRACT_JPY: Final = CME_JPY_CONTRACT_SIZE_JPY  # one definition, in flows
 
 #: BIS Bulletin No 90's "rough middle ballpark" of yen carry positions before August 2024.
 BIS_CARRY_STOCK_USD_BN: Final = 250.0

@@ -1,11 +1,19 @@
 """Headline metrics as of a date: the numbers a desk quotes, each with its inputs.
 
-:func:`headline_metrics` reads the store up to ``asof`` and computes every metric with
-the analytics functions. Each metric carries its value (or ``None`` and the reason), its
-unit, the observation date of its newest input and the series it was computed from. A
-value is always the latest observation on or before ``asof`` of each input, within the
-staleness limit of the input's frequency (:mod:`carrywatch.analytics.alignment`); a
-stale input gives ``None`` and a reason that names it, never an old number.
+:func:`headline_metrics` reads the store up to ``asof`` and computes every metric from
+the as-of values of its inputs: levels and differences directly (a spread is the US
+value minus the Japanese one, each the latest on or before ``asof``), the rest with the
+analytics functions (liquidity, volatility, real rate, neutral gap). Each metric carries
+its value (or ``None`` and the reason), its unit, the observation date of its newest
+input and the series it was computed from. A value is always the latest observation on
+or before ``asof`` of each input, within the staleness limit of the input's frequency
+(:mod:`carrywatch.analytics.alignment`); a stale input gives ``None`` and a reason that
+names it, never an old number.
+
+Monthly series are dated on the first day of their month and publication lags are not
+modelled: as of 2024-08-05 the August 2024 M2, CPI and TIC values count as known, although
+they were published weeks later. Use ``--known-at`` views of the store for what was
+actually known on a date.
 
 The keys are a public contract (the brief, the JSON output and scripts use them).
 """
@@ -25,6 +33,7 @@ from carrywatch.analytics.liquidity import liquidity_asof
 from carrywatch.analytics.policy import gap_to_neutral, load_neutral_bands, real_policy_rate_pct
 from carrywatch.analytics.units import to_usd_bn
 from carrywatch.catalog.spec import Catalog
+from carrywatch.errors import AnalyticsError
 from carrywatch.store.sqlite import Store
 
 __all__ = ["METRIC_KEYS", "HeadlineMetrics", "Metric", "default_asof", "headline_metrics"]
@@ -334,8 +343,11 @@ def _realized_vol(data: _Inputs, fx: AsofValue) -> Metric:
     key = "carry.usdjpy.realized_vol"
     if fx.value is None or fx.obs_date is None:
         return Metric(key, None, "percent", fx.obs_date, (fx.series_id,), fx.reason)
-    prices = data.series(fx.series_id)
-    vol = realized_vol_pct(prices.loc[: pd.Timestamp(fx.obs_date)], window=VOL_WINDOW_DAYS).dropna()
+    prices = data.series(fx.series_id).loc[: pd.Timestamp(fx.obs_date)]
+    try:
+        vol = realized_vol_pct(prices, window=VOL_WINDOW_DAYS).dropna()
+    except AnalyticsError as exc:
+        return Metric(key, None, "percent", fx.obs_date, (fx.series_id,), str(exc))
     if vol.empty:
         return Metric(
             key,
@@ -357,7 +369,10 @@ def _ratio(differential: Metric, vol: Metric) -> Metric:
     if differential.value is None or vol.value is None:
         reason = "; ".join(r for r in (differential.reason, vol.reason) if r)
         return Metric(key, None, "ratio", newest, series, reason)
-    ratio = carry_to_vol_ratio(differential.value, vol.value)
+    try:
+        ratio = carry_to_vol_ratio(differential.value, vol.value)
+    except AnalyticsError as exc:
+        return Metric(key, None, "ratio", newest, series, str(exc))
     return Metric(key, _clean(ratio), "ratio", newest, series)
 
 
