@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: brief test lint typecheck pytest snapshot bench clean
+.PHONY: brief test lint typecheck pytest browser snapshot bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "carrywatch needs Python >= 3.11; run make PYTHON=python3.11"'
@@ -21,7 +21,7 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	@touch $@ $(VENV)/.installed
 
 brief: $(VENV)/.installed
-	$(BIN)/carrywatch brief
+	$(BIN)/carrywatch brief --out carrywatch-brief
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
@@ -30,7 +30,14 @@ lint: $(VENV)/.dev-installed
 typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy
 
-pytest: $(VENV)/.dev-installed
+# The browser test drives Debian's chromium; install it when possible (root on Debian),
+# otherwise the test says it was skipped and why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
+	  || echo "note: Debian's chromium could not be installed; the browser tests will be skipped"; }
+
+pytest: $(VENV)/.dev-installed browser
 	$(BIN)/pytest
 
 test: lint typecheck pytest

@@ -30,9 +30,12 @@ from carrywatch.report.metrics import (
     default_asof,
     headline_metrics,
 )
+from carrywatch.report.render import build_report, terminal_summary, write_report
+from carrywatch.report.server import make_server
 from carrywatch.settings import Settings, origin_env_var
 from carrywatch.sources.http import HttpClient, RetryPolicy
 from carrywatch.sources.registry import SOURCE_NAMES, build_sources, default_origins
+from carrywatch.store.sqlite import Store
 from carrywatch.types import Window
 from carrywatch.workspace import open_archive, open_store
 
@@ -394,10 +397,50 @@ def metrics_command(asof: str | None, as_json: bool) -> None:
     help="The brief as of this date (YYYY-MM-DD; default: the last date with every "
     "core market series in the store).",
 )
-def brief_command(asof: str | None) -> None:
-    """The morning brief in the terminal: every headline metric with its date and source."""
-    metrics = _metrics(asof)
-    _print_metrics(metrics, "carrywatch brief")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("carrywatch-brief"),
+    show_default=True,
+    help="Folder for brief.html (with plotly.min.js beside it) and brief.json.",
+)
+def brief_command(asof: str | None, out_dir: Path) -> None:
+    """The morning brief: an offline HTML page, a JSON document and a terminal summary."""
+    catalog = load_catalog()
+    with open_store(_settings().home) as store:
+        cutoff = _date(asof, "--asof") or default_asof(store, datetime.now(UTC).date())
+        report = build_report(store, catalog, cutoff)
+    paths = write_report(report, out_dir)
+    out.print(terminal_summary(report, paths.html))
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port (0: any free).")
+def serve_command(host: str, port: int) -> None:
+    """A read-only local web app: the brief, /api/metrics and /api/series/{id}."""
+    settings = _settings()
+    catalog = load_catalog()
+    open_store(settings.home).close()  # create and seed once, before serving
+
+    def _store() -> Store:
+        return Store.open(settings.store_path)
+
+    try:
+        server = make_server(_store, catalog, host=host, port=port)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
+    if host not in {"127.0.0.1", "localhost", "::1"}:
+        err.print(f"warning: serving on {host}, reachable from other machines (read-only)")
+    err.print(f"carrywatch serving on http://{bound_host}:{bound_port}/ (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 def _metrics(asof: str | None) -> HeadlineMetrics:

@@ -141,13 +141,19 @@ def test_cli_metrics_json_equals_the_library(
     assert printed == _at(seeded, date(2024, 8, 5)).to_json()
 
 
-def test_cli_brief_prints_the_metrics(
-    seeded: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_cli_brief_writes_the_page_and_prints_the_headline(
+    seeded: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("CARRYWATCH_HOME", str(seeded))
-    assert main(["brief", "--asof", "2024-08-05"]) == 0
-    out = capsys.readouterr().out
-    assert "as of 2024-08-05" in out
-    assert "hedged.pickup_vs_jgb10y" in out
-    assert "-2.101" in out
-    assert "6,092.95" in out
+    out_dir = tmp_path / "brief"
+    assert main(["brief", "--asof", "2024-08-05", "--out", str(out_dir)]) == 0
+    printed = capsys.readouterr().out
+    assert "as of 2024-08-05" in printed
+    assert "-2.101 pp" in printed  # hedged UST 10y pickup vs JGB 10y
+    assert "brief.html" in printed  # the summary ends with the page's path
+    document = json.loads((out_dir / "brief.json").read_text())
+    assert document["metrics"] == _at(seeded, date(2024, 8, 5)).to_json()["metrics"]
+    assert (out_dir / "plotly.min.js").stat().st_size > 1_000_000

@@ -1,0 +1,132 @@
+"""The store as the brief sees it: every series it reads, up to the as-of date, read once.
+
+:class:`BriefInputs` holds the observations (``store.read(ids, asof=asof)``) of the
+series the sections declare, and answers the questions every section asks: the series
+itself, its latest value within the staleness limit of its frequency, and the
+provenance of that value (source, origin, retrieval time). Asking for a series that was
+not declared is a programming error (``KeyError``), so a section's declared reads are
+exactly what it uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+
+import pandas as pd
+
+from carrywatch.analytics.alignment import AsofValue, latest_asof, staleness_limit
+from carrywatch.catalog.spec import Catalog
+from carrywatch.report.model import Provenance
+from carrywatch.store.sqlite import Store
+
+__all__ = ["BriefInputs"]
+
+
+class BriefInputs:
+    """Observations of ``series_ids`` on or before ``asof``, with provenance."""
+
+    def __init__(
+        self, frame: pd.DataFrame, catalog: Catalog, asof: date, series_ids: Iterable[str]
+    ):
+        self.asof = asof
+        self.catalog = catalog
+        self.declared = tuple(dict.fromkeys(series_ids))
+        self._series: dict[str, pd.Series] = {}
+        self._last_rows: dict[str, pd.Series] = {}
+        for sid, rows in frame.groupby("series_id", sort=False):
+            name = str(sid)
+            self._series[name] = pd.Series(
+                rows["value"].to_numpy(dtype="float64"),
+                index=pd.DatetimeIndex(rows["obs_date"]),
+                name=name,
+            )
+            self._last_rows[name] = rows.iloc[-1]
+
+    @classmethod
+    def load(
+        cls, store: Store, catalog: Catalog, asof: date, series_ids: Sequence[str]
+    ) -> BriefInputs:
+        """Read ``series_ids`` from ``store`` up to ``asof`` (one query)."""
+        ids = list(dict.fromkeys(series_ids))
+        catalog.specs(ids)  # an unknown id fails here, with close matches named
+        return cls(store.read(ids, asof=asof), catalog, asof, ids)
+
+    def _check(self, sid: str) -> None:
+        if sid not in self.declared:
+            raise KeyError(f"{sid} was not declared among the series the brief reads")
+
+    def series(self, sid: str) -> pd.Series:
+        """The observations of ``sid`` (float, DatetimeIndex of obs_dates), maybe empty."""
+        self._check(sid)
+        found = self._series.get(sid)
+        if found is None:
+            return pd.Series([], dtype="float64", index=pd.DatetimeIndex([]), name=sid)
+        return found
+
+    def limit(self, sid: str) -> timedelta:
+        """The staleness limit of ``sid``'s catalog frequency."""
+        return staleness_limit(self.catalog.spec(sid).frequency)
+
+    def latest(self, sid: str, at: date | None = None) -> AsofValue:
+        """The latest value of ``sid`` on or before ``at`` (default: the as-of date),
+        within the staleness limit of its frequency."""
+        day = self.asof if at is None else at
+        found = latest_asof(self.series(sid), day, self.limit(sid), series_id=sid)
+        spec = self.catalog.spec(sid)
+        if found.obs_date is None and spec.gap:
+            return AsofValue(sid, day, None, None, False, f"{sid}: {spec.gap}")
+        return found
+
+    def first_fresh(self, sids: Sequence[str]) -> str:
+        """The first of ``sids`` with a fresh value as of the brief's date; else the first
+        with any observation on or before it (its history still counts); else the first."""
+        for sid in sids:
+            if self.latest(sid).value is not None:
+                return sid
+        for sid in sids:
+            if not self.series(sid).dropna().empty:
+                return sid
+        return sids[0]
+
+    def provenance(self, sid: str) -> Provenance:
+        """Where ``sid`` stands as of the brief's date (see :class:`Provenance`)."""
+        self._check(sid)
+        spec = self.catalog.spec(sid)
+        limit = self.limit(sid)
+        row = self._last_rows.get(sid)
+        if row is None:
+            return Provenance(
+                series_id=sid,
+                title=spec.title,
+                publisher=spec.publisher,
+                source=spec.source,
+                frequency=spec.frequency,
+                unit=spec.unit,
+                last_obs=None,
+                retrieved_at=None,
+                origin=None,
+                url=None,
+                stale=False,
+                limit_days=limit.days,
+                age_days=None,
+                gap=spec.gap,
+            )
+        last = pd.Timestamp(row["obs_date"]).date()
+        age = (self.asof - last).days
+        return Provenance(
+            series_id=sid,
+            title=spec.title,
+            publisher=spec.publisher,
+            source=str(row["source"]),
+            frequency=spec.frequency,
+            unit=spec.unit,
+            last_obs=last,
+            retrieved_at=str(row["retrieved_at"]),
+            origin=str(row["origin"]),
+            url=str(row["url"]),
+            stale=age > limit.days,
+            limit_days=limit.days,
+            age_days=age,
+            gap=spec.gap,
+        )

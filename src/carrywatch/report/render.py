@@ -1,0 +1,301 @@
+"""Build the brief from the store and render it: an HTML page, a JSON document and a
+terminal summary.
+
+:func:`build_report` is data (a :class:`~carrywatch.report.model.Report`);
+:func:`write_report` writes, each file atomically (a temporary file in the same folder,
+then a rename, so a reader never sees half a page):
+
+``brief.html``
+    One page, rendered from the packaged template ``templates/brief.html``. Its charts
+    are drawn by plotly.js from ``plotly.min.js`` **beside the page**, referenced by a
+    relative ``<script src="plotly.min.js">``: nothing is fetched from the network, and
+    the page stays small (the library is 4.8 MB) while every brief in a folder shares one
+    copy. Move the two files together. (``carrywatch serve`` serves the same file at the
+    same relative path.)
+``plotly.min.js``
+    ``plotly.offline.get_plotlyjs()`` from the installed plotly package; rewritten only
+    when its content changes.
+``brief.json``
+    ``{"asof", "generated_at", "seed", "metrics", "sections"}``; ``metrics`` is exactly
+    what ``carrywatch metrics --json`` prints for the same date.
+
+:func:`terminal_summary` is a rich renderable of the headline numbers and the page's path.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Final
+
+import jinja2
+from rich.console import Group, RenderableType
+from rich.table import Table as RichTable
+from rich.text import Text
+
+from carrywatch.catalog.spec import Catalog
+from carrywatch.errors import ConfigError
+from carrywatch.report.elements import MetricsAt
+from carrywatch.report.formats import UNIT_LABELS, change_text, unit_suffix, value_text
+from carrywatch.report.inputs import BriefInputs
+from carrywatch.report.metrics import METRIC_KEYS, headline_metrics
+from carrywatch.report.model import Cell, Report, Section
+from carrywatch.report.sections import (
+    SECTION_READS,
+    calendar_section,
+    carry_section,
+    data_status_section,
+    events_section,
+    fiscal_section,
+    flows_section,
+    headline_section,
+    liquidity_section,
+    odds_section,
+    rates_section,
+    stance_section,
+    unwind_section,
+)
+from carrywatch.store.sqlite import Store
+from carrywatch.types import utc_now
+
+__all__ = [
+    "DEFAULT_SEED",
+    "BriefPaths",
+    "build_report",
+    "render_html",
+    "terminal_summary",
+    "write_report",
+]
+
+#: Seed of the unwind scenarios' Monte Carlo unless another is given (stated on the page).
+DEFAULT_SEED: Final = 20240805
+PLOTLY_FILE: Final = "plotly.min.js"
+
+
+def build_report(
+    store: Store,
+    catalog: Catalog,
+    asof: date,
+    *,
+    seed: int = DEFAULT_SEED,
+    generated_at: datetime | None = None,
+) -> Report:
+    """The brief as of ``asof``: observations up to that date only.
+
+    Reads every series the sections declare once (:data:`SECTION_READS`), computes the
+    headline metrics as of ``asof`` and 7 and 30 days before (for the changes), and
+    builds each section. ``seed`` seeds the unwind scenarios' random generators.
+    """
+    reads = tuple(dict.fromkeys(sid for ids in SECTION_READS.values() for sid in ids))
+    inputs = BriefInputs.load(store, catalog, asof, reads)
+    metrics = MetricsAt(
+        now=headline_metrics(store, catalog, asof),
+        week_ago=headline_metrics(store, catalog, asof - timedelta(days=7)),
+        month_ago=headline_metrics(store, catalog, asof - timedelta(days=30)),
+    )
+    sections: tuple[Section, ...] = (
+        headline_section(inputs, metrics),
+        odds_section(inputs),
+        rates_section(inputs, metrics),
+        carry_section(inputs, metrics),
+        liquidity_section(inputs, metrics),
+        flows_section(inputs, metrics),
+        events_section(inputs),
+        stance_section(inputs, metrics),
+        fiscal_section(inputs),
+        unwind_section(inputs, metrics, seed=seed),
+        calendar_section(inputs),
+        data_status_section(inputs, reads),
+    )
+    return Report(
+        asof=asof,
+        generated_at=generated_at or utc_now(),
+        metrics=metrics.now,
+        sections=sections,
+        seed=seed,
+    )
+
+
+# --- HTML -----------------------------------------------------------------------------------
+
+
+def _data_value(value: float | None) -> str:
+    """The exact value for a ``data-value`` attribute: ``repr`` round-trips a float."""
+    return "" if value is None else repr(float(value))
+
+
+def _direction(change: float | None) -> str:
+    if change is None or change == 0:
+        return ""
+    return "up" if change > 0 else "down"
+
+
+def _cell_text(cell: Cell, spec: str) -> str:
+    if cell is None or (isinstance(cell, float) and not math.isfinite(cell)):
+        return "—"
+    if spec and isinstance(cell, int | float) and not isinstance(cell, bool):
+        return format(cell, spec)
+    return str(cell)
+
+
+def _cell_class(cell: Cell, spec: str = "") -> str:
+    if spec or (isinstance(cell, int | float) and not isinstance(cell, bool)):
+        return "num"
+    if isinstance(cell, str) and len(cell) > 90:
+        return "long"
+    return ""
+
+
+def _version() -> str:
+    try:
+        return metadata.version("carrywatch")
+    except metadata.PackageNotFoundError:  # running from a source tree without install
+        return "unknown"
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("carrywatch.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=False,
+    )
+    env.filters.update(
+        data_value=_data_value,
+        value_text=value_text,
+        change_text=change_text,
+        unit_suffix=unit_suffix,
+        direction=_direction,
+        cell_text=_cell_text,
+        cell_class=_cell_class,
+    )
+    # Compact JSON in the page; the spec is already JSON-stable (see charts).
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
+    return env
+
+
+def render_html(report: Report) -> str:
+    """The page as a string (see the module docstring)."""
+    status = report.section("status").tables[0]
+    n_stale = sum(1 for c in status.row_classes if c)
+    return (
+        _environment()
+        .get_template("brief.html")
+        .render(
+            report=report,
+            version=_version(),
+            metric_keys=frozenset(METRIC_KEYS),
+            unit_labels=UNIT_LABELS,
+            n_series=len(status.rows),
+            n_stale=n_stale,
+        )
+    )
+
+
+# --- files ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BriefPaths:
+    """Where :func:`write_report` put the brief."""
+
+    html: Path
+    json: Path
+    plotly_js: Path
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide the page from a web server
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _plotly_js() -> bytes:
+    import plotly.offline  # type: ignore[import-untyped]  # noqa: PLC0415 -- 4.8 MB read only when writing; plotly ships no types
+
+    return str(plotly.offline.get_plotlyjs()).encode("utf-8")
+
+
+def report_json(report: Report) -> str:
+    """``brief.json``'s text: indented, UTF-8, no NaN (a NaN would be a bug upstream)."""
+    return json.dumps(report.to_json(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def write_report(report: Report, out_dir: Path) -> BriefPaths:
+    """Write ``brief.html``, ``brief.json`` and ``plotly.min.js`` into ``out_dir`` (created
+    if needed), each atomically; returns their paths."""
+    folder = Path(out_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = BriefPaths(
+            html=folder / "brief.html", json=folder / "brief.json", plotly_js=folder / PLOTLY_FILE
+        )
+        library = _plotly_js()
+        if not paths.plotly_js.is_file() or paths.plotly_js.read_bytes() != library:
+            _write_atomic(paths.plotly_js, library)
+        _write_atomic(paths.json, report_json(report).encode("utf-8"))
+        _write_atomic(paths.html, render_html(report).encode("utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot write the brief into {folder}: {exc}") from exc
+    return paths
+
+
+# --- terminal -------------------------------------------------------------------------------
+
+
+def terminal_summary(report: Report, html: Path | None = None) -> RenderableType:
+    """The headline numbers with their changes and readings, the count of missing metrics,
+    and where the page is (when ``html`` is given)."""
+    headline = report.section("headline")
+    table = RichTable(
+        title=f"carrywatch brief as of {report.asof.isoformat()}", title_justify="left"
+    )
+    table.add_column("metric", no_wrap=True)
+    table.add_column("value", justify="right", no_wrap=True)
+    table.add_column("1w", justify="right", no_wrap=True)
+    table.add_column("1m", justify="right", no_wrap=True)
+    table.add_column("obs_date", no_wrap=True)
+    table.add_column("reading")
+    for card in headline.cards:
+        value = value_text(card.value, card.unit)
+        suffix = unit_suffix(card.unit)
+        table.add_row(
+            card.label,
+            f"{value} {suffix}".strip() if card.value is not None else "—",
+            change_text(card.change_1w, card.unit, bp=card.bp_changes),
+            change_text(card.change_1m, card.unit, bp=card.bp_changes),
+            card.obs_date.isoformat() if card.obs_date else "",
+            card.reading,
+            style=None if card.value is not None else "red",
+        )
+    parts: list[RenderableType] = [table]
+    missing = report.metrics.missing
+    if missing:
+        parts.append(
+            Text(
+                f"{len(missing)} of {len(METRIC_KEYS)} metrics are missing as of "
+                f"{report.asof}: their inputs are stale or absent (see brief.json); "
+                "`carrywatch refresh` brings the store up to date",
+                style="yellow",
+            )
+        )
+    if html is not None:
+        parts.append(Text.assemble("page: ", (str(html.resolve()), "bold")))
+    return Group(*parts)
