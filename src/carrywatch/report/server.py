@@ -1,0 +1,211 @@
+"""``carrywatch serve``: a read-only local web app over the store.
+
+Routes (GET only):
+
+``/``                      the brief as of the default date, rebuilt when the store changed
+``/plotly.min.js``         plotly, served from the installed package (no CDN)
+``/api/metrics?asof=D``    the headline metrics JSON of :mod:`carrywatch.report.metrics`
+``/api/series/{id}?start=&end=&format=json|csv``  one series with provenance
+
+Every request opens its own read connection: SQLite in WAL mode gives each reader a
+consistent snapshot, so a refresh writing at the same time never breaks a request.
+Unknown ids, malformed dates and anything but these paths get a 4xx with a one-line
+JSON message. Nothing secret is ever served: the store holds no keys, and no settings
+are exposed. It binds to loopback unless told otherwise.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import tempfile
+import threading
+from collections.abc import Callable
+from datetime import date
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Final
+from urllib.parse import parse_qs, urlsplit
+
+from carrywatch.catalog.spec import Catalog
+from carrywatch.errors import CarrywatchError, CatalogError
+from carrywatch.report.metrics import default_asof, headline_metrics
+from carrywatch.report.render import build_report, write_report
+from carrywatch.store.sqlite import Store
+from carrywatch.types import utc_now
+
+__all__ = ["BriefCache", "make_server"]
+
+_SERIES_PATH: Final = re.compile(r"^/api/series/([a-z0-9_.]{1,80})$")
+_MAX_QUERY: Final = 2048
+
+StoreFactory = Callable[[], Store]
+
+
+class _ClientError(Exception):
+    def __init__(self, status: HTTPStatus, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _query_date(query: dict[str, list[str]], name: str) -> date | None:
+    values = query.get(name)
+    if not values or not values[0]:
+        return None
+    try:
+        return date.fromisoformat(values[0])
+    except ValueError:
+        raise _ClientError(
+            HTTPStatus.BAD_REQUEST, f"{name}={values[0][:40]!r} is not a date; use YYYY-MM-DD"
+        ) from None
+
+
+class BriefCache:
+    """The rendered brief, rebuilt only when the store has changed since the last build."""
+
+    def __init__(self, open_store: StoreFactory, catalog: Catalog, folder: Path) -> None:
+        self._open_store = open_store
+        self._catalog = catalog
+        self._folder = folder
+        self._lock = threading.Lock()
+        self._built_for: tuple[int, int] | None = None
+
+    def page(self) -> bytes:
+        """The current brief.html, rebuilding it first if the store changed."""
+        with self._lock:
+            with self._open_store() as store:
+                version = store.counts()
+                if version != self._built_for or not (self._folder / "brief.html").exists():
+                    asof = default_asof(store, utc_now().date())
+                    report = build_report(store, self._catalog, asof)
+                    write_report(report, self._folder)
+                    self._built_for = version
+            return (self._folder / "brief.html").read_bytes()
+
+    def asset(self, name: str) -> bytes:
+        self.page()  # make sure the folder has been written
+        return (self._folder / name).read_bytes()
+
+
+def _handler(
+    open_store: StoreFactory, catalog: Catalog, cache: BriefCache
+) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "carrywatch"
+        sys_version = ""
+
+        def do_GET(self) -> None:
+            try:
+                self._route()
+            except _ClientError as exc:
+                self._json({"error": str(exc)}, exc.status)
+            except CatalogError as exc:
+                self._json({"error": str(exc)}, HTTPStatus.NOT_FOUND)
+            except CarrywatchError as exc:
+                self._json({"error": str(exc)}, HTTPStatus.SERVICE_UNAVAILABLE)
+
+        def do_POST(self) -> None:
+            self._json({"error": "read-only: only GET is served"}, HTTPStatus.METHOD_NOT_ALLOWED)
+
+        def do_PUT(self) -> None:
+            self.do_POST()
+
+        def do_DELETE(self) -> None:
+            self.do_POST()
+
+        def _route(self) -> None:
+            if len(self.path) > _MAX_QUERY:
+                raise _ClientError(HTTPStatus.REQUEST_URI_TOO_LONG, "request line too long")
+            parts = urlsplit(self.path)
+            query = parse_qs(parts.query, keep_blank_values=True)
+            path = parts.path
+            if path in {"/", "/index.html", "/brief.html"}:
+                self._send(cache.page(), "text/html; charset=utf-8")
+            elif path == "/plotly.min.js":
+                self._send(cache.asset("plotly.min.js"), "text/javascript; charset=utf-8")
+            elif path == "/api/metrics":
+                self._metrics(query)
+            elif (match := _SERIES_PATH.match(path)) is not None:
+                self._series(match.group(1), query)
+            else:
+                raise _ClientError(HTTPStatus.NOT_FOUND, f"no such page: {path[:80]}")
+
+        def _metrics(self, query: dict[str, list[str]]) -> None:
+            asof = _query_date(query, "asof")
+            with open_store() as store:
+                day = asof or default_asof(store, utc_now().date())
+                self._json(headline_metrics(store, catalog, day).to_json())
+
+        def _series(self, series_id: str, query: dict[str, list[str]]) -> None:
+            spec = catalog.spec(series_id)
+            start, end = _query_date(query, "start"), _query_date(query, "end")
+            fmt = (query.get("format") or ["json"])[0]
+            if fmt not in {"json", "csv"}:
+                raise _ClientError(HTTPStatus.BAD_REQUEST, f"format={fmt[:20]!r}: use json or csv")
+            with open_store() as store:
+                frame = store.read([spec.id], start=start, end=end)
+            records: list[dict[str, Any]] = [
+                {
+                    "obs_date": day.strftime("%Y-%m-%d"),
+                    "value": float(value),
+                    "source": source,
+                    "origin": origin,
+                    "retrieved_at": retrieved,
+                    "url": url,
+                }
+                for day, value, source, origin, retrieved, url in zip(
+                    frame["obs_date"],
+                    frame["value"],
+                    frame["source"],
+                    frame["origin"],
+                    frame["retrieved_at"],
+                    frame["url"],
+                    strict=True,
+                )
+            ]
+            if fmt == "json":
+                self._json({"series_id": spec.id, "unit": spec.unit, "observations": records})
+                return
+            buffer = io.StringIO()
+            writer = csv.DictWriter(
+                buffer, fieldnames=["obs_date", "value", "source", "origin", "retrieved_at", "url"]
+            )
+            writer.writeheader()
+            writer.writerows(records)
+            self._send(buffer.getvalue().encode("utf-8"), "text/csv; charset=utf-8")
+
+        def _json(self, payload: object, status: HTTPStatus = HTTPStatus.OK) -> None:
+            self._send(json.dumps(payload).encode("utf-8"), "application/json", status)
+
+        def _send(self, body: bytes, media_type: str, status: HTTPStatus = HTTPStatus.OK) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", media_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return  # the CLI prints one line per request it cares about; keep stderr quiet
+
+    return Handler
+
+
+def make_server(
+    open_store: StoreFactory,
+    catalog: Catalog,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    cache_dir: Path | None = None,
+) -> ThreadingHTTPServer:
+    """A server ready to ``serve_forever()``; ``port=0`` picks a free port."""
+    folder = cache_dir or Path(tempfile.mkdtemp(prefix="carrywatch-serve-"))
+    cache = BriefCache(open_store, catalog, folder)
+    server = ThreadingHTTPServer((host, port), _handler(open_store, catalog, cache))
+    server.daemon_threads = True
+    return server

@@ -1,0 +1,174 @@
+"""``carrywatch serve``: endpoints, 4xx answers, and requests served while a refresh writes."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pandas as pd
+import pytest
+
+import carrywatch
+from carrywatch.catalog.spec import load_catalog
+from carrywatch.report.metrics import headline_metrics
+from carrywatch.report.server import make_server
+from carrywatch.store.sqlite import FetchRecord, Store
+from carrywatch.types import Origin
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("serve-seed")
+    carrywatch.open_store(home).close()
+    return home
+
+
+@pytest.fixture
+def served(seeded: Path, tmp_path: Path) -> Iterator[tuple[httpx.Client, Path]]:
+    home = tmp_path / "home"
+    shutil.copytree(seeded, home)
+    store_path = home / "carrywatch.sqlite"
+    server = make_server(
+        lambda: Store.open(store_path), load_catalog(), port=0, cache_dir=tmp_path / "cache"
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _host, port = server.server_address[:2]
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            yield client, store_path
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def test_metrics_endpoint_equals_the_library(served: tuple[httpx.Client, Path]) -> None:
+    client, store_path = served
+    answer = client.get("/api/metrics", params={"asof": "2024-08-05"})
+    assert answer.status_code == 200
+    with Store.open(store_path) as store:
+        expected = headline_metrics(store, load_catalog(), date(2024, 8, 5)).to_json()
+    assert answer.json() == expected
+    # DGS10 3.78 - JGB 10y 0.781 on 2024-08-05
+    assert answer.json()["metrics"]["spread.us_jp.10y"]["value"] == pytest.approx(2.999)
+
+
+def test_series_endpoint_in_json_and_csv(served: tuple[httpx.Client, Path]) -> None:
+    client, _ = served
+    answer = client.get(
+        "/api/series/us.ust.10y", params={"start": "2024-08-05", "end": "2024-08-06"}
+    )
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["series_id"] == "us.ust.10y"
+    assert body["unit"] == "percent"
+    first = body["observations"][0]
+    assert (first["obs_date"], first["value"], first["origin"]) == ("2024-08-05", 3.78, "snapshot")
+    assert first["url"].startswith("https://github.com/")
+    csv_answer = client.get(
+        "/api/series/jp.jgb.10y",
+        params={"start": "2024-08-05", "end": "2024-08-05", "format": "csv"},
+    )
+    assert csv_answer.status_code == 200
+    assert csv_answer.headers["content-type"].startswith("text/csv")
+    lines = csv_answer.text.splitlines()
+    assert lines[0] == "obs_date,value,source,origin,retrieved_at,url"
+    assert lines[1].startswith("2024-08-05,0.781,japan_mof,snapshot,")
+
+
+def test_the_brief_page_and_plotly_are_served_without_a_cdn(
+    served: tuple[httpx.Client, Path],
+) -> None:
+    client, _ = served
+    page = client.get("/")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "plotly.min.js" in page.text
+    assert "cdn." not in page.text.lower()
+    script = client.get("/plotly.min.js")
+    assert script.status_code == 200
+    assert len(script.content) > 1_000_000
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "words"),
+    [
+        ("/api/series/us.ust.10", 404, "did you mean us.ust.10y"),
+        ("/api/series/no.such.series", 404, "unknown series id"),
+        ("/api/series/us.ust.10y?start=2024-13-01", 400, "is not a date"),
+        ("/api/metrics?asof=yesterday", 400, "is not a date"),
+        ("/api/series/us.ust.10y?format=xml", 400, "use json or csv"),
+        ("/api/series/../../etc/passwd", 404, "no such page"),
+        ("/api/series/%2e%2e%2fcarrywatch.sqlite", 404, "no such page"),
+        ("/carrywatch.sqlite", 404, "no such page"),
+        ("/raw/", 404, "no such page"),
+    ],
+)
+def test_bad_requests_get_a_4xx_with_a_clear_message(
+    served: tuple[httpx.Client, Path], path: str, status: int, words: str
+) -> None:
+    client, _ = served
+    answer = client.get(path)
+    assert answer.status_code == status
+    assert words in answer.json()["error"]
+
+
+def test_the_app_is_read_only(served: tuple[httpx.Client, Path]) -> None:
+    client, _ = served
+    for method in ("POST", "PUT", "DELETE"):
+        answer = client.request(method, "/api/series/us.ust.10y")
+        assert answer.status_code == 405
+        assert "read-only" in answer.json()["error"]
+
+
+def test_requests_are_served_consistently_while_a_refresh_writes(
+    served: tuple[httpx.Client, Path],
+) -> None:
+    client, store_path = served
+    series_id = "us.ust.10y"
+    days = pd.date_range("2030-01-01", periods=40, freq="D")
+    stop = threading.Event()
+
+    def writer() -> None:
+        # A refresh appending one payload after another, each in its own transaction:
+        # payload k revises the same 40 dates to the value k.
+        with Store.open(store_path) as store:
+            for k in range(1, 31):
+                if stop.is_set():
+                    return
+                record = FetchRecord(
+                    source="fred",
+                    url="http://127.0.0.1/graph/fredgraph.csv",
+                    retrieved_at=datetime(2030, 3, 1, tzinfo=UTC) + timedelta(seconds=k),
+                    sha256=f"{k:064x}",
+                    n_bytes=1,
+                    parse_version=1,
+                    origin=Origin.LIVE,
+                )
+                rows = pd.DataFrame({"series_id": series_id, "obs_date": days, "value": float(k)})
+                store.append(record, rows)
+
+    def reader(_: int) -> set[float]:
+        answer = client.get(f"/api/series/{series_id}", params={"start": "2030-01-01"})
+        assert answer.status_code == 200
+        return {o["value"] for o in answer.json()["observations"]}
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            seen = list(pool.map(reader, range(60)))
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+    # Every answer shows one whole payload: all 40 dates at the same revision (or none yet).
+    for values in seen:
+        assert len(values) <= 1
+    final = reader(0)
+    assert final == {30.0}
