@@ -301,44 +301,41 @@ def test_sources_rejects_a_malformed_override(
 
 @pytest.mark.usefixtures("cw_home", "wide")
 def test_brief_asof_shows_the_real_values_of_that_day(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    assert main(["brief", "--asof", "2024-08-05"]) == 0
+    assert main(["brief", "--asof", "2024-08-05", "--out", str(tmp_path)]) == 0
 
     out = capsys.readouterr().out
     assert "as of 2024-08-05" in out
     rows = _rows(out)
-    assert set(METRIC_KEYS) <= set(rows)
-    # PROVENANCE: MOF jgbcm R6.8.5 = 2024-08-05: 10y 0.781, 2y 0.265.
-    assert rows["yield.jp.10y"][1:4] == ["0.781", "percent", "2024-08-05"]
-    assert rows["yield.jp.2y"][1] == "0.265"
-    # PROVENANCE treasury/tga.csv: 2024-08-05 = 769196 USD mn = 769.196 USD bn.
-    assert rows["liquidity.tga"][1:4] == ["769.196", "usd_bn", "2024-08-05"]
-    # PROVENANCE section 1: DGS10 2024-08-05 = 3.78; DEXJPUS 2024-08-05 = 143.95.
-    assert rows["yield.us.10y"][1] == "3.780"
-    assert rows["fx.usdjpy"][1] == "143.950"
-    assert rows["yield.us.10y"][4] == "us.ust.10y"
-    for key in METRIC_KEYS:
-        if rows[key][1] != "—":
-            assert rows[key][3] <= "2024-08-05", key
+    # MOF jgbcm R6.8.5 = 2024-08-05: 10y 0.781; FRED DGS10 3.78: spread 2.999 pp.
+    assert rows["US-Japan 10y spread"][1:2] == ["2.999 pp"]
+    assert rows["US-Japan 10y spread"][4] == "2024-08-05"
+    # PROVENANCE section 1: DEXJPUS 2024-08-05 = 143.95.
+    assert rows["USD/JPY"][1] == "143.95 JPY per USD"
+    document = json.loads((tmp_path / "brief.json").read_text())
+    assert set(METRIC_KEYS) == set(document["metrics"])
+    for key, metric in document["metrics"].items():
+        if metric["obs_date"] is not None:
+            assert metric["obs_date"] <= "2024-08-05", key
 
 
 @pytest.mark.usefixtures("cw_home", "wide")
 def test_brief_without_asof_is_as_of_the_last_date_with_all_core_market_data(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    assert main(["brief"]) == 0
+    assert main(["brief", "--out", str(tmp_path)]) == 0
 
-    captured = capsys.readouterr()
+    out = capsys.readouterr().out
     # The Fed target range (DFEDTARU) and Yahoo USD/JPY end on 2026-06-05 in the snapshot.
-    assert "as of 2026-06-05" in captured.out
-    rows = _rows(captured.out)
+    assert "as of 2026-06-05" in out
+    document = json.loads((tmp_path / "brief.json").read_text())
+    assert document["asof"] == "2026-06-05"
     # DGS10 2026-06-05 = 4.55 (Jellydidy/macro-watch data/fred/DGS10.csv).
-    assert rows["yield.us.10y"][1:4] == ["4.550", "percent", "2026-06-05"]
+    assert document["metrics"]["yield.us.10y"]["value"] == 4.55
     # The BOJ's last decision known offline is 2026-01-23: stale by June, and said so.
-    assert rows["policy.boj.rate"][1] == "—"
-    assert "jp.boj.policy_rate is stale" in _flat(captured.out)
-    assert "metrics are missing as of 2026-06-05" in _flat(captured.err)
+    assert document["metrics"]["policy.boj.rate"]["value"] is None
+    assert "jp.boj.policy_rate is stale" in document["metrics"]["policy.boj.rate"]["reason"]
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,13 @@ from carrywatch.report.metrics import (
     default_asof,
     headline_metrics,
 )
+from carrywatch.report.odds import (
+    Bank,
+    OddsReport,
+    current_range,
+    parse_range,
+    policy_odds,
+)
 from carrywatch.report.render import build_report, terminal_summary, write_report
 from carrywatch.report.server import make_server
 from carrywatch.settings import Settings, origin_env_var
@@ -373,6 +380,101 @@ def import_command(
         f"imported {file.name} into {series}: {result.n_added} new or revised value(s) "
         f"of {result.n_offered}"
     )
+
+
+@cli.command("odds")
+@click.argument("bank", type=click.Choice(["fed", "boj"]))
+@click.option("--asof", help="Odds as of this date (YYYY-MM-DD; default: today).")
+@click.option(
+    "--futures",
+    "futures_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="CSV of ZQ settlements: contract,settle (contract ZQK23, ZQK3 or 2023-05).",
+)
+@click.option(
+    "--path",
+    "path_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="CSV of expected overnight rates: date,rate or tenor,rate (OIS, TONA forwards).",
+)
+@click.option(
+    "--target-range",
+    help="LOWER,UPPER in force on the as-of date (default: from the store).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the odds as JSON.")
+def odds_command(
+    bank: Bank,
+    *,
+    asof: str | None,
+    futures_file: Path | None,
+    path_file: Path | None,
+    target_range: str | None,
+    as_json: bool,
+) -> None:
+    """Market-implied odds of the next Fed or BOJ moves, every source side by side."""
+    if futures_file is not None and path_file is not None:
+        raise ConfigError("give --futures or --path, not both")
+    catalog = load_catalog()
+    cutoff = _date(asof, "--asof") or datetime.now(UTC).date()
+    with open_store(_settings().home) as store:
+        range_pct = (
+            parse_range(target_range) if target_range else current_range(store, bank, cutoff)
+        )
+    report = policy_odds(
+        catalog,
+        bank,
+        cutoff,
+        range_pct,
+        futures_csv=_read_text(futures_file, "--futures"),
+        path_csv=_read_text(path_file, "--path"),
+    )
+    if as_json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        _print_odds(report)
+    for note in report.notes:
+        err.print(f"note: {note}")
+
+
+def _read_text(path: Path | None, option: str) -> str | None:
+    if path is None:
+        return None
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{option} {path.name}: cannot read it ({exc})") from exc
+
+
+def _print_odds(report: OddsReport) -> None:
+    lower, upper = report.current_range_pct
+    table = Table(
+        title=f"{report.bank.upper()} odds as of {report.asof} (range in force "
+        f"{lower:g}-{upper:g}%)"
+    )
+    for column in ("meeting", "source", "distribution (target range: probability)", "flags"):
+        table.add_column(column)
+    for dist in sorted(report.distributions, key=lambda d: (d.meeting, d.source)):
+        if dist.refused:
+            text = f"none: {dist.reason}"
+        else:
+            text = ", ".join(
+                f"{r.lower_pct:g}-{r.upper_pct:g}%: {r.probability * 100:.1f}%"
+                for r in dist.probabilities
+                if r.probability >= 0.0005
+            )
+        table.add_row(dist.meeting.isoformat(), dist.source, text, "; ".join(dist.flags))
+    out.print(table)
+    for comparison in report.comparisons:
+        for diff in comparison.differences:
+            gap = diff.max_abs_difference_pp
+            out.print(
+                f"{comparison.meeting} {diff.source} vs {comparison.reference_source}: "
+                + (f"largest difference {gap:.1f} pp" if gap is not None else "not comparable")
+            )
+        out.print(
+            f"{comparison.meeting}: thinner market: {comparison.thinner or 'n/a'} "
+            f"({comparison.thinner_basis})"
+        )
 
 
 @cli.command("metrics")

@@ -1,0 +1,149 @@
+"""``carrywatch odds``: FedWatch odds from a settlements file, BOJ odds from a rate path,
+the target range from the store, and clear errors for bad inputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import carrywatch
+from carrywatch.cli import main
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("odds-home")
+    carrywatch.open_store(home).close()
+    return home
+
+
+@pytest.fixture
+def home(seeded: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("CARRYWATCH_HOME", str(seeded))
+    return seeded
+
+
+def _odds(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["odds", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+# CME Group, "FedWatch calculation examples" worksheet (settlements of 12 September 2022):
+# ZQU2 97.4475, ZQV2 96.9400, ZQX2 96.4300; target range 2.25-2.50 (DFEDTARL/U that day).
+# September: start 2.2987 (from the August-anchored average), end 3.0600, change 0.7613 pp
+# = 3.0452 steps of 25 bp -> P(+75) = 1 - 0.0452 = 95.48%, P(+100) = 4.52%.
+CME_2022 = "contract,settle\nZQU2,97.4475\nZQV2,96.9400\nZQX2,96.4300\n"
+
+
+def test_fed_odds_from_settlements_reproduce_cme_worked_example(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    futures = tmp_path / "zq.csv"
+    futures.write_text(CME_2022)
+    code, out, err = _odds(
+        capsys, "fed", "--asof", "2022-09-12", "--futures", str(futures), "--json"
+    )
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["bank"] == "fed"
+    assert document["asof"] == "2022-09-12"
+    september = next(m for m in document["meetings"] if m["date"] == "2022-09-21")
+    assert september["source"] == "futures"
+    probabilities = {(d["lower"], d["upper"]): d["probability"] for d in september["distribution"]}
+    assert probabilities[(3.0, 3.25)] == pytest.approx(0.9548, abs=2e-4)
+    assert probabilities[(3.25, 3.5)] == pytest.approx(0.0452, abs=2e-4)
+    for meeting in document["meetings"]:
+        assert sum(d["probability"] for d in meeting["distribution"]) == pytest.approx(1, abs=1e-9)
+    # December 2022 has no contract in the file: said, not guessed.
+    assert "2022-12-14" not in {m["date"] for m in document["meetings"]}
+
+
+def test_table_output_says_which_meetings_have_no_odds(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    futures = tmp_path / "zq.csv"
+    futures.write_text(CME_2022)
+    code, out, err = _odds(capsys, "fed", "--asof", "2022-09-12", "--futures", str(futures))
+    assert code == 0
+    flat = " ".join(out.split())
+    assert "range in force 2.25-2.5%" in flat
+    assert "3-3.25%: 95.5%" in flat
+    assert "no contract or path period covers the 2022-12-14 meeting" in flat
+    assert "no prediction-market snapshot" in err
+
+
+def test_boj_odds_from_a_rate_path_price_the_january_2025_hike(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A TONA forward strip pricing the 25 bp hike of the 2025-01-24 meeting for sure:
+    # 0.25% until the meeting, 0.50% after it (rows are period ends; BOJ target 0.25%).
+    path = tmp_path / "tona.csv"
+    path.write_text("date,rate\n2025-01-24,0.25\n2025-02-28,0.50\n2025-03-31,0.50\n")
+    code, out, err = _odds(capsys, "boj", "--asof", "2025-01-06", "--path", str(path), "--json")
+    assert code == 0, err
+    meetings = {m["date"]: m for m in json.loads(out)["meetings"]}
+    january = {
+        (d["lower"], d["upper"]): d["probability"] for d in meetings["2025-01-24"]["distribution"]
+    }
+    assert january[(0.5, 0.5)] == pytest.approx(1.0, abs=1e-9)
+    # The BOJ's target in force (0.25%, decided 2024-12-19) came from the store.
+    assert "0.25" not in {str(k[0]) for k in january}
+
+
+def test_a_malformed_path_file_is_a_clear_error(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "tona.csv"
+    path.write_text("date,rate\n2024-08-31,0.25\n2024-07-31,0.10\n")
+    code, _, err = _odds(
+        capsys, "boj", "--asof", "2024-07-01", "--path", str(path), "--target-range", "0.1,0.1"
+    )
+    assert code == 1
+    assert "--path file" in err
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        ("contract,price\nZQU2,97.4\n", "needs the header 'contract,settle'"),
+        ("contract,settle\nZQU2,abc\n", "is not a number"),
+        ("contract,settle\nZQU2,97.4\nZQU2,97.5\n", "appears twice"),
+        ("contract,settle\nXYZ,97.4\n", "XYZ"),
+        ("contract,settle\nZQU2,140\n", "is not a ZQ price"),
+    ],
+)
+def test_bad_futures_files_give_one_clear_line(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, words: str
+) -> None:
+    futures = tmp_path / "zq.csv"
+    futures.write_text(content)
+    code, _, err = _odds(capsys, "fed", "--asof", "2022-09-12", "--futures", str(futures))
+    assert code == 1
+    assert words in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_stale_range_asks_for_target_range(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    futures = tmp_path / "zq.csv"
+    futures.write_text(CME_2022)
+    # The Fed range series ends 2026-06-05 in the snapshot.
+    code, _, err = _odds(capsys, "fed", "--asof", "2026-11-25", "--futures", str(futures))
+    assert code == 1
+    assert "--target-range" in err
+    assert "us.fed.target_lower is stale" in err
+
+
+def test_futures_and_path_together_are_refused(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a.csv").write_text(CME_2022)
+    code, _, err = _odds(
+        capsys, "fed", "--futures", str(tmp_path / "a.csv"), "--path", str(tmp_path / "a.csv")
+    )
+    assert code == 1
+    assert "not both" in err
