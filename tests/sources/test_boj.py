@@ -22,8 +22,9 @@ from carrywatch.errors import CatalogError, FetchError, ParseError
 from carrywatch.sources.base import Source
 from carrywatch.sources.boj import PARSE_VERSION, BojTimeSeries, parse_flat_file
 from carrywatch.sources.http import HttpClient
-from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window, utc_now
+from carrywatch.types import FetchRequest, RawPayload, Window, utc_now
 from tests.helpers.mutations import check_parse_contract, mutated
+from tests.helpers.observations import value_at as _value
 
 PAYLOADS = Path(__file__).resolve().parents[1] / "payloads" / "boj"
 FLAT = (PAYLOADS / "flatfile_md01_m_1_en_2020-05-17.csv").read_bytes()
@@ -58,13 +59,6 @@ def _payload(body: bytes, request: FetchRequest | None = None, status: int = 200
         media_type="application/json",
         retrieved_at=utc_now(),
     )
-
-
-def _value(frame: ParsedFrame, code: str, day: str) -> float:
-    rows = frame.rows
-    hit = rows[(rows["remote_code"] == code) & (rows["obs_date"] == pd.Timestamp(day))]
-    assert len(hit) == 1, f"{code} {day}: {len(hit)} rows"
-    return float(hit["value"].iloc[0])
 
 
 def _edited(body: bytes, edit: dict[str, object]) -> bytes:

@@ -22,8 +22,9 @@ from carrywatch.errors import CatalogError, ConfigError, FetchError, ParseError
 from carrywatch.sources.base import Source
 from carrywatch.sources.cftc import DEFAULT_FIELDS, PARSE_VERSION, CftcCot
 from carrywatch.sources.http import HttpClient
-from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window, utc_now
+from carrywatch.types import FetchRequest, RawPayload, Window, utc_now
 from tests.helpers.mutations import check_parse_contract, mutated
+from tests.helpers.observations import value_at as _value
 
 PAYLOADS = Path(__file__).resolve().parents[1] / "payloads" / "cftc"
 SAMPLE = (PAYLOADS / "socrata_jun7-fc8e_legacy_combined_239747_2024-08-20.json").read_bytes()
@@ -39,13 +40,6 @@ def _payload(body: bytes, codes: tuple[str, ...] = ()) -> RawPayload:
         media_type="application/json",
         retrieved_at=utc_now(),
     )
-
-
-def _value(frame: ParsedFrame, code: str, day: str) -> float:
-    rows = frame.rows
-    hit = rows[(rows["remote_code"] == code) & (rows["obs_date"] == pd.Timestamp(day))]
-    assert len(hit) == 1, f"{code} {day}: {len(hit)} rows"
-    return float(hit["value"].iloc[0])
 
 
 def _rows() -> list[dict[str, object]]:

@@ -20,8 +20,9 @@ from carrywatch.errors import CatalogError, ParseError
 from carrywatch.sources.base import Source
 from carrywatch.sources.coinbase import CANDLE_COLUMNS, PARSE_VERSION, CoinbaseCandles
 from carrywatch.sources.http import HttpClient
-from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window
+from carrywatch.types import FetchRequest, RawPayload, Window
 from tests.helpers.mutations import check_parse_contract, mutated
+from tests.helpers.observations import value_at as _value
 
 PAYLOADS = Path(__file__).resolve().parents[1] / "payloads" / "coinbase"
 HOURLY = (PAYLOADS / "coinbase_exchange_candles_BTC-USDT_1h_2024-03-13_via_ccxt.json").read_bytes()
@@ -46,13 +47,6 @@ def _payload(body: bytes, request: FetchRequest) -> RawPayload:
 def _hourly(body: bytes = HOURLY) -> RawPayload:
     # The recorded request: GET /products/BTC-USDT/candles?granularity=3600.
     return _payload(body, _request("BTC-USDT", "3600"))
-
-
-def _value(frame: ParsedFrame, code: str, day: str) -> float:
-    rows = frame.rows
-    hit = rows[(rows["remote_code"] == code) & (rows["obs_date"] == pd.Timestamp(day))]
-    assert len(hit) == 1, f"{code} {day}: {len(hit)} rows"
-    return float(hit["value"].iloc[0])
 
 
 def test_satisfies_source_protocol() -> None:

@@ -25,8 +25,9 @@ from carrywatch.sources.estat_cpi import (
     item_code,
 )
 from carrywatch.sources.http import HttpClient
-from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window, utc_now
+from carrywatch.types import FetchRequest, RawPayload, Window, utc_now
 from tests.helpers.mutations import check_parse_contract, mutated
+from tests.helpers.observations import value_at as _value
 
 PAYLOADS = Path(__file__).resolve().parents[1] / "payloads" / "estat"
 FILE = (PAYLOADS / "zmi2020s.csv").read_bytes()
@@ -47,13 +48,6 @@ def _payload(body: bytes, codes: tuple[str, ...] = HEADLINE) -> RawPayload:
     return RawPayload(
         request=request, body=body, status=200, media_type="text/csv", retrieved_at=utc_now()
     )
-
-
-def _value(frame: ParsedFrame, code: str, day: str) -> float:
-    rows = frame.rows
-    hit = rows[(rows["remote_code"] == code) & (rows["obs_date"] == pd.Timestamp(day))]
-    assert len(hit) == 1, f"{code} {day}: {len(hit)} rows"
-    return float(hit["value"].iloc[0])
 
 
 def _recode(body: bytes, old: str, new: str) -> bytes:

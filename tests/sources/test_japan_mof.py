@@ -22,6 +22,8 @@ from carrywatch.sources.http import HttpClient
 from carrywatch.sources.japan_mof import PARSE_VERSION, REMOTE_CODES, JapanMof, era_date
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window, utc_now
 from tests.helpers.mutations import check_parse_contract, mutated
+from tests.helpers.observations import has_obs as _has
+from tests.helpers.observations import value_at as _value
 
 PAYLOADS = Path(__file__).resolve().parents[1] / "payloads" / "japan_mof"
 SAMPLE = (PAYLOADS / "jgbcm_all_1974-09_to_2022-05_cp932.csv").read_bytes()
@@ -41,18 +43,6 @@ def _payload(body: bytes, codes: tuple[str, ...] = ()) -> RawPayload:
 
 def _parse(body: bytes, *codes: str) -> ParsedFrame:
     return SOURCE.parse(_payload(body, codes))
-
-
-def _value(frame: ParsedFrame, code: str, day: str) -> float:
-    rows = frame.rows
-    hit = rows[(rows["remote_code"] == code) & (rows["obs_date"] == pd.Timestamp(day))]
-    assert len(hit) == 1, f"{code} {day}: {len(hit)} rows"
-    return float(hit["value"].iloc[0])
-
-
-def _has(frame: ParsedFrame, code: str, day: str) -> bool:
-    rows = frame.rows
-    return bool(((rows["remote_code"] == code) & (rows["obs_date"] == pd.Timestamp(day))).any())
 
 
 def _with_row(body: bytes, first_cell: str) -> bytes:

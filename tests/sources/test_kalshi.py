@@ -21,8 +21,9 @@ from carrywatch.errors import CatalogError, FetchError, ParseError
 from carrywatch.sources.base import Source
 from carrywatch.sources.http import HttpClient
 from carrywatch.sources.kalshi import PARSE_VERSION, Kalshi, cents_to_dollars, kalshi_markets
-from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window
+from carrywatch.types import FetchRequest, RawPayload, Window
 from tests.helpers.mutations import check_parse_contract, mutated
+from tests.helpers.observations import value_at as _value
 
 PAYLOADS = Path(__file__).resolve().parents[1] / "payloads" / "kalshi"
 MARKET = (PAYLOADS / "get_market_KXELONMARS-99_via_ccxt.json").read_bytes()
@@ -55,13 +56,6 @@ def _candles_request(ticker: str = ELON) -> FetchRequest:
     # The recording used hourly candles (period_interval=60).
     request = SOURCE.plan([ticker], Window(date(2026, 6, 10), date(2026, 6, 12)))[0]
     return request.with_params(period_interval="60")
-
-
-def _value(frame: ParsedFrame, code: str, day: str) -> float:
-    rows = frame.rows
-    hit = rows[(rows["remote_code"] == code) & (rows["obs_date"] == pd.Timestamp(day))]
-    assert len(hit) == 1, f"{code} {day}: {len(hit)} rows"
-    return float(hit["value"].iloc[0])
 
 
 def test_satisfies_source_protocol() -> None:

@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import httpx
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 
@@ -25,8 +24,9 @@ from carrywatch.sources.polymarket import (
     PolymarketGamma,
     gamma_event_markets,
 )
-from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window
+from carrywatch.types import FetchRequest, RawPayload, Window
 from tests.helpers.mutations import check_parse_contract, mutated
+from tests.helpers.observations import value_at as _value
 
 ROOT = Path(__file__).resolve().parents[1] / "payloads"
 EVENT = "who-will-trump-nominate-as-fed-chair"
@@ -68,13 +68,6 @@ def _clob_payload(body: bytes) -> RawPayload:
         request=request, body=body, status=200, media_type="application/json",
         retrieved_at=datetime(2026, 6, 12, 18, 0, tzinfo=UTC),
     )  # fmt: skip
-
-
-def _value(frame: ParsedFrame, code: str, day: str) -> float:
-    rows = frame.rows
-    hit = rows[(rows["remote_code"] == code) & (rows["obs_date"] == pd.Timestamp(day))]
-    assert len(hit) == 1, f"{code} {day}: {len(hit)} rows"
-    return float(hit["value"].iloc[0])
 
 
 GAMMA_FRAME = GAMMA.parse(_gamma_payload(GAMMA_FILE))

@@ -19,8 +19,10 @@ from carrywatch.errors import CatalogError, ParseError
 from carrywatch.sources.base import Source
 from carrywatch.sources.http import HttpClient
 from carrywatch.sources.tic import PARSE_VERSION, TicHolders, holder_label
-from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window, utc_now
+from carrywatch.types import FetchRequest, RawPayload, Window, utc_now
 from tests.helpers.mutations import check_parse_contract, mutated
+from tests.helpers.observations import has_obs as _has
+from tests.helpers.observations import value_at as _value
 
 PAYLOADS = Path(__file__).resolve().parents[1] / "payloads" / "tic"
 FILE = (PAYLOADS / "mfhhis01_through_2025-12.txt").read_bytes()
@@ -36,18 +38,6 @@ def _payload(body: bytes, codes: tuple[str, ...] = ()) -> RawPayload:
         media_type="text/plain",
         retrieved_at=utc_now(),
     )
-
-
-def _value(frame: ParsedFrame, code: str, day: str) -> float:
-    rows = frame.rows
-    hit = rows[(rows["remote_code"] == code) & (rows["obs_date"] == pd.Timestamp(day))]
-    assert len(hit) == 1, f"{code} {day}: {len(hit)} rows"
-    return float(hit["value"].iloc[0])
-
-
-def _has(frame: ParsedFrame, code: str, day: str) -> bool:
-    rows = frame.rows
-    return bool(((rows["remote_code"] == code) & (rows["obs_date"] == pd.Timestamp(day))).any())
 
 
 FULL = SOURCE.parse(_payload(FILE))

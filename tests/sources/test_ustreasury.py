@@ -22,6 +22,8 @@ from carrywatch.sources.http import HttpClient
 from carrywatch.sources.ustreasury import PARSE_VERSION, REMOTE_CODES, TreasuryParCurve
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window, utc_now
 from tests.helpers.mutations import check_parse_contract, mutated
+from tests.helpers.observations import has_obs as _has
+from tests.helpers.observations import value_at as _value
 
 PAYLOADS = Path(__file__).resolve().parents[1] / "payloads" / "ustreasury"
 HISTORY = (PAYLOADS / "daily-treasury-rates.csv").read_bytes()
@@ -44,18 +46,6 @@ def _payload(body: bytes, codes: tuple[str, ...] = ()) -> RawPayload:
 
 def _parse(body: bytes, *codes: str) -> ParsedFrame:
     return SOURCE.parse(_payload(body, codes))
-
-
-def _value(frame: ParsedFrame, code: str, day: str) -> float:
-    rows = frame.rows
-    hit = rows[(rows["remote_code"] == code) & (rows["obs_date"] == pd.Timestamp(day))]
-    assert len(hit) == 1, f"{code} {day}: {len(hit)} rows"
-    return float(hit["value"].iloc[0])
-
-
-def _has(frame: ParsedFrame, code: str, day: str) -> bool:
-    rows = frame.rows
-    return bool(((rows["remote_code"] == code) & (rows["obs_date"] == pd.Timestamp(day))).any())
 
 
 def _without_column(body: bytes, name: str) -> bytes:

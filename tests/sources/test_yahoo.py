@@ -20,8 +20,9 @@ from carrywatch.errors import CatalogError, FetchError, ParseError
 from carrywatch.sources.base import Source
 from carrywatch.sources.http import HttpClient
 from carrywatch.sources.yahoo import PARSE_VERSION, YahooChart, implied_rate_pct
-from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window
+from carrywatch.types import FetchRequest, RawPayload, Window
 from tests.helpers.mutations import check_parse_contract, mutated
+from tests.helpers.observations import value_at as _value
 
 PAYLOADS = Path(__file__).resolve().parents[1] / "payloads" / "yahoo"
 ESH24 = (PAYLOADS / "v8_chart_ESH24.CME_interval1d_range1d_2023-12-22.json").read_bytes()
@@ -35,13 +36,6 @@ def _payload(body: bytes, symbol: str = "ESH24.CME") -> RawPayload:
         request=request, body=body, status=200, media_type="application/json",
         retrieved_at=datetime(2023, 12, 22, 20, 0, tzinfo=UTC),
     )  # fmt: skip
-
-
-def _value(frame: ParsedFrame, code: str, day: str) -> float:
-    rows = frame.rows
-    hit = rows[(rows["remote_code"] == code) & (rows["obs_date"] == pd.Timestamp(day))]
-    assert len(hit) == 1, f"{code} {day}: {len(hit)} rows"
-    return float(hit["value"].iloc[0])
 
 
 def _edited(**changes: object) -> bytes:

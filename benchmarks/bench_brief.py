@@ -1,0 +1,84 @@
+"""Cold ``carrywatch brief`` on the embedded snapshot against importing pandas and plotly.
+
+Each run is a fresh process (cold imports, cold caches of the interpreter); the store is
+seeded once beforehand, so the timed brief reads and renders only. A separate first-run
+timing includes seeding a new store from the snapshot. Peak memory is the child's maximum
+resident set size (``getrusage(RUSAGE_CHILDREN)`` per run, so each run is measured in a
+fresh wrapper process).
+
+Run: ``.venv/bin/python benchmarks/bench_brief.py [--repeats 5]``; prints one JSON object.
+Goal (the brief issue): brief / import <= 2x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PYTHON = sys.executable
+CARRYWATCH = str(Path(PYTHON).with_name("carrywatch"))
+ASOF = "2024-08-05"
+
+_MEASURE = """
+import resource, subprocess, sys, time, json
+start = time.perf_counter()
+subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
+elapsed = time.perf_counter() - start
+peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"s": elapsed, "peak_mb": peak_kb / 1024}))
+"""
+
+
+def measure(command: list[str], env: dict[str, str]) -> dict[str, float]:
+    """Wall time and peak RSS of ``command`` run once in a fresh process."""
+    out = subprocess.run(
+        [PYTHON, "-c", _MEASURE, *command], check=True, capture_output=True, text=True, env=env
+    )
+    result: dict[str, float] = json.loads(out.stdout)
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "CARRYWATCH_HOME": str(Path(tmp) / "home")}
+        brief = [CARRYWATCH, "brief", "--asof", ASOF, "--out", str(Path(tmp) / "out")]
+        first = measure(brief, env)  # seeds the store from the snapshot, then renders
+        runs = [measure(brief, env) for _ in range(args.repeats)]
+        imports = [
+            measure([PYTHON, "-c", "import pandas, plotly"], env) for _ in range(args.repeats)
+        ]
+    brief_s = statistics.median(r["s"] for r in runs)
+    import_s = statistics.median(r["s"] for r in imports)
+    print(
+        json.dumps(
+            {
+                "asof": ASOF,
+                "repeats": args.repeats,
+                "first_run_with_seeding_s": round(first["s"], 3),
+                "brief_s": round(brief_s, 3),
+                "import_pandas_plotly_s": round(import_s, 3),
+                "ratio": round(brief_s / import_s, 2),
+                "ratio_goal": 2.0,
+                "peak_mem_brief_mb": round(max(r["peak_mb"] for r in runs), 1),
+                "peak_mem_first_run_mb": round(first["peak_mb"], 1),
+                "peak_mem_import_mb": round(max(r["peak_mb"] for r in imports), 1),
+                "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            },
+            indent=1,
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

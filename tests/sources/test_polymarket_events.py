@@ -1,0 +1,67 @@
+"""Polymarket discovery: ``plan_slugs`` and :func:`gamma_event` on the real Gamma event
+(tests/payloads/polymarket_gamma/README.md); expected values are read off the file."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from carrywatch.errors import CatalogError, ParseError
+from carrywatch.sources.polymarket import PolymarketGamma, gamma_event, gamma_event_markets
+from carrywatch.types import Window
+from tests.sources.test_polymarket import EVENT, GAMMA_FILE, _gamma_payload
+
+GAMMA = PolymarketGamma()
+
+
+def test_plan_slugs_is_the_event_request_of_plan() -> None:
+    requests = GAMMA.plan_slugs([EVENT, "fed-decision-in-december-123", EVENT])
+    assert requests == GAMMA.plan([EVENT, "fed-decision-in-december-123"], Window())
+    assert [r.url for r in requests] == [
+        f"https://gamma-api.polymarket.com/events/slug/{EVENT}",
+        "https://gamma-api.polymarket.com/events/slug/fed-decision-in-december-123",
+    ]
+    assert requests[0].remote_codes == (EVENT,)
+    assert GAMMA.plan_slugs([]) == []
+    with pytest.raises(CatalogError, match="names a market"):
+        GAMMA.plan_slugs([f"{EVENT}/will-trump-nominate-kevin-warsh-as-the-next-fed-chair"])
+    with pytest.raises(CatalogError, match="not an event slug"):
+        GAMMA.plan_slugs(["fed decision"])
+    local = PolymarketGamma(origin="http://127.0.0.1:9").plan_slugs([EVENT])[0]
+    assert local.url == f"http://127.0.0.1:9/events/slug/{EVENT}"
+
+
+def test_gamma_event_reads_identity_dates_and_markets() -> None:
+    event = gamma_event(_gamma_payload(GAMMA_FILE))
+    assert event.slug == EVENT
+    assert event.title == "Who will Trump nominate as Fed Chair?"
+    assert event.end_date == datetime(2026, 12, 31, tzinfo=UTC)
+    assert event.updated_at == datetime(2026, 1, 18, 3, 3, 35, 579480, tzinfo=UTC)
+    assert event.closed is False
+    assert list(event.markets) == gamma_event_markets(_gamma_payload(GAMMA_FILE))
+    warsh = event.markets[0]
+    assert warsh.group_item_title == "Kevin Warsh"
+    # The market's own updatedAt (Gamma has no last-trade time).
+    assert warsh.updated_at == datetime(2026, 1, 18, 3, 5, 1, 167739, tzinfo=UTC)
+
+
+def test_gamma_event_optional_and_bad_fields() -> None:
+    data = json.loads(GAMMA_FILE)
+    for key in ("endDate", "updatedAt", "closed"):
+        del data[key]
+    del data["markets"][0]["updatedAt"]
+    event = gamma_event(_gamma_payload(json.dumps(data).encode()))
+    assert (event.end_date, event.updated_at, event.closed) == (None, None, False)
+    assert event.markets[0].updated_at is None
+    for key, value, message in [
+        ("closed", "no", "not true/false"),
+        ("endDate", "soon", "not an ISO timestamp"),
+        ("slug", "", "no 'slug'"),
+        ("title", 7, "not text"),
+    ]:
+        bad = json.loads(GAMMA_FILE)
+        bad[key] = value
+        with pytest.raises(ParseError, match=message):
+            gamma_event(_gamma_payload(json.dumps(bad).encode()))
