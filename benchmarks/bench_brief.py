@@ -2,9 +2,12 @@
 
 Each run is a fresh process (cold imports, cold caches of the interpreter); the store is
 seeded once beforehand, so the timed brief reads and renders only. A separate first-run
-timing includes seeding a new store from the snapshot. Peak memory is the child's maximum
-resident set size (``getrusage(RUSAGE_CHILDREN)`` per run, so each run is measured in a
-fresh wrapper process).
+timing includes seeding a new store from the snapshot. Brief and import runs alternate, so
+a change in the machine's load hits both alike. carrywatch's bytecode is compiled first
+(``compileall``), as pip does for an installed package and for pandas and plotly: with
+``PYTHONDONTWRITEBYTECODE`` set, an editable install would otherwise compile every module of
+carrywatch again in every run. Peak memory is the child's maximum resident set size
+(``getrusage(RUSAGE_CHILDREN)`` per run, so each run is measured in a fresh wrapper process).
 
 Run: ``.venv/bin/python benchmarks/bench_brief.py [--repeats 5]``; prints one JSON object.
 Goal (the brief issue): brief / import <= 2x.
@@ -13,6 +16,8 @@ Goal (the brief issue): brief / import <= 2x.
 from __future__ import annotations
 
 import argparse
+import compileall
+import importlib.util
 import json
 import os
 import statistics
@@ -49,14 +54,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
+    package = importlib.util.find_spec("carrywatch")
+    for folder in (package.submodule_search_locations or []) if package else []:
+        compileall.compile_dir(folder, quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "CARRYWATCH_HOME": str(Path(tmp) / "home")}
         brief = [CARRYWATCH, "brief", "--asof", ASOF, "--out", str(Path(tmp) / "out")]
         first = measure(brief, env)  # seeds the store from the snapshot, then renders
-        runs = [measure(brief, env) for _ in range(args.repeats)]
-        imports = [
-            measure([PYTHON, "-c", "import pandas, plotly"], env) for _ in range(args.repeats)
-        ]
+        runs, imports = [], []
+        for _ in range(args.repeats):
+            runs.append(measure(brief, env))
+            imports.append(measure([PYTHON, "-c", "import pandas, plotly"], env))
     brief_s = statistics.median(r["s"] for r in runs)
     import_s = statistics.median(r["s"] for r in imports)
     print(

@@ -24,6 +24,7 @@ from rich.table import Table
 from carrywatch.catalog.spec import load_catalog
 from carrywatch.errors import CarrywatchError, ConfigError
 from carrywatch.ingest import ProgressCallback, RefreshReport, import_csv, refresh, reparse
+from carrywatch.markets import SnapshotReport, market_distributions, snapshot_markets
 from carrywatch.report.metrics import (
     METRIC_KEYS,
     HeadlineMetrics,
@@ -416,15 +417,21 @@ def odds_command(
         raise ConfigError("give --futures or --path, not both")
     catalog = load_catalog()
     cutoff = _date(asof, "--asof") or datetime.now(UTC).date()
-    with open_store(_settings().home) as store:
+    settings = _settings()
+    with open_store(settings.home) as store:
         range_pct = (
             parse_range(target_range) if target_range else current_range(store, bank, cutoff)
+        )
+        # Prediction markets from the archived snapshots (`carrywatch markets refresh`).
+        markets = market_distributions(
+            store, open_archive(settings.home), catalog, bank, cutoff, current_range=range_pct
         )
     report = policy_odds(
         catalog,
         bank,
         cutoff,
         range_pct,
+        markets=markets,
         futures_csv=_read_text(futures_file, "--futures"),
         path_csv=_read_text(path_file, "--path"),
     )
@@ -582,6 +589,83 @@ def _print_metrics(metrics: HeadlineMetrics, title: str) -> None:
 
 def _iso(day: date | None) -> str:
     return day.isoformat() if day else ""
+
+
+@cli.group("markets")
+def markets_group() -> None:
+    """Prediction markets on Fed and BOJ decisions (Kalshi, Polymarket), archived."""
+
+
+@markets_group.command("refresh")
+@click.argument("bank", type=click.Choice(["fed", "boj"]))
+@click.option(
+    "--slug",
+    "slugs",
+    multiple=True,
+    help="A Polymarket event slug to fetch too (repeatable), e.g. fed-decision-in-march-885.",
+)
+def markets_refresh_command(bank: str, slugs: tuple[str, ...]) -> None:
+    """Fetch and archive the current markets on BANK's decisions (markets.toml, --slug)."""
+    settings = _settings()
+    catalog = load_catalog()
+    sources = build_sources(settings.origins)
+    with (
+        open_store(settings.home) as store,
+        HttpClient(
+            secrets=settings.secrets(),
+            max_per_host=settings.max_per_host,
+            max_timeout_s=settings.http_timeout_s,
+            retry=RetryPolicy(backoff_base_s=settings.retry_base_s),
+        ) as http,
+    ):
+        report = snapshot_markets(
+            store, open_archive(settings.home), sources, http, catalog, bank, slugs=slugs
+        )
+    sys.exit(_print_snapshot_report(report))
+
+
+def _print_snapshot_report(report: SnapshotReport) -> int:
+    if not report.summaries:
+        err.print(
+            f"nothing to fetch for {report.bank}: markets.toml lists no Kalshi series or "
+            "Polymarket slug for it; pass --slug SLUG (Polymarket event slugs are found by "
+            "search on polymarket.com)"
+        )
+        return 0
+    table = Table(
+        "source",
+        "requests",
+        "failed",
+        "payloads",
+        "new snapshots",
+        "events",
+        "first error",
+        title=f"markets refresh {report.bank}",
+    )
+    for s in report.summaries:
+        table.add_row(
+            s.source,
+            str(s.n_requests),
+            str(s.n_failed),
+            str(s.n_payloads),
+            str(s.n_recorded),
+            str(s.n_events),
+            s.errors[0] if s.errors else "",
+            style=None if s.ok else "red",
+        )
+    out.print(table)
+    for s in report.summaries:
+        for note in s.notes:
+            err.print(f"note: {s.source}: {note}")
+    failed = [s for s in report.summaries if not s.ok]
+    if failed:
+        parts = [f"{s.source} ({s.n_failed} of {s.n_requests} request(s))" for s in failed]
+        err.print(
+            f"{len(failed)} source(s) failed: {', '.join(parts)}; a failed request archives "
+            "and records nothing"
+        )
+        return EXIT_PARTIAL
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -341,6 +341,26 @@ def test_unwind_scenarios_state_their_seed_and_reproduce(
     assert again.tables == unwind.tables
 
 
+def test_inputs_hold_each_series_whatever_the_order_of_the_rows(seeded: Path) -> None:
+    catalog = load_catalog()
+    with carrywatch.open_store(seeded) as store:
+        frame = store.read(list(UNWIND_READS), asof=AUG5)
+    for rows in (frame, frame.sample(frac=1, random_state=7), frame.iloc[::-1], frame.iloc[0:0]):
+        inputs = BriefInputs(rows, catalog, AUG5, UNWIND_READS)
+        groups = {str(sid): part for sid, part in rows.groupby("series_id", sort=False)}
+        assert list(inputs.observed(UNWIND_READS)) == [s for s in UNWIND_READS if s in groups]
+        for sid in UNWIND_READS:
+            series = inputs.series(sid)
+            if sid not in groups:
+                assert series.empty
+                continue
+            part = groups[sid]
+            assert series.name == sid
+            assert list(series.index) == list(part["obs_date"])
+            assert series.to_numpy().tolist() == part["value"].tolist()
+            assert inputs.provenance(sid).last_obs == part["obs_date"].iloc[-1].date()
+
+
 # --- files and terminal ---------------------------------------------------------------------
 
 

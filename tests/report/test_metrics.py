@@ -8,12 +8,20 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import carrywatch
 from carrywatch.catalog.spec import load_catalog
 from carrywatch.cli import main
-from carrywatch.report.metrics import METRIC_KEYS, HeadlineMetrics, default_asof, headline_metrics
+from carrywatch.report.metrics import (
+    INPUT_SERIES,
+    METRIC_KEYS,
+    HeadlineMetrics,
+    default_asof,
+    headline_metrics,
+    metrics_from_series,
+)
 
 
 @pytest.fixture(scope="module")
@@ -157,3 +165,23 @@ def test_cli_brief_writes_the_page_and_prints_the_headline(
     document = json.loads((out_dir / "brief.json").read_text())
     assert document["metrics"] == _at(seeded, date(2024, 8, 5)).to_json()["metrics"]
     assert (out_dir / "plotly.min.js").stat().st_size > 1_000_000
+
+
+def test_metrics_from_one_read_equal_headline_metrics_of_each_date(seeded: Path) -> None:
+    # The brief reads the store once, as of its date, and computes the metrics as of that
+    # date and 7 and 30 days before from that read: the same as reading as of each date.
+    # Also a date where many inputs are stale, and one before most of the data.
+    catalog = load_catalog()
+    asof = date(2024, 8, 5)
+    with carrywatch.open_store(seeded) as store:
+        frame = store.read(list(INPUT_SERIES), asof=asof)
+        observed = {
+            str(sid): pd.Series(
+                rows["value"].to_numpy(), index=pd.DatetimeIndex(rows["obs_date"]), name=str(sid)
+            )
+            for sid, rows in frame.groupby("series_id")
+        }
+        for day in (asof, date(2024, 7, 29), date(2024, 7, 6), date(2019, 1, 1), date(1990, 1, 1)):
+            expected = headline_metrics(store, catalog, day)
+            got = metrics_from_series(observed, catalog, day)
+            assert got.to_json() == expected.to_json(), day

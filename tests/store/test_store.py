@@ -13,6 +13,7 @@ Values are real unless a comment says otherwise:
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
@@ -20,6 +21,7 @@ import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pandas as pd
 import pytest
@@ -315,6 +317,88 @@ def test_the_read_frame_has_the_documented_columns_and_dtypes(store: Store) -> N
     # be aligned (pandas.merge_asof raises MergeError on datetime64[us] vs [ns] keys).
     assert str(empty["obs_date"].dtype) == "datetime64[ns]"
     assert str(frame["obs_date"].dtype) == "datetime64[ns]"
+
+
+#: What :meth:`Store.read` returns, written as a window over every stored revision (the
+#: query it used before it picked the newest revision itself): the reference it must equal.
+_NEWEST_BY_WINDOW = """
+    WITH picked AS (
+        SELECT o.series_id, o.obs_date, o.value, o.known_from, o.fetch_id,
+               ROW_NUMBER() OVER (PARTITION BY o.series_id, o.obs_date
+                                  ORDER BY o.known_from DESC, o.fetch_id DESC) AS r
+        FROM observations AS o
+        WHERE o.series_id IN ({ids}) AND o.obs_date >= ? AND o.obs_date <= ?
+          AND o.known_from <= ?
+    )
+    SELECT p.series_id, p.obs_date, p.value, p.known_from, f.source, f.origin,
+           f.retrieved_at, f.url, p.fetch_id, f.params_json
+    FROM picked AS p JOIN fetches AS f ON f.fetch_id = p.fetch_id
+    WHERE p.r = 1 ORDER BY p.series_id, p.obs_date
+"""
+
+
+def _read_by_window(
+    store: Store, ids: Sequence[str], start: date, end: date, known_at: datetime
+) -> pd.DataFrame:
+    with sqlite3.connect(store.path) as db:
+        rows = db.execute(
+            _NEWEST_BY_WINDOW.format(ids=",".join("?" * len(ids))),
+            [*ids, start.isoformat(), end.isoformat(), iso_utc(known_at)],
+        ).fetchall()
+    frame = pd.DataFrame(rows, columns=[*READ_COLUMNS, "params_json"])
+    queries = {
+        p: "?" + urlencode([(str(k), str(v)) for k, v in json.loads(p)]) if json.loads(p) else ""
+        for p in frame["params_json"].unique()
+    }
+    frame["url"] = frame["url"] + frame["params_json"].map(queries)
+    frame = frame.drop(columns="params_json")
+    frame["obs_date"] = pd.to_datetime(frame["obs_date"]).astype("datetime64[ns]")
+    frame["value"] = frame["value"].astype("float64")
+    return frame
+
+
+def test_read_gives_the_newest_revision_of_each_date_as_a_window_over_all_rows(
+    store: Store,
+) -> None:
+    jgb = "jp.jgb.10y"
+    store.register_series([_series_row(jgb)])
+    store.append(_fetch(T1), _rows(UST10, DGS10_AUG_2024))
+    # Hypothetical revisions of two dates, then one of them reverted.
+    store.append(_fetch(T2), _rows(UST10, [("2024-08-02", 3.81), ("2024-08-07", 3.97)]))
+    store.append(_fetch(T3), _rows(UST10, [("2024-08-02", 3.80)]))
+    store.append(_fetch(RECORDED, source="fred_api", url=ALFRED_URL), _vintage_rows(GDP_VINTAGES))
+    # Hypothetical: the same vintage (same known_from) offered again with another value by
+    # a later fetch; the greater fetch_id wins the tie.
+    store.append(
+        _fetch(datetime(2025, 2, 1, tzinfo=UTC), source="fred_api", url=ALFRED_URL),
+        _vintage_rows([("2024-07-01", "2024-12-19", 29375.0)]),
+    )
+    # Hypothetical JGB values whose last date is the first UST date (and JGB sorts just
+    # before UST): the newest revision is picked per series, never across the boundary.
+    store.append(_fetch(T1, url="https://example.test/jgb"), _rows(jgb, [("2024-08-01", 0.85)]))
+    store.append(_fetch(T2, url="https://example.test/jgb"), _rows(jgb, [("2024-08-01", 0.86)]))
+
+    ids = [UST10, GDP, jgb]
+    earliest, latest = date(1900, 1, 1), date(2100, 1, 1)
+    always = datetime(2100, 1, 1, tzinfo=UTC)
+    cases: list[tuple[Sequence[str], date, date, datetime]] = [
+        (ids, earliest, latest, always),
+        ([jgb, UST10], earliest, latest, always),
+        (ids, date(2024, 8, 2), date(2024, 8, 7), always),
+        (ids, earliest, latest, T2),
+        (ids, earliest, latest, datetime(2024, 11, 1, tzinfo=UTC)),
+        (ids, earliest, latest, datetime(2000, 1, 1, tzinfo=UTC)),
+        ([GDP], date(2024, 5, 1), latest, datetime(2025, 3, 1, tzinfo=UTC)),
+    ]
+    for series, start, end, known_at in cases:
+        got = store.read(series, start=start, end=end, known_at=known_at)
+        expected = _read_by_window(store, series, start, end, known_at)
+        if expected.empty:
+            assert got.empty
+            continue
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert _values(store.read([GDP]))["2024-07-01"] == 29375.0
+    assert _values(store.read([jgb])) == {"2024-08-01": 0.86}
 
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])

@@ -74,12 +74,12 @@ def latest_asof(
     A value older than ``max_age`` is reported stale: ``value`` None, ``obs_date`` set.
     """
     name = series_id or str(series.name)
-    cut = series.loc[: pd.Timestamp(asof)].dropna()
-    if cut.empty:
+    found = _last_on_or_before(series, pd.Timestamp(asof))
+    if found is None:
         return AsofValue(
             name, asof, None, None, False, f"{name} has no observation on or before {asof}"
         )
-    obs = cut.index[-1].date()
+    obs, value = found
     if asof - obs > max_age:
         return AsofValue(
             name,
@@ -90,7 +90,32 @@ def latest_asof(
             f"{name} is stale: its latest observation ({obs}) is more than "
             f"{max_age.days} days before {asof}; refresh it",
         )
-    return AsofValue(name, asof, float(cut.iloc[-1]), obs, False, None)
+    return AsofValue(name, asof, value, obs, False, None)
+
+
+def _last_on_or_before(series: pd.Series, cutoff: pd.Timestamp) -> tuple[date, float] | None:
+    """The date and value of the last non-NaN observation dated on or before ``cutoff``.
+
+    On a sorted, timezone-naive DatetimeIndex of floats (what the store gives) this is a
+    binary search and a scan back over NaN; otherwise ``series.loc[:cutoff].dropna()``.
+    """
+    index = series.index
+    if (
+        isinstance(index, pd.DatetimeIndex)
+        and index.tz is None
+        and series.dtype == np.float64
+        and index.is_monotonic_increasing
+    ):
+        values = series.to_numpy()[: int(index.searchsorted(cutoff, side="right"))]
+        present = np.flatnonzero(~np.isnan(values))
+        if len(present) == 0:
+            return None
+        last = int(present[-1])
+        return index[last].date(), float(values[last])
+    cut = series.loc[:cutoff].dropna()
+    if cut.empty:
+        return None
+    return cut.index[-1].date(), float(cut.iloc[-1])
 
 
 def align_asof(series: pd.Series, index: pd.DatetimeIndex, max_age: timedelta) -> pd.Series:
@@ -99,22 +124,17 @@ def align_asof(series: pd.Series, index: pd.DatetimeIndex, max_age: timedelta) -
     clean = series.dropna().sort_index()
     if clean.empty:
         return pd.Series(np.nan, index=index, name=series.name)
-    # merge_asof refuses keys of different precision (the store gives ns, dates built
-    # from ``date`` objects s or us): compare both at ns.
-    left = pd.DataFrame(
-        {"t": pd.DatetimeIndex(index).as_unit("ns"), "position": np.arange(len(index))}
-    )
-    right = pd.DataFrame(
-        {"t": pd.DatetimeIndex(clean.index).as_unit("ns"), "v": clean.to_numpy(dtype="float64")}
-    )
-    merged = pd.merge_asof(
-        left.sort_values("t", kind="stable"),
-        right,
-        on="t",
-        direction="backward",
-        tolerance=pd.Timedelta(max_age),
-    ).sort_values("position")  # back to the caller's order, whatever it was
-    return pd.Series(merged["v"].to_numpy(), index=index, name=series.name)
+    # For each date of ``index``: the last observation dated on or before it (a binary
+    # search; the last of equal dates), kept when at most ``max_age`` older. Both sides
+    # are compared at ns (the store gives ns, dates built from ``date`` objects s or us).
+    at = pd.DatetimeIndex(index).as_unit("ns").asi8
+    known = pd.DatetimeIndex(clean.index).as_unit("ns").asi8
+    position = np.searchsorted(known, at, side="right") - 1
+    found = position >= 0
+    picked = np.where(found, position, 0)
+    fresh = found & (at - known[picked] <= pd.Timedelta(max_age).value)
+    values = np.where(fresh, clean.to_numpy(dtype="float64")[picked], np.nan)
+    return pd.Series(values, index=index, name=series.name)
 
 
 def require(series: pd.Series, *, series_id: str, min_obs: int = 1) -> pd.Series:

@@ -1,11 +1,16 @@
 """Plotly figure specs for the brief: plain dicts (``{"data", "layout"}``), JSON-stable.
 
-Each function takes analysed series and returns a spec built with
-``plotly.graph_objects`` and converted with ``to_plotly_json()``: dates are ISO strings,
-values floats rounded to 6 decimals, gaps ``None`` (never NaN), so the same inputs give
-the same JSON. Long daily histories are thinned with :func:`weekly` (the last
-observation of each week, at its own date, so no point is dated after the data) and cut
-with :func:`since`; the section that uses a chart says so in the figure's note.
+Each function takes analysed series and returns a spec in plotly's JSON schema, written
+as plain dicts exactly as ``plotly.graph_objects`` would serialise it with
+``to_plotly_json()`` (keys in plotly's order, the ``"none"`` template expanded): dates are
+ISO strings, values floats rounded to 6 decimals, gaps ``None`` (never NaN), so the same
+inputs give the same JSON. Building the dicts directly rather than through
+``graph_objects`` keeps plotly's validators out of the brief: they cost about a third of
+a cold ``carrywatch brief``; the tests check every spec against ``graph_objects``.
+
+Long daily histories are thinned with :func:`weekly` (the last observation of each week,
+at its own date, so no point is dated after the data) and cut with :func:`since`; the
+section that uses a chart says so in the figure's note.
 
 A chart with nothing to draw is :func:`empty_spec`: no trace, an annotation with the
 reason.
@@ -16,11 +21,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any, Final, cast
+from typing import Any, Final
 
+import numpy as np
 import pandas as pd
-import plotly.graph_objects as go  # type: ignore[import-untyped]  # plotly ships no type information
-from plotly.subplots import make_subplots  # type: ignore[import-untyped]  # idem
 
 __all__ = [
     "carry_index_spec",
@@ -60,13 +64,18 @@ FONT: Final = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", A
 
 def iso_dates(index: pd.Index) -> list[str]:
     """``YYYY-MM-DD`` strings of a DatetimeIndex."""
-    return [ts.strftime("%Y-%m-%d") for ts in pd.DatetimeIndex(index)]
+    dates = pd.DatetimeIndex(index)
+    if dates.tz is not None:  # the local date of each timestamp
+        return [ts.strftime("%Y-%m-%d") for ts in dates]
+    days = dates.to_numpy().astype("datetime64[D]")
+    return [str(d) for d in np.datetime_as_string(days, unit="D").tolist()]
 
 
 def values(series: pd.Series | Sequence[float]) -> list[float | None]:
     """Floats rounded to 6 decimals, ``None`` for NaN or infinities."""
+    items = series.tolist() if isinstance(series, pd.Series | np.ndarray) else list(series)
     out: list[float | None] = []
-    for v in list(series):
+    for v in items:
         x = float(v)
         out.append(round(x, 6) if math.isfinite(x) else None)
     return out
@@ -88,6 +97,136 @@ def weekly(series: pd.Series) -> pd.Series:
         return clean
     weeks = pd.DatetimeIndex(clean.index).to_period("W-FRI")
     return clean[~weeks.duplicated(keep="last")]
+
+
+# --- plotly's JSON, written directly --------------------------------------------------------
+#
+# ``go.Figure(data, layout=...)`` stores every property in plotly's order, which is
+# alphabetical at each level, and a trace's ``type`` last (:func:`_figure`, :func:`_trace`).
+# Shapes and annotations added afterwards (``add_hline``, ``add_hrect``, ...) are appended
+# to the layout (:func:`_add_shape`). ``update_layout`` on a figure from ``make_subplots``
+# adds new keys after the existing ones, nested objects before plain values
+# (:func:`_update`). The tests rebuild every spec with ``graph_objects`` and compare.
+
+#: Layout properties that are lists of objects (the ones used here).
+_OBJECT_ARRAYS: Final = frozenset({"annotations", "shapes"})
+#: The ``"none"`` template as plotly writes it.
+_TEMPLATE_NONE: Final = {"data": {"scatter": [{"type": "scatter"}]}}
+
+
+def _sorted(value: Any) -> Any:
+    """``value`` with the keys of every dict in it in alphabetical order."""
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list | tuple):
+        return [_sorted(v) if isinstance(v, dict | list | tuple) else v for v in value]
+    return value
+
+
+def _trace(kind: str, **props: Any) -> dict[str, Any]:
+    """A trace as ``go.<Kind>(**props).to_plotly_json()`` gives it."""
+    return {**_sorted(props), "type": kind}
+
+
+def _figure(data: Sequence[dict[str, Any]], layout: dict[str, Any]) -> Spec:
+    """``go.Figure(data, layout=layout).to_plotly_json()`` for traces from :func:`_trace`."""
+    # An empty list of layout objects is left out, as plotly does.
+    layout = {k: v for k, v in layout.items() if v or k not in _OBJECT_ARRAYS}
+    if "template" in layout:
+        layout = {**layout, "template": _template(layout["template"])}
+    made: dict[str, Any] = _sorted(layout)
+    return {"data": list(data), "layout": made}
+
+
+def _template(name: str) -> dict[str, Any]:
+    if name != "none":
+        raise ValueError(f"only the 'none' template is written directly, not {name!r}")
+    made: dict[str, Any] = _sorted(_TEMPLATE_NONE)
+    return made
+
+
+def _update(target: dict[str, Any], update: Mapping[str, Any]) -> None:
+    """``target.update(update)`` as plotly's ``update_layout`` orders it: nested objects
+    are updated at once (a new one appended), plain values are set after all of them
+    (a new one appended then)."""
+    later: list[tuple[dict[str, Any], str, Any]] = []
+
+    def walk(into: dict[str, Any], changes: Mapping[str, Any]) -> None:
+        for key, value in changes.items():
+            if isinstance(value, dict):
+                walk(into.setdefault(key, {}), value)
+            else:
+                later.append((into, key, value))
+
+    walk(target, update)
+    for into, key, value in later:
+        into[key] = _template(value) if key == "template" else value
+
+
+def _add_shape(spec: Spec, shape: dict[str, Any], annotation: dict[str, Any] | None = None) -> None:
+    """Append a shape (and its label) to the layout, as ``fig.add_*`` does."""
+    layout = spec["layout"]
+    layout.setdefault("shapes", []).append(_sorted(shape))
+    if annotation is not None:
+        layout.setdefault("annotations", []).append(_sorted(annotation))
+
+
+def _hline(spec: Spec, y: float, line: dict[str, Any], label: dict[str, Any] | None = None) -> None:
+    """``fig.add_hline(y=y, line=line)``; ``label``: text and font of an annotation at its
+    right end (``annotation_position="right"``)."""
+    shape = {"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": y, "y1": y, "yref": "y"}
+    note = None
+    if label is not None:
+        note = {
+            **label,
+            "showarrow": False,
+            "x": 1,
+            "xanchor": "left",
+            "xref": "x domain",
+            "y": y,
+            "yanchor": "middle",
+            "yref": "y",
+        }
+    _add_shape(spec, {**shape, "line": line}, note)
+
+
+def _hrect(
+    spec: Spec,
+    y0: float,
+    y1: float,
+    *,
+    fillcolor: str,
+    opacity: float,
+    label: dict[str, Any] | None = None,
+) -> None:
+    """``fig.add_hrect(y0=y0, y1=y1, fillcolor=..., opacity=..., line_width=0)``;
+    ``label``: text and font of an annotation at its top left
+    (``annotation_position="top left"``)."""
+    shape = {
+        "fillcolor": fillcolor,
+        "line": {"width": 0},
+        "opacity": opacity,
+        "type": "rect",
+        "x0": 0,
+        "x1": 1,
+        "xref": "x domain",
+        "y0": y0,
+        "y1": y1,
+        "yref": "y",
+    }
+    note = None
+    if label is not None:
+        note = {
+            **label,
+            "showarrow": False,
+            "x": 0,
+            "xanchor": "left",
+            "xref": "x domain",
+            "y": max([y0, y1]),
+            "yanchor": "top",
+            "yref": "y",
+        }
+    _add_shape(spec, shape, note)
 
 
 # --- layout ---------------------------------------------------------------------------------
@@ -129,14 +268,12 @@ def _layout(**extra: Any) -> dict[str, Any]:
     return layout
 
 
-def _spec(figure: Any) -> Spec:
-    return cast(Spec, figure.to_plotly_json())
-
-
-def _line(series: pd.Series, name: str, color: str, **extra: Any) -> Any:
+def _line(series: pd.Series, name: str, color: str, **extra: Any) -> dict[str, Any]:
     line = {"color": color, "width": 1.8, **extra.pop("line", {})}
     options: dict[str, Any] = {"mode": "lines", **extra}
-    return go.Scatter(x=iso_dates(series.index), y=values(series), name=name, line=line, **options)
+    return _trace(
+        "scatter", x=iso_dates(series.index), y=values(series), name=name, line=line, **options
+    )
 
 
 def _annotation(text: str) -> dict[str, Any]:
@@ -172,7 +309,7 @@ def empty_spec(reason: str) -> Spec:
         yaxis=_axis(visible=False),
         height=220,
     )
-    return _spec(go.Figure(layout=layout))
+    return _figure([], layout)
 
 
 # --- rates and spreads ----------------------------------------------------------------------
@@ -180,39 +317,41 @@ def empty_spec(reason: str) -> Spec:
 
 def spread_vs_usdjpy_spec(spread: pd.Series, usdjpy: pd.Series, *, fx_name: str) -> Spec:
     """The US-Japan 10y spread (pp, left axis) against USD/JPY (right axis)."""
-    fig = go.Figure(
+    return _figure(
         [
             _line(spread, "US-Japan 10y spread (pp)", NAVY),
             _line(usdjpy, f"USD/JPY ({fx_name})", RED, yaxis="y2"),
         ],
-        layout=_layout(
+        _layout(
             yaxis=_axis("spread, pp"),
             yaxis2=_axis(
                 "yen per dollar", overlaying="y", side="right", showgrid=False, tickformat=".0f"
             ),
         ),
     )
-    return _spec(fig)
 
 
 def spread_history_spec(spread: pd.Series, bands: Mapping[int, float], *, current: float) -> Spec:
     """The spread's history with ``bands`` (its 10th, 50th and 90th percentiles) drawn as
     lines, the 10th-90th range shaded, and ``current`` marked at the last date."""
-    fig = go.Figure([_line(spread, "US-Japan 10y spread (pp)", NAVY)], layout=_layout())
+    spec = _figure(
+        [_line(spread, "US-Japan 10y spread (pp)", NAVY)],
+        _layout(yaxis=_axis("spread, pp"), margin={"l": 56, "r": 84, "t": 28, "b": 40}),
+    )
     low, mid, high = bands[10], bands[50], bands[90]
-    fig.add_hrect(y0=low, y1=high, fillcolor=NAVY, opacity=0.07, line_width=0)
+    _hrect(spec, low, high, fillcolor=NAVY, opacity=0.07)
     for pct, level in ((10, low), (50, mid), (90, high)):
-        fig.add_hline(
-            y=level,
-            line={"color": GREY, "width": 1, "dash": "dot"},
-            annotation_text=f"p{pct} {level:.2f}",
-            annotation_position="right",
-            annotation_font={"size": 10, "color": GREY},
+        _hline(
+            spec,
+            level,
+            {"color": GREY, "width": 1, "dash": "dot"},
+            {"text": f"p{pct} {level:.2f}", "font": {"size": 10, "color": GREY}},
         )
     last = spread.dropna()
     if not last.empty:
-        fig.add_trace(
-            go.Scatter(
+        spec["data"].append(
+            _trace(
+                "scatter",
                 x=iso_dates(last.index[-1:]),
                 y=[round(current, 6)],
                 name="latest",
@@ -220,11 +359,7 @@ def spread_history_spec(spread: pd.Series, bands: Mapping[int, float], *, curren
                 marker={"color": RED, "size": 9},
             )
         )
-    fig.update_layout(
-        yaxis=_axis("spread, pp"),
-        margin={"l": 56, "r": 84, "t": 28, "b": 40},
-    )
-    return _spec(fig)
+    return spec
 
 
 # --- carry and hedged yields ----------------------------------------------------------------
@@ -235,50 +370,69 @@ def carry_index_spec(
 ) -> Spec:
     """The carry return index (top) and its drawdown in percent (bottom); the episode
     from ``peak`` to ``trough`` is shaded."""
-    fig = make_subplots(
-        rows=2, cols=1, shared_xaxes=True, row_heights=[0.68, 0.32], vertical_spacing=0.05
-    )
-    fig.add_trace(_line(index, "carry index (long USD, short JPY)", NAVY), row=1, col=1)
-    fig.add_trace(
-        _line(drawdown_pct, "drawdown (%)", RED, fill="tozeroy", fillcolor="rgba(176,58,46,0.18)"),
-        row=2,
-        col=1,
-    )
+    # make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.68, 0.32],
+    # vertical_spacing=0.05): the axes and their domains as plotly lays them out.
+    layout: dict[str, Any] = {
+        "template": _template("none"),
+        "xaxis": {"anchor": "y", "domain": [0.0, 1.0], "matches": "x2", "showticklabels": False},
+        "yaxis": {"anchor": "x", "domain": [0.354, 1.0]},
+        "xaxis2": {"anchor": "y2", "domain": [0.0, 1.0]},
+        "yaxis2": {"anchor": "x2", "domain": [0.0, 0.304]},
+    }
+    data = [
+        {**_line(index, "carry index (long USD, short JPY)", NAVY), "xaxis": "x", "yaxis": "y"},
+        {
+            **_line(
+                drawdown_pct, "drawdown (%)", RED, fill="tozeroy", fillcolor="rgba(176,58,46,0.18)"
+            ),
+            "xaxis": "x2",
+            "yaxis": "y2",
+        },
+    ]
+    spec: Spec = {"data": data, "layout": layout}
     if peak is not None and trough is not None and peak < trough:
-        fig.add_vrect(
-            x0=peak.isoformat(),
-            x1=trough.isoformat(),
-            fillcolor=AMBER,
-            opacity=0.25,
-            line_width=0,
-            row="all",
-            col=1,
-        )
-    fig.update_layout(
+        for x, y in (("x", "y"), ("x2", "y2")):  # row="all"
+            _add_shape(
+                spec,
+                {
+                    "fillcolor": AMBER,
+                    "line": {"width": 0},
+                    "opacity": 0.25,
+                    "type": "rect",
+                    "x0": peak.isoformat(),
+                    "x1": trough.isoformat(),
+                    "xref": x,
+                    "y0": 0,
+                    "y1": 1,
+                    "yref": f"{y} domain",
+                },
+            )
+    _update(
+        layout,
         _layout(
             height=400,
             xaxis=_axis(),
             xaxis2=_axis(),
             yaxis=_axis("index"),
             yaxis2=_axis("% below high"),
-        )
+        ),
     )
-    fig.update_xaxes(matches="x")
-    return _spec(fig)
+    _update(layout, {"xaxis": {"matches": "x"}, "xaxis2": {"matches": "x"}})
+    return spec
 
 
 def hedged_yields_spec(ust: pd.Series, hedged: pd.Series, jgb: pd.Series) -> Spec:
     """UST 10y unhedged and hedged into yen, against the JGB 10y (percent)."""
-    fig = go.Figure(
+    spec = _figure(
         [
             _line(ust, "UST 10y", GREY),
             _line(hedged, "UST 10y hedged into yen", NAVY),
             _line(jgb, "JGB 10y", RED),
         ],
-        layout=_layout(yaxis=_axis("percent")),
+        _layout(yaxis=_axis("percent")),
     )
-    fig.add_hline(y=0, line={"color": "#9aa0a6", "width": 1})
-    return _spec(fig)
+    _hline(spec, 0, {"color": "#9aa0a6", "width": 1})
+    return spec
 
 
 # --- liquidity ------------------------------------------------------------------------------
@@ -300,9 +454,9 @@ def liquidity_spec(net: pd.Series, risk: Mapping[str, pd.Series]) -> Spec:
     ticks = [100.0 * 2.0**k for k in range(-6, 12)]
     if levels:
         ticks = [t for t in ticks if min(levels) / 2 <= t <= max(levels) * 2]
-    fig = go.Figure(
+    return _figure(
         traces,
-        layout=_layout(
+        _layout(
             yaxis=_axis("USD bn", tickformat=",.0f"),
             yaxis2=_axis(
                 "rebased to 100, log scale",
@@ -315,7 +469,6 @@ def liquidity_spec(net: pd.Series, risk: Mapping[str, pd.Series]) -> Spec:
             ),
         ),
     )
-    return _spec(fig)
 
 
 # --- flows and positioning ------------------------------------------------------------------
@@ -325,7 +478,8 @@ def cftc_positioning_spec(net: pd.Series, usdjpy: pd.Series | None, *, fx_name: 
     """Weekly CFTC non-commercial net yen futures (bars; short yen in red), USD/JPY (line)."""
     colors = [RED if (v or 0) < 0 else TEAL for v in values(net)]
     traces = [
-        go.Bar(
+        _trace(
+            "bar",
             x=iso_dates(net.index),
             y=values(net),
             name="net yen futures (contracts)",
@@ -334,9 +488,9 @@ def cftc_positioning_spec(net: pd.Series, usdjpy: pd.Series | None, *, fx_name: 
     ]
     if usdjpy is not None and not usdjpy.dropna().empty:
         traces.append(_line(usdjpy, f"USD/JPY ({fx_name})", NAVY, yaxis="y2"))
-    fig = go.Figure(
+    return _figure(
         traces,
-        layout=_layout(
+        _layout(
             bargap=0.1,
             yaxis=_axis("contracts (+ long yen / - short yen)"),
             yaxis2=_axis(
@@ -344,17 +498,15 @@ def cftc_positioning_spec(net: pd.Series, usdjpy: pd.Series | None, *, fx_name: 
             ),
         ),
     )
-    return _spec(fig)
 
 
 def tic_holdings_spec(holdings: pd.Series) -> Spec:
     """Japan's holdings of US Treasuries, USD bn, end of month."""
-    fig = go.Figure(
-        [_line(holdings, "Japan: US Treasury holdings (USD bn)", NAVY, mode="lines+markers")],
-        layout=_layout(yaxis=_axis("USD bn"), height=300),
+    line = _line(holdings, "Japan: US Treasury holdings (USD bn)", NAVY, mode="lines+markers")
+    return _figure(
+        [{**line, "marker": {"size": 3}}],  # update_traces(marker=...) appends it
+        _layout(yaxis=_axis("USD bn"), height=300),
     )
-    fig.update_traces(marker={"size": 3})
-    return _spec(fig)
 
 
 def positioning_fit_spec(
@@ -367,9 +519,10 @@ def positioning_fit_spec(
 ) -> Spec:
     """CFTC net yen position against the 10y spread on report dates, with the OLS line."""
     lo, hi = min(spread), max(spread)
-    fig = go.Figure(
+    return _figure(
         [
-            go.Scatter(
+            _trace(
+                "scatter",
                 x=values(spread),
                 y=values(net),
                 text=list(dates),
@@ -378,14 +531,16 @@ def positioning_fit_spec(
                 marker={"color": NAVY, "size": 6, "opacity": 0.55},
                 hovertemplate="%{text}: spread %{x:.2f} pp, net %{y:,.0f}<extra></extra>",
             ),
-            go.Scatter(
+            _trace(
+                "scatter",
                 x=[round(lo, 6), round(hi, 6)],
                 y=[round(intercept + slope * lo, 2), round(intercept + slope * hi, 2)],
                 name=f"OLS fit ({slope:+,.0f} contracts per pp)",
                 mode="lines",
                 line={"color": RED, "width": 2},
             ),
-            go.Scatter(
+            _trace(
+                "scatter",
                 x=values(spread[-1:]),
                 y=values(net[-1:]),
                 text=list(dates[-1:]),
@@ -395,13 +550,12 @@ def positioning_fit_spec(
                 hovertemplate="%{text}: spread %{x:.2f} pp, net %{y:,.0f}<extra></extra>",
             ),
         ],
-        layout=_layout(
+        _layout(
             hovermode="closest",
             xaxis=_axis("US-Japan 10y spread, pp"),
             yaxis=_axis("net yen futures, contracts"),
         ),
     )
-    return _spec(fig)
 
 
 # --- events, stance, fiscal, odds -----------------------------------------------------------
@@ -410,35 +564,46 @@ def positioning_fit_spec(
 def event_moves_spec(rows: Sequence[tuple[str, str, float | None, str]]) -> Spec:
     """Bars of asset moves around events: ``(event, asset, change, unit)`` rows, prices
     in percent on the left panel and yields in bp on the right."""
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        column_widths=[0.6, 0.4],
-        subplot_titles=("prices, %", "yields, bp"),
-        horizontal_spacing=0.1,
-    )
+    # make_subplots(rows=1, cols=2, column_widths=[0.6, 0.4], horizontal_spacing=0.1,
+    # subplot_titles=...): the axes, their domains and the titles as plotly lays them out.
+    title = {"font": {"size": 16}, "showarrow": False, "xanchor": "center", "xref": "paper"}
+    title_at = {"y": 1.0, "yanchor": "bottom", "yref": "paper"}
+    layout: dict[str, Any] = {
+        "template": _template("none"),
+        "xaxis": {"anchor": "y", "domain": [0.0, 0.54]},
+        "yaxis": {"anchor": "x", "domain": [0.0, 1.0]},
+        "xaxis2": {"anchor": "y2", "domain": [0.64, 1.0]},
+        "yaxis2": {"anchor": "x2", "domain": [0.0, 1.0]},
+        "annotations": [
+            _sorted({**title, "text": "prices, %", "x": 0.27, **title_at}),
+            _sorted({**title, "text": "yields, bp", "x": 0.8200000000000001, **title_at}),
+        ],
+    }
+    data = []
     events = list(dict.fromkeys(r[0] for r in rows))
     for event, color in zip(events, (RED, NAVY, TEAL), strict=False):
         for col, unit in ((1, "%"), (2, "bp")):
             picked = [r for r in rows if r[0] == event and r[3] == unit]
-            fig.add_trace(
-                go.Bar(
-                    x=[r[1] for r in picked],
-                    y=[None if r[2] is None else round(r[2], 4) for r in picked],
-                    name=event,
-                    marker={"color": color},
-                    legendgroup=event,
-                    showlegend=col == 1,
-                ),
-                row=1,
-                col=col,
+            bar = _trace(
+                "bar",
+                x=[r[1] for r in picked],
+                y=[None if r[2] is None else round(r[2], 4) for r in picked],
+                name=event,
+                marker={"color": color},
+                legendgroup=event,
+                showlegend=col == 1,
             )
-    fig.update_layout(
-        _layout(hovermode="closest", barmode="group", margin={"l": 56, "r": 24, "t": 48, "b": 40})
+            axis = "" if col == 1 else str(col)
+            data.append({**bar, "xaxis": f"x{axis}", "yaxis": f"y{axis}"})
+    _update(
+        layout,
+        _layout(hovermode="closest", barmode="group", margin={"l": 56, "r": 24, "t": 48, "b": 40}),
     )
-    fig.update_annotations(font={"size": 11, "color": "#5b636e"})
-    fig.update_yaxes(gridcolor=GRID, zerolinecolor="#9aa0a6")
-    return _spec(fig)
+    for note in layout["annotations"]:
+        _update(note, {"font": {"size": 11, "color": "#5b636e"}})
+    for axis in ("yaxis", "yaxis2"):
+        _update(layout[axis], {"gridcolor": GRID, "zerolinecolor": "#9aa0a6"})
+    return {"data": data, "layout": layout}
 
 
 def policy_vs_neutral_spec(
@@ -462,25 +627,27 @@ def policy_vs_neutral_spec(
                 mode="lines+markers",
             )
         )
-    fig = go.Figure(traces, layout=_layout(yaxis=_axis("percent"), height=360))
+    spec = _figure(traces, _layout(yaxis=_axis("percent"), height=360))
     for (name, (low, high)), color in zip(bands.items(), (RED, NAVY), strict=False):
-        fig.add_hrect(
-            y0=low,
-            y1=high,
+        _hrect(
+            spec,
+            low,
+            high,
             fillcolor=color,
             opacity=0.08,
-            line_width=0,
-            annotation_text=f"{name} neutral {low:.1f}-{high:.1f}%",
-            annotation_position="top left",
-            annotation_font={"size": 10, "color": color},
+            label={
+                "text": f"{name} neutral {low:.1f}-{high:.1f}%",
+                "font": {"size": 10, "color": color},
+            },
         )
-    return _spec(fig)
+    return spec
 
 
 def debt_service_spec(rows: Sequence[tuple[str, Sequence[float]]]) -> Spec:
     """Extra JGB debt service by year after a rise in rates: ``(scenario, per-year JPY tn)``."""
     traces = [
-        go.Bar(
+        _trace(
+            "bar",
             x=[f"year {k}" for k in range(1, len(extra) + 1)],
             y=values(list(extra)),
             name=name,
@@ -490,11 +657,10 @@ def debt_service_spec(rows: Sequence[tuple[str, Sequence[float]]]) -> Spec:
         )
         for (name, extra), color in zip(rows, (NAVY, RED, AMBER, TEAL), strict=False)
     ]
-    fig = go.Figure(
+    return _figure(
         traces,
-        layout=_layout(hovermode="closest", barmode="group", yaxis=_axis("JPY tn per year")),
+        _layout(hovermode="closest", barmode="group", yaxis=_axis("JPY tn per year")),
     )
-    return _spec(fig)
 
 
 def odds_by_meeting_spec(
@@ -512,7 +678,8 @@ def odds_by_meeting_spec(
     if odds:
         outcomes = list(dict.fromkeys(o[1] for o in odds))
         traces = [
-            go.Bar(
+            _trace(
+                "bar",
                 x=[o[0] for o in odds if o[1] == outcome],
                 y=[round(100.0 * o[2], 4) for o in odds if o[1] == outcome],
                 name=outcome,
@@ -521,12 +688,13 @@ def odds_by_meeting_spec(
             for outcome, color in zip(outcomes, (RED, GREY, TEAL, NAVY, AMBER), strict=False)
         ]
         layout = _layout(hovermode="closest", barmode="group", yaxis=_axis("probability, %"))
-        return _spec(go.Figure(traces, layout=layout))
+        return _figure(traces, layout)
     traces = []
     for bank, color in (("FOMC", NAVY), ("BOJ", RED)):
         days = [d for b, d in meetings if b == bank]
         traces.append(
-            go.Scatter(
+            _trace(
+                "scatter",
                 x=[d.isoformat() for d in days],
                 y=[bank] * len(days),
                 name=f"{bank} meetings",
@@ -548,4 +716,4 @@ def odds_by_meeting_spec(
         annotations=annotations,
         showlegend=False,
     )
-    return _spec(go.Figure(traces, layout=layout))
+    return _figure(traces, layout)

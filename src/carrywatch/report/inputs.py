@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
 from carrywatch.analytics.alignment import AsofValue, latest_asof, staleness_limit
@@ -34,14 +35,19 @@ class BriefInputs:
         self.declared = tuple(dict.fromkeys(series_ids))
         self._series: dict[str, pd.Series] = {}
         self._last_rows: dict[str, pd.Series] = {}
-        for sid, rows in frame.groupby("series_id", sort=False):
-            name = str(sid)
+        runs = _runs(frame["series_id"].to_numpy())
+        if runs is None:  # rows of a series apart: bring them together, in order
+            codes, _ = pd.factorize(frame["series_id"])
+            frame = frame.iloc[np.argsort(codes, kind="stable")]
+            runs = _runs(frame["series_id"].to_numpy()) or []
+        for name, start, stop in runs:
+            rows = frame.iloc[start:stop]
             self._series[name] = pd.Series(
                 rows["value"].to_numpy(dtype="float64"),
                 index=pd.DatetimeIndex(rows["obs_date"]),
                 name=name,
             )
-            self._last_rows[name] = rows.iloc[-1]
+            self._last_rows[name] = frame.iloc[stop - 1]
 
     @classmethod
     def load(
@@ -63,6 +69,16 @@ class BriefInputs:
         if found is None:
             return pd.Series([], dtype="float64", index=pd.DatetimeIndex([]), name=sid)
         return found
+
+    def observed(self, sids: Iterable[str]) -> dict[str, pd.Series]:
+        """The series of ``sids`` that have observations (the same objects :meth:`series`
+        gives; treat them as read-only)."""
+        out: dict[str, pd.Series] = {}
+        for sid in sids:
+            self._check(sid)
+            if sid in self._series:
+                out[sid] = self._series[sid]
+        return out
 
     def limit(self, sid: str) -> timedelta:
         """The staleness limit of ``sid``'s catalog frequency."""
@@ -130,3 +146,16 @@ class BriefInputs:
             age_days=age,
             gap=spec.gap,
         )
+
+
+def _runs(ids: np.ndarray) -> list[tuple[str, int, int]] | None:
+    """``(series_id, start, stop)`` of each run of equal ids (:meth:`Store.read` sorts by
+    series, so each series is one run); None when an id has rows in several runs."""
+    if len(ids) == 0:
+        return []
+    starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
+    stops = np.append(starts[1:], len(ids))
+    names = [str(ids[i]) for i in starts]
+    if len(set(names)) != len(names):
+        return None
+    return list(zip(names, starts.tolist(), stops.tolist(), strict=True))

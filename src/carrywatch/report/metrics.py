@@ -36,7 +36,14 @@ from carrywatch.catalog.spec import Catalog
 from carrywatch.errors import AnalyticsError
 from carrywatch.store.sqlite import Store
 
-__all__ = ["METRIC_KEYS", "HeadlineMetrics", "Metric", "default_asof", "headline_metrics"]
+__all__ = [
+    "METRIC_KEYS",
+    "HeadlineMetrics",
+    "Metric",
+    "default_asof",
+    "headline_metrics",
+    "metrics_from_series",
+]
 
 METRIC_KEYS: Final = (
     "yield.us.2y",
@@ -147,20 +154,28 @@ class HeadlineMetrics:
 class _Inputs:
     """The stored series up to ``asof``, and their latest values within staleness limits."""
 
-    def __init__(self, frame: pd.DataFrame, catalog: Catalog, asof: date) -> None:
+    def __init__(self, series: Mapping[str, pd.Series], catalog: Catalog, asof: date) -> None:
         self.asof = asof
         self.catalog = catalog
-        self._series: dict[str, pd.Series] = {}
+        self._series = dict(series)
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, catalog: Catalog, asof: date) -> _Inputs:
+        """From :meth:`Store.read` rows (all on or before ``asof``)."""
+        series: dict[str, pd.Series] = {}
         for sid, rows in frame.groupby("series_id"):
-            self._series[str(sid)] = pd.Series(
+            series[str(sid)] = pd.Series(
                 rows["value"].to_numpy(dtype="float64"),
                 index=pd.DatetimeIndex(rows["obs_date"]),
                 name=str(sid),
             )
+        return cls(series, catalog, asof)
 
     def series(self, sid: str) -> pd.Series:
-        empty = pd.Series([], dtype="float64", index=pd.DatetimeIndex([]), name=sid)
-        return self._series.get(sid, empty)
+        found = self._series.get(sid)
+        if found is None:
+            return pd.Series([], dtype="float64", index=pd.DatetimeIndex([]), name=sid)
+        return found
 
     def latest(self, sid: str) -> AsofValue:
         spec = self.catalog.spec(sid)
@@ -230,7 +245,33 @@ def default_asof(store: Store, today: date) -> date:
 def headline_metrics(store: Store, catalog: Catalog, asof: date) -> HeadlineMetrics:
     """Every metric of :data:`METRIC_KEYS` as of ``asof`` (see the module docstring)."""
     frame = store.read(list(INPUT_SERIES), asof=asof)
-    data = _Inputs(frame, catalog, asof)
+    return _compute(_Inputs.from_frame(frame, catalog, asof))
+
+
+def metrics_from_series(
+    series: Mapping[str, pd.Series], catalog: Catalog, asof: date
+) -> HeadlineMetrics:
+    """:func:`headline_metrics` from series already read, without touching the store.
+
+    ``series`` maps ids of :data:`INPUT_SERIES` to their stored observations (float,
+    sorted :class:`~pandas.DatetimeIndex` of obs_dates, as :meth:`Store.read` gives them)
+    up to any date on or after ``asof``; only those on or before ``asof`` count, so one
+    read serves the metrics as of several dates (the brief's 1w and 1m changes). The
+    result equals ``headline_metrics(store, catalog, asof)`` on the store they came from.
+    """
+    cutoff = pd.Timestamp(asof)
+    upto: dict[str, pd.Series] = {}
+    for sid, values in series.items():
+        if sid not in INPUT_SERIES:
+            continue
+        kept = values.iloc[: int(values.index.searchsorted(cutoff, side="right"))]
+        if not kept.empty:  # as an absent series, like a read that found nothing
+            upto[sid] = kept
+    return _compute(_Inputs(upto, catalog, asof))
+
+
+def _compute(data: _Inputs) -> HeadlineMetrics:
+    asof = data.asof
     out: dict[str, Metric] = {}
 
     def level(key: str, sid: str, unit: str) -> AsofValue:

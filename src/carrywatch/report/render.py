@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import pkgutil
 import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -45,7 +46,7 @@ from carrywatch.errors import ConfigError
 from carrywatch.report.elements import MetricsAt
 from carrywatch.report.formats import UNIT_LABELS, change_text, unit_suffix, value_text
 from carrywatch.report.inputs import BriefInputs
-from carrywatch.report.metrics import METRIC_KEYS, headline_metrics
+from carrywatch.report.metrics import INPUT_SERIES, METRIC_KEYS, metrics_from_series
 from carrywatch.report.model import Cell, Report, Section
 from carrywatch.report.sections import (
     SECTION_READS,
@@ -90,15 +91,18 @@ def build_report(
     """The brief as of ``asof``: observations up to that date only.
 
     Reads every series the sections declare once (:data:`SECTION_READS`), computes the
-    headline metrics as of ``asof`` and 7 and 30 days before (for the changes), and
-    builds each section. ``seed`` seeds the unwind scenarios' random generators.
+    headline metrics as of ``asof`` and 7 and 30 days before (for the changes) from that
+    same read, and builds each section. ``seed`` seeds the unwind scenarios' random generators.
     """
     reads = tuple(dict.fromkeys(sid for ids in SECTION_READS.values() for sid in ids))
     inputs = BriefInputs.load(store, catalog, asof, reads)
+    # The metrics' inputs are among the reads (the headline declares them): one read of
+    # the store serves the three dates, each seeing only what is on or before it.
+    observed = inputs.observed(INPUT_SERIES)
     metrics = MetricsAt(
-        now=headline_metrics(store, catalog, asof),
-        week_ago=headline_metrics(store, catalog, asof - timedelta(days=7)),
-        month_ago=headline_metrics(store, catalog, asof - timedelta(days=30)),
+        now=metrics_from_series(observed, catalog, asof),
+        week_ago=metrics_from_series(observed, catalog, asof - timedelta(days=7)),
+        month_ago=metrics_from_series(observed, catalog, asof - timedelta(days=30)),
     )
     sections: tuple[Section, ...] = (
         headline_section(inputs, metrics),
@@ -228,9 +232,12 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def _plotly_js() -> bytes:
-    import plotly.offline  # type: ignore[import-untyped]  # noqa: PLC0415 -- 4.8 MB read only when writing; plotly ships no types
-
-    return str(plotly.offline.get_plotlyjs()).encode("utf-8")
+    """The bytes of ``plotly.offline.get_plotlyjs()`` (the package's ``plotly.min.js``,
+    UTF-8), read as they are rather than decoded and encoded again."""
+    data = pkgutil.get_data("plotly", "package_data/plotly.min.js")
+    if data is None:  # pragma: no cover -- a loader that cannot read package data
+        raise ConfigError("the installed plotly package has no plotly.min.js")
+    return data
 
 
 def report_json(report: Report) -> str:

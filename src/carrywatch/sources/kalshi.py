@@ -5,6 +5,13 @@ Endpoints (``https://api.elections.kalshi.com/trade-api/v2``, no authentication)
 * ``GET /markets?tickers=A,B`` → ``{"markets": [...], "cursor": "..."}``; paged by
   ``cursor``, an **empty string** meaning the last page [verified shape].
 * ``GET /markets/<ticker>`` → ``{"market": {...}}`` [verified shape]; parsed too.
+* ``GET /events?series_ticker=KXFED&status=open&with_nested_markets=true&limit=200``
+  → ``{"events": [{"event_ticker", "series_ticker", "title", "strike_date", "markets":
+  [...]}, ...], "cursor": "..."}`` [documented shape: Kalshi's OpenAPI ``GetEventsResponse``
+  / ``EventData``; no recording]; discovery of the markets of a series
+  (:meth:`Kalshi.plan_events`, :func:`kalshi_event_markets`). ``strike_date`` (the
+  decision time for KXFED) is optional and may be null. ``/events/<ticker>`` answers
+  ``{"event": {...}, "markets": [...]}``; parsed too.
 * ``GET /series/<series>/markets/<ticker>/candlesticks?start_ts=&end_ts=&period_interval=1440``
   → ``{"candlesticks": [{"end_period_ts", "price": {...}, "yes_bid": {...},
   "yes_ask": {...}, ...}], "ticker": ...}`` [verified shape].
@@ -26,11 +33,11 @@ Remote codes and values
 A remote code is a market ticker (``KXFED-26OCT-T4.25``); its series is the part before
 the first ``-`` (``KXFED``), which is how Kalshi names series [reported].
 
-* Snapshot (``/markets``): value = ``last_price``; when the market has not traded (no
-  last price, or 0: trades happen strictly between 0 and 1) the mid of ``yes_bid`` and
-  ``yes_ask``, provided both sides are quoted (0 < bid <= ask < 1; a side at 0 or 1
-  means no order there). ``obs_date`` = UTC date of ``updated_time``, or of the
-  retrieval when absent.
+* Snapshot (``/markets``, or the markets nested in ``/events``): value = ``last_price``;
+  when the market has not traded (no last price, or 0: trades happen strictly between 0
+  and 1) the mid of ``yes_bid`` and ``yes_ask``, provided both sides are quoted
+  (0 < bid <= ask < 1; a side at 0 or 1 means no order there). ``obs_date`` = UTC date
+  of ``updated_time``, or of the retrieval when absent.
 * Candlesticks: value = ``price.close`` (last trade of the period), else the mid of the
   ``yes_bid``/``yes_ask`` closes. A candle belongs to the UTC day of its last second
   (``end_period_ts - 1``), so a daily candle ending at 00:00 UTC is dated the day it
@@ -43,7 +50,7 @@ import json
 import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
@@ -56,7 +63,14 @@ from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window, utc_
 if TYPE_CHECKING:
     from carrywatch.sources.http import HttpClient
 
-__all__ = ["PARSE_VERSION", "Kalshi", "KalshiMarket", "cents_to_dollars", "kalshi_markets"]
+__all__ = [
+    "PARSE_VERSION",
+    "Kalshi",
+    "KalshiMarket",
+    "cents_to_dollars",
+    "kalshi_event_markets",
+    "kalshi_markets",
+]
 
 PARSE_VERSION = 1
 
@@ -68,6 +82,8 @@ _TICKER = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,99}")
 _BATCH = 100
 #: A guard against a provider that never ends its cursor chain.
 _MAX_PAGES = 200
+#: Events per ``/events`` page (the API's maximum [reported]).
+_EVENTS_PAGE = "200"
 _DAILY_MINUTES = "1440"
 
 
@@ -82,7 +98,9 @@ class KalshiMarket:
 
     Prices (``yes_bid``, ``yes_ask``, ``last_price``) are dollars in [0, 1]; ``volume`` and
     ``open_interest`` are contracts; strikes are in the market's own unit (percent for
-    KXFED). A field the provider left out is NaN, ``None`` or ``""``.
+    KXFED). A field the provider left out is NaN, ``None`` or ``""``. ``strike_date`` is
+    the ``strike_date`` of the event the market was nested in (``/events`` payloads only;
+    for KXFED the decision time), ``None`` elsewhere.
     """
 
     ticker: str
@@ -98,16 +116,32 @@ class KalshiMarket:
     status: str
     close_time: datetime | None
     updated_time: datetime | None
+    strike_date: datetime | None = None
 
 
 def kalshi_markets(payload: RawPayload) -> list[KalshiMarket]:
-    """The markets in a ``/markets`` (list) or ``/markets/<ticker>`` (single) payload."""
+    """The markets in a ``/markets`` (list) or ``/markets/<ticker>`` (single) payload, or
+    the nested markets of an ``/events`` payload (see :func:`kalshi_event_markets`)."""
     data = _top_level(payload)
+    if "events" in data or "event" in data:
+        return _event_markets(data)
     if "markets" in data:
         return _market_list(data["markets"])
     if "market" in data:
         return [_kalshi_market(data["market"], where="market")]
     raise ParseError(f"not a markets payload ({_shape(data)})", source=_NAME)
+
+
+def kalshi_event_markets(payload: RawPayload) -> list[KalshiMarket]:
+    """The markets nested in an ``/events?with_nested_markets=true`` (list) or
+    ``/events/<ticker>`` (single) payload, in the provider's order.
+
+    Each market carries its ``event_ticker`` (the event's, when the market leaves it out)
+    and the event's ``strike_date``. An event listed without markets contributes none.
+    Raises ``ParseError`` when the payload is not an events payload, or when a market
+    names another event than the one it is nested in.
+    """
+    return _event_markets(_top_level(payload))
 
 
 class Kalshi:
@@ -161,6 +195,31 @@ class Kalshi:
             for ticker in tickers
         ]
 
+    def plan_events(self, series_ticker: str) -> list[FetchRequest]:
+        """Discovery: the open events of ``series_ticker`` (``KXFED``) with their markets.
+
+        One ``/events`` request (``status=open``, nested markets, 200 events a page);
+        :meth:`fetch` follows the cursor. The request names no remote codes: every market
+        of the answer is wanted.
+        """
+        if not _TICKER.fullmatch(series_ticker) or "-" in series_ticker:
+            raise CatalogError(
+                f"{self.name}: {series_ticker!r} is not a Kalshi series ticker "
+                "(upper case, no '-', e.g. 'KXFED')"
+            )
+        return [
+            FetchRequest(
+                source=self.name,
+                url=join_origin(self.origin, f"{_API}/events"),
+                params=(
+                    ("series_ticker", series_ticker),
+                    ("status", "open"),
+                    ("with_nested_markets", "true"),
+                    ("limit", _EVENTS_PAGE),
+                ),
+            )
+        ]
+
     def fetch(self, request: FetchRequest, http: HttpClient) -> Iterator[RawPayload]:
         """Every page: follows ``cursor`` until it is empty (bytes untouched)."""
         payload = http.get(request)
@@ -178,11 +237,18 @@ class Kalshi:
             yield payload
 
     def parse(self, payload: RawPayload) -> ParsedFrame:
-        """Rows from a markets list, a single market or a candlesticks payload."""
+        """Rows from a markets list, a single market, an events (nested markets) or a
+        candlesticks payload."""
         data = _top_level(payload)
         if "candlesticks" in data:
             return self._candles(data, payload)
-        if "markets" in data:
+        kind = "markets"
+        if "events" in data or "event" in data:
+            # Discovery answers: a page holds the events it holds, none is "missing".
+            markets, complete, kind = _event_markets(data), False, "events"
+            if not isinstance(data.get("cursor", ""), str):
+                raise ParseError(f"'cursor' is {data['cursor']!r}, not text", source=self.name)
+        elif "markets" in data:
             markets = _market_list(data["markets"])
             cursor = data.get("cursor")
             if cursor is not None and not isinstance(cursor, str):
@@ -193,7 +259,7 @@ class Kalshi:
             markets, complete = [_kalshi_market(data["market"], where="market")], True
         else:
             raise ParseError(
-                "expected 'markets', 'market' or 'candlesticks' at the top level, "
+                "expected 'markets', 'market' or 'candlesticks' (or 'events') at the top level, "
                 f"found {_shape(data)}{_error_text(data)}",
                 source=self.name,
             )
@@ -216,7 +282,7 @@ class Kalshi:
             source=self.name,
             rows=rows,
             parse_version=PARSE_VERSION,
-            meta={"kind": "markets", "markets": str(len(markets))},
+            meta={"kind": kind, "markets": str(len(markets))},
         )
 
     def _candles(self, data: Mapping[str, object], payload: RawPayload) -> ParsedFrame:
@@ -268,6 +334,50 @@ def _market_list(raw: object) -> list[KalshiMarket]:
     if not isinstance(raw, list):
         raise ParseError(f"'markets' is a {type(raw).__name__}, not a list", source=_NAME)
     return [_kalshi_market(m, where=f"markets[{i}]") for i, m in enumerate(raw)]
+
+
+def _event_markets(data: Mapping[str, object]) -> list[KalshiMarket]:
+    """Nested markets of ``{"events": [...]}`` or ``{"event": {...}, "markets": [...]}``."""
+    if "events" in data:
+        events = data["events"]
+        if not isinstance(events, list):
+            raise ParseError(f"'events' is a {type(events).__name__}, not a list", source=_NAME)
+        out: list[KalshiMarket] = []
+        for i, event in enumerate(events):
+            out += _one_event(event, None, where=f"events[{i}]")
+        return out
+    if "event" in data:
+        # /events/<ticker>: the markets sit beside the event (deprecated) or inside it.
+        return _one_event(data["event"], data.get("markets"), where="event")
+    raise ParseError(f"not an events payload ({_shape(data)})", source=_NAME)
+
+
+def _one_event(raw: object, beside: object, *, where: str) -> list[KalshiMarket]:
+    if not isinstance(raw, dict):
+        raise ParseError(f"{where} is a {type(raw).__name__}, not an object", source=_NAME)
+    ticker = raw.get("event_ticker")
+    if not isinstance(ticker, str) or not ticker:
+        raise ParseError(f"{where} has no 'event_ticker' ({_shape(raw)})", source=_NAME)
+    where = f"event {ticker!r}"
+    strike_date = _instant(raw.get("strike_date"), where=f"{where}.strike_date")
+    nested = raw.get("markets")
+    if nested is None:
+        nested = beside
+    if nested is None:
+        return []  # listed without with_nested_markets=true
+    if not isinstance(nested, list):
+        raise ParseError(f"{where}.markets is a {type(nested).__name__}, not a list", source=_NAME)
+    out = []
+    for i, item in enumerate(nested):
+        market = _kalshi_market(item, where=f"{where}.markets[{i}]")
+        if market.event_ticker and market.event_ticker != ticker:
+            raise ParseError(
+                f"market {market.ticker!r} names event {market.event_ticker!r} but is nested "
+                f"in {ticker!r}",
+                source=_NAME,
+            )
+        out.append(replace(market, event_ticker=ticker, strike_date=strike_date))
+    return out
 
 
 def _kalshi_market(raw: object, *, where: str) -> KalshiMarket:

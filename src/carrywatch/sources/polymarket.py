@@ -64,9 +64,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PARSE_VERSION",
+    "GammaEvent",
     "GammaMarket",
     "PolymarketClob",
     "PolymarketGamma",
+    "gamma_event",
     "gamma_event_markets",
 ]
 
@@ -89,9 +91,11 @@ class GammaMarket:
 
     Prices (``yes_price``, ``best_bid``, ``best_ask``, ``spread``, ``last_trade_price``)
     are probabilities in [0, 1]; ``volume_usd`` and ``liquidity_usd`` are USD. A field the
-    provider left out is NaN (numbers) or ``None`` (``end_date``, ``yes_token_id``).
-    ``clob_token_ids`` keeps the provider's outcome order; ``yes_token_id`` is the one at
-    the index of ``"Yes"`` (the remote code of ``polymarket_clob``).
+    provider left out is NaN (numbers) or ``None`` (``end_date``, ``yes_token_id``,
+    ``updated_at``). ``clob_token_ids`` keeps the provider's outcome order;
+    ``yes_token_id`` is the one at the index of ``"Yes"`` (the remote code of
+    ``polymarket_clob``). ``updated_at`` is the market's ``updatedAt`` (Gamma carries no
+    last-trade time).
     """
 
     slug: str
@@ -108,6 +112,45 @@ class GammaMarket:
     closed: bool
     end_date: datetime | None
     yes_token_id: str | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GammaEvent:
+    """A Gamma event: its identity, dates and binary markets (one per outcome).
+
+    ``end_date`` and ``updated_at`` are the event's ``endDate`` and ``updatedAt`` (``None``
+    when absent); ``closed`` is False when the field is absent.
+    """
+
+    slug: str
+    title: str
+    end_date: datetime | None
+    updated_at: datetime | None
+    closed: bool
+    markets: tuple[GammaMarket, ...]
+
+
+def gamma_event(payload: RawPayload) -> GammaEvent:
+    """The Gamma event in ``payload`` with its markets (provider's order).
+
+    Raises ``ParseError`` (source ``polymarket_gamma``) when the payload is not an event.
+    """
+    event = _gamma_event(payload)
+    slug = event.get("slug")
+    if not isinstance(slug, str) or not slug:
+        raise ParseError("the event has no 'slug'", source=_GAMMA)
+    closed = event.get("closed", False)
+    if not isinstance(closed, bool):
+        raise ParseError(f"event.closed is {closed!r}, not true/false", source=_GAMMA)
+    return GammaEvent(
+        slug=slug,
+        title=_text(event.get("title"), where="event.title"),
+        end_date=_optional_instant(event.get("endDate"), where="event.endDate"),
+        updated_at=_optional_instant(event.get("updatedAt"), where="event.updatedAt"),
+        closed=closed,
+        markets=tuple(_gamma_market(m, i) for i, m in enumerate(_event_markets(event))),
+    )
 
 
 def gamma_event_markets(payload: RawPayload) -> list[GammaMarket]:
@@ -148,6 +191,20 @@ class PolymarketGamma:
             )
             for event, codes in by_event.items()
         ]
+
+    def plan_slugs(self, slugs: Sequence[str]) -> list[FetchRequest]:
+        """Discovery: one ``/events/slug/<slug>`` request per event slug (every market).
+
+        The same requests as :meth:`plan`, for whole events only: a
+        ``<event>/<market>`` code is refused.
+        """
+        for slug in slugs:
+            if "/" in slug:
+                raise CatalogError(
+                    f"{self.name}: {slug!r} names a market; give the event slug alone "
+                    "(e.g. 'fed-decision-in-october')"
+                )
+        return self.plan(slugs, Window())
 
     def fetch(self, request: FetchRequest, http: HttpClient) -> Iterator[RawPayload]:
         """The event object, bytes untouched (one request, no paging)."""
@@ -323,7 +380,6 @@ def _gamma_market(raw: object, index: int) -> GammaMarket:
     closed = raw.get("closed", False)
     if not isinstance(closed, bool):
         raise ParseError(f"{where}.closed is {closed!r}, not true/false", source=_GAMMA)
-    end_date = raw.get("endDate")
     return GammaMarket(
         slug=slug,
         question=_text(raw.get("question"), where=f"{where}.question"),
@@ -339,10 +395,9 @@ def _gamma_market(raw: object, index: int) -> GammaMarket:
         ),
         clob_token_ids=token_ids,
         closed=closed,
-        end_date=None
-        if end_date is None or end_date == ""
-        else _utc_instant(end_date, where=f"{where}.endDate"),
+        end_date=_optional_instant(raw.get("endDate"), where=f"{where}.endDate"),
         yes_token_id=token_ids[yes] if yes is not None and yes < len(token_ids) else None,
+        updated_at=_optional_instant(raw.get("updatedAt"), where=f"{where}.updatedAt"),
     )
 
 
@@ -453,6 +508,11 @@ def _utc_instant(value: object, *, where: str) -> datetime:
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     except (ValueError, OverflowError) as exc:
         raise ParseError(f"{where} {value[:40]!r} is not an ISO timestamp", source=_GAMMA) from exc
+
+
+def _optional_instant(value: object, *, where: str) -> datetime | None:
+    """:func:`_utc_instant`, with ``None`` for an absent, null or empty field."""
+    return None if value is None or value == "" else _utc_instant(value, where=where)
 
 
 def _unix_seconds(value: object, *, source: str, where: str) -> int:

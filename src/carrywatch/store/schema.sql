@@ -17,7 +17,8 @@ CREATE TABLE IF NOT EXISTS series (
     title       TEXT NOT NULL
 );
 
--- One row per payload that added at least one observation.
+-- One row per payload that added at least one observation, and one per market snapshot
+-- (a payload kept for its own sake, no observations; provenance kind 'market_snapshot').
 -- provenance_json: publisher, original series code, repository file (snapshot rows),
 -- the user's file name (imports), the media type (live rows).
 CREATE TABLE IF NOT EXISTS fetches (

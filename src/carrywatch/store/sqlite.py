@@ -11,6 +11,13 @@ what is known: the value known just before it, i.e. the row with the greatest
 ``(known_from, fetch_id)`` not after it, is absent or different. So re-ingesting the same
 bytes adds nothing, a changed value is kept as a revision beside the old one, and the
 view as known at any time ``T`` can be rebuilt (``known_from <= T``).
+
+Market snapshots
+----------------
+A prediction-market payload is also kept for its own sake (:meth:`Store.record_snapshot`):
+a ``fetches`` row without observations whose provenance carries ``"kind":
+"market_snapshot"``, its body in the raw archive. Markets close and their answers vanish
+from the provider; these rows are how their history survives (:meth:`Store.snapshots`).
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
@@ -35,6 +42,7 @@ from carrywatch.types import Origin
 
 __all__ = [
     "READ_COLUMNS",
+    "SNAPSHOT_KIND",
     "AppendResult",
     "FetchRecord",
     "SeriesRow",
@@ -44,6 +52,17 @@ __all__ = [
 ]
 
 SCHEMA_VERSION: Final = "1"
+
+#: ``provenance["kind"]`` of a fetch row recorded by :meth:`Store.record_snapshot`.
+SNAPSHOT_KIND: Final = "market_snapshot"
+
+_FETCH_COLUMNS: Final = (
+    "fetch_id, source, url, params_json, retrieved_at, http_status, sha256, "
+    "n_bytes, parse_version, origin, provenance_json"
+)
+
+#: Rows fetched at a time by :meth:`Store.read`.
+_READ_BATCH: Final = 16384
 
 #: Columns of :meth:`Store.read`.
 READ_COLUMNS: Final = (
@@ -276,6 +295,30 @@ class Store:
             raise StoreError(f"cannot write to the store: {exc}", path=str(self.path)) from exc
         return AppendResult(fetch_id=fetch_id, n_added=len(fresh), n_offered=len(incoming))
 
+    def record_snapshot(self, fetch: FetchRecord) -> int:
+        """Record a payload kept for its own sake (a market snapshot); its fetch id.
+
+        A ``fetches`` row with no observations, its provenance marked ``"kind":
+        "market_snapshot"`` (:data:`SNAPSHOT_KIND`); the caller archives the body first.
+        Idempotent on ``(source, sha256)``: bytes already recorded as a snapshot of that
+        source give the existing row's id and write nothing (the row keeps its first
+        retrieval time). ``fetch.origin`` is stored as given: ``live`` for fetched payloads.
+        """
+        record = replace(fetch, provenance={**dict(fetch.provenance), "kind": SNAPSHOT_KIND})
+        try:
+            with self.transaction() as db:
+                found = db.execute(
+                    "SELECT fetch_id FROM fetches WHERE source = ? AND sha256 = ? "
+                    "AND json_extract(provenance_json, '$.kind') = ? "
+                    "ORDER BY fetch_id LIMIT 1",
+                    (fetch.source, fetch.sha256, SNAPSHOT_KIND),
+                ).fetchone()
+                if found is not None:
+                    return int(found[0])
+                return self._insert_fetch(db, record)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write to the store: {exc}", path=str(self.path)) from exc
+
     @staticmethod
     def _insert_fetch(db: sqlite3.Connection, fetch: FetchRecord) -> int:
         cursor = db.execute(
@@ -328,31 +371,61 @@ class Store:
         if known_at is not None:
             where.append("o.known_from <= ?")
             params.append(iso_utc(known_at))
-        sql = f"""
-            WITH picked AS (
-                SELECT o.series_id, o.obs_date, o.value, o.known_from, o.fetch_id,
-                       ROW_NUMBER() OVER (PARTITION BY o.series_id, o.obs_date
-                                          ORDER BY o.known_from DESC, o.fetch_id DESC) AS r
-                FROM observations AS o WHERE {" AND ".join(where)}
-            )
-            SELECT p.series_id, p.obs_date, p.value, p.known_from, f.source, f.origin,
-                   f.retrieved_at, f.url, p.fetch_id, f.params_json
-            FROM picked AS p JOIN fetches AS f ON f.fetch_id = p.fetch_id
-            WHERE p.r = 1 ORDER BY p.series_id, p.obs_date
-        """  # noqa: S608 -- only placeholders are interpolated
-        rows = self._query(sql, params).fetchall()
-        if not rows:
-            return _empty_read()
-        frame = pd.DataFrame(rows, columns=[*READ_COLUMNS, "params_json"])
-        # The URL as requested (query included, never a key: keys are not stored).
-        queries = {p: _query_string(p) for p in frame["params_json"].unique()}
-        frame["url"] = frame["url"] + frame["params_json"].map(queries)
-        frame = frame.drop(columns="params_json")
-        frame["obs_date"] = pd.to_datetime(frame["obs_date"], format="%Y-%m-%d").astype(
-            "datetime64[ns]"
+        # Every stored revision in primary-key order (an index scan, no sort): the last
+        # row of each (series_id, obs_date) run is the newest revision, the one with the
+        # greatest (known_from, fetch_id). Picking it here is several times faster than a
+        # window function over the same rows.
+        sql = (
+            "SELECT o.series_id, o.obs_date, o.value, o.known_from, o.fetch_id "  # noqa: S608 -- only placeholders are interpolated
+            f"FROM observations AS o WHERE {' AND '.join(where)} "
+            "ORDER BY o.series_id, o.obs_date, o.known_from, o.fetch_id"
         )
-        frame["value"] = frame["value"].astype("float64")
-        return frame
+        cursor = self._query(sql, params)
+        # In batches, each made a (k, 5) object array at once (much faster than zip(*rows)),
+        # so that the row tuples of only one batch are alive at a time.
+        batches = []
+        while batch := cursor.fetchmany(_READ_BATCH):
+            batches.append(np.array(batch, dtype=object))
+        if not batches:
+            return _empty_read()
+        sids, dates, values, known, fetch_ids = np.concatenate(batches).T
+        del batches
+        newest = np.ones(len(sids), dtype=bool)
+        newest[:-1] = (sids[:-1] != sids[1:]) | (dates[:-1] != dates[1:])
+        fetch_id = fetch_ids[newest].astype("int64")
+        # Provenance of each distinct fetch: one small query, then a lookup per row.
+        used = np.unique(fetch_id)
+        fetched = self._query(
+            "SELECT fetch_id, source, origin, retrieved_at, url, params_json FROM fetches "
+            "WHERE fetch_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(used.tolist()),),
+        ).fetchall()
+        if not fetched:
+            return _empty_read()
+        ids, source, origin, retrieved, url, params_json = np.array(fetched, dtype=object).T
+        # The URL as requested (query included, never a key: keys are not stored).
+        url = np.array(
+            [u + _query_string(p) for u, p in zip(url, params_json, strict=True)], dtype=object
+        )
+        at = pd.Index(ids.astype("int64")).get_indexer(fetch_id)
+        keep = at >= 0  # an observation without its fetch row is not returned (inner join)
+        at = at[keep]
+        picked = np.flatnonzero(newest)[keep]
+        return pd.DataFrame(
+            {
+                "series_id": sids[picked],
+                # 'YYYY-MM-DD' text, as _normalise_rows stores it; numpy parses it
+                "obs_date": dates[picked].astype("datetime64[D]").astype("datetime64[ns]"),
+                "value": values[picked].astype("float64"),
+                "known_from": known[picked],
+                "source": source[at],
+                "origin": origin[at],
+                "retrieved_at": retrieved[at],
+                "url": url[at],
+                "fetch_id": fetch_id[keep],
+            },
+            columns=list(READ_COLUMNS),
+        )
 
     def series_status(self) -> pd.DataFrame:
         """Per stored series: first and last obs_date, rows, last retrieval, origins."""
@@ -386,11 +459,27 @@ class Store:
             where.append("origin = ?")
             params.append(origin)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
-        columns = (
-            "fetch_id, source, url, params_json, retrieved_at, http_status, sha256, "
-            "n_bytes, parse_version, origin, provenance_json"
+        sql = f"SELECT {_FETCH_COLUMNS} FROM fetches {clause} ORDER BY fetch_id"  # noqa: S608
+        return self._stored_fetches(sql, params)
+
+    def snapshots(self, source: str, *, until: datetime | None = None) -> list[StoredFetch]:
+        """The market snapshots of ``source`` (see :meth:`record_snapshot`), newest last.
+
+        ``until`` keeps those retrieved at or before it (aware; compared to the second).
+        Ordered by retrieval time, then fetch id.
+        """
+        where = "source = ? AND json_extract(provenance_json, '$.kind') = ?"
+        params: list[object] = [source, SNAPSHOT_KIND]
+        if until is not None:
+            where += " AND retrieved_at <= ?"
+            params.append(iso_utc(until))
+        sql = (
+            f"SELECT {_FETCH_COLUMNS} FROM fetches WHERE {where} "  # noqa: S608
+            "ORDER BY retrieved_at, fetch_id"
         )
-        sql = f"SELECT {columns} FROM fetches {clause} ORDER BY fetch_id"  # noqa: S608
+        return self._stored_fetches(sql, params)
+
+    def _stored_fetches(self, sql: str, params: Sequence[object]) -> list[StoredFetch]:
         rows = self._query(sql, params).fetchall()
         return [
             StoredFetch(

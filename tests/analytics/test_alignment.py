@@ -1,0 +1,89 @@
+"""Alignment "as of": the latest observation on or before a date, within a staleness limit.
+
+Both functions are checked against plain reference implementations (a loop over the
+observations) on generated series: unsorted dates, gaps, NaN, several time resolutions.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from carrywatch.analytics.alignment import align_asof, latest_asof
+
+START = pd.Timestamp("2024-01-01")
+UNITS = ("ns", "us", "s")
+
+values = st.one_of(st.floats(-1e6, 1e6, allow_nan=False), st.just(math.nan))
+
+
+@st.composite
+def series(draw: st.DrawFn, *, unique: bool = True) -> pd.Series:
+    days = draw(st.lists(st.integers(0, 120), max_size=30, unique=unique))
+    if draw(st.booleans()):
+        days = sorted(days)
+    index = pd.DatetimeIndex([START + pd.Timedelta(days=d) for d in days]).as_unit(
+        draw(st.sampled_from(UNITS))
+    )
+    observed = draw(st.lists(values, min_size=len(days), max_size=len(days)))
+    return pd.Series(np.array(observed, dtype="float64"), index=index, name="x")
+
+
+def _latest_by_loop(s: pd.Series, day: pd.Timestamp) -> tuple[pd.Timestamp, float] | None:
+    best: tuple[pd.Timestamp, float] | None = None
+    for when, value in zip(s.index, s.to_numpy(), strict=True):
+        if not math.isnan(value) and when <= day and (best is None or when >= best[0]):
+            best = (when, float(value))
+    return best
+
+
+@settings(max_examples=300, deadline=None)
+@given(series(), series(unique=False), st.integers(0, 30))
+def test_align_asof_takes_the_latest_observation_within_the_limit(
+    observed: pd.Series, on: pd.Series, max_days: int
+) -> None:
+    limit = timedelta(days=max_days)
+    got = align_asof(observed, pd.DatetimeIndex(on.index), limit)
+    assert got.index.equals(on.index)
+    assert got.name == "x"
+    expected = []
+    for day in on.index:
+        found = _latest_by_loop(observed, day)
+        expected.append(math.nan if found is None or day - found[0] > limit else found[1])
+    np.testing.assert_array_equal(got.to_numpy(), np.array(expected, dtype="float64"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(series(), st.integers(-5, 130), st.integers(0, 30))
+def test_latest_asof_is_the_last_observation_on_or_before_the_date(
+    observed: pd.Series, offset: int, max_days: int
+) -> None:
+    ordered = observed.sort_index()  # latest_asof slices by date: a sorted index
+    day = (START + pd.Timedelta(days=offset)).date()
+    limit = timedelta(days=max_days)
+    got = latest_asof(ordered, day, limit)
+    found = _latest_by_loop(ordered, pd.Timestamp(day))
+    if found is None:
+        assert (got.value, got.obs_date, got.stale) == (None, None, False)
+        assert got.reason == f"x has no observation on or before {day}"
+        return
+    obs = found[0].date()
+    assert got.obs_date == obs
+    if day - obs > limit:
+        assert (got.value, got.stale) == (None, True)
+        assert got.reason is not None
+        assert f"latest observation ({obs})" in got.reason
+    else:
+        assert (got.value, got.stale, got.reason) == (found[1], False, None)
+
+
+def test_latest_asof_of_integers_takes_the_general_path() -> None:
+    ints = pd.Series([1, 2, 3], index=pd.date_range("2024-01-01", periods=3), name="n")
+    found = latest_asof(ints, date(2024, 1, 2), timedelta(days=3))
+    assert (found.value, found.obs_date, found.series_id) == (2.0, date(2024, 1, 2), "n")
+    assert isinstance(found.value, float)

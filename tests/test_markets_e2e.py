@@ -1,0 +1,249 @@
+"""End to end: ``carrywatch markets refresh fed|boj`` against the replay server.
+
+Kalshi and Polymarket Gamma point at a :class:`~tests.helpers.replay_server.ReplayServer`
+(``CARRYWATCH_KALSHI_ORIGIN``, ``CARRYWATCH_POLYMARKET_GAMMA_ORIGIN``), which answers the
+providers' own paths with:
+
+* ``/trade-api/v2/events``: the CONSTRUCTED KXFED events answer
+  (tests/payloads/kalshi/README.md);
+* ``/events/slug/who-will-trump-nominate-as-fed-chair``: the real Gamma event
+  (tests/payloads/polymarket_gamma/README.md), which is not a rate decision.
+
+The snapshots the CLI records are then read back with ``market_distributions``.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+import carrywatch
+from carrywatch.catalog.spec import load_catalog
+from carrywatch.cli import main
+from carrywatch.markets import market_distributions
+from carrywatch.store.archive import RawArchive
+from carrywatch.store.sqlite import Store
+from carrywatch.types import sha256_hex
+from tests.helpers.replay_server import ReplayServer, Reply
+
+PAYLOADS = Path(__file__).parent / "payloads"
+EVENTS_PATH = "/trade-api/v2/events"
+CHAIR = "who-will-trump-nominate-as-fed-chair"
+CHAIR_PATH = f"/events/slug/{CHAIR}"
+KALSHI_EVENTS = (PAYLOADS / "kalshi" / "constructed_events_KXFED_nested_markets.json").read_bytes()
+FED_CHAIR = (
+    PAYLOADS / "polymarket_gamma" / f"gamma_events_slug_{CHAIR}_2026-01-17_indent2.json"
+).read_bytes()
+COLUMNS = ("source", "requests", "failed", "payloads", "new snapshots", "events", "first error")
+FED_RANGE = (3.50, 3.75)
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home seeded from the embedded snapshot, once per module (copy it, never use it)."""
+    folder = tmp_path_factory.mktemp("seeded") / "home"
+    carrywatch.open_store(folder).close()
+    return folder
+
+
+@pytest.fixture
+def server() -> Iterator[ReplayServer]:
+    with ReplayServer() as replay:
+        yield replay
+
+
+@pytest.fixture
+def cw_home(
+    home: Path, seeded: Path, server: ReplayServer, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    shutil.copytree(seeded, home)
+    for name in ("KALSHI", "POLYMARKET_GAMMA"):
+        monkeypatch.setenv(f"CARRYWATCH_{name}_ORIGIN", server.origin)
+    monkeypatch.setenv("CARRYWATCH_RETRY_BASE_S", "0.01")
+    monkeypatch.setenv("CARRYWATCH_HTTP_TIMEOUT_S", "10")
+    return home
+
+
+def serve(server: ReplayServer, kalshi: Reply | None = None) -> None:
+    server.route(
+        EVENTS_PATH, kalshi or Reply.payload(KALSHI_EVENTS, content_type="application/json")
+    )
+    server.route(CHAIR_PATH, Reply.payload(FED_CHAIR, content_type="application/json"))
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def summary(stdout: str) -> dict[str, dict[str, str]]:
+    """The summary table as {source: {column: text}}; wrapped cells are joined."""
+    rows: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in stdout.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("│"):
+            continue
+        cells = [cell.strip() for cell in stripped.strip("│").split("│")]
+        if len(cells) != len(COLUMNS):
+            continue
+        if cells[0]:
+            current = cells
+            rows[cells[0]] = current
+        elif current is not None:
+            for i, cell in enumerate(cells):
+                if cell:
+                    current[i] = f"{current[i]} {cell}".strip()
+    return {name: dict(zip(COLUMNS, cells, strict=True)) for name, cells in rows.items()}
+
+
+def archived(home: Path, body: bytes) -> bool:
+    return RawArchive(home / "raw").has(sha256_hex(body))
+
+
+def test_markets_refresh_records_archives_and_reads_back(
+    cw_home: Path, server: ReplayServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve(server)
+    with Store.open(cw_home / "carrywatch.sqlite") as store:
+        counts_before = store.counts()
+
+    code, out, err = run(capsys, "markets", "refresh", "fed", "--slug", CHAIR)
+
+    assert code == 0, out + err
+    rows = summary(out)
+    assert rows["kalshi"] == {
+        "source": "kalshi",
+        "requests": "1",
+        "failed": "0",
+        "payloads": "1",
+        "new snapshots": "1",
+        "events": "2",
+        "first error": "",
+    }
+    assert (rows["polymarket_gamma"]["new snapshots"], rows["polymarket_gamma"]["events"]) == (
+        "1",
+        "0",
+    )
+    assert f"note: polymarket_gamma: {CHAIR}: 'Who will Trump nominate as Fed Chair?' is not" in err
+    # The providers' own paths and query.
+    (asked,) = server.requests_for(EVENTS_PATH)
+    assert asked.params == {
+        "series_ticker": "KXFED",
+        "status": "open",
+        "with_nested_markets": "true",
+        "limit": "200",
+    }
+    assert len(server.requests_for(CHAIR_PATH)) == 1
+    # Archived byte for byte; one snapshot row each, no observation added.
+    assert archived(cw_home, KALSHI_EVENTS)
+    assert archived(cw_home, FED_CHAIR)
+    with Store.open(cw_home / "carrywatch.sqlite") as store:
+        (kalshi,) = store.snapshots("kalshi")
+        (gamma,) = store.snapshots("polymarket_gamma")
+        assert kalshi.sha256 == sha256_hex(KALSHI_EVENTS)
+        assert kalshi.url == f"{server.origin}{EVENTS_PATH}"
+        assert gamma.sha256 == sha256_hex(FED_CHAIR)
+        assert (kalshi.origin, kalshi.provenance["bank"]) == ("live", "fed")
+        counts = store.counts()
+    assert counts == (counts_before[0] + 2, counts_before[1])
+
+    # The same bytes again: nothing new.
+    code, out, err = run(capsys, "markets", "refresh", "fed", "--slug", CHAIR)
+    assert code == 0, out + err
+    assert {r["new snapshots"] for r in summary(out).values()} == {"0"}
+    with Store.open(cw_home / "carrywatch.sqlite") as store:
+        assert store.counts() == counts
+
+        # Read back as of the retrieval day: the constructed KXFED ladders.
+        retrieved = datetime.fromisoformat(kalshi.retrieved_at.replace("Z", "+00:00"))
+        day = retrieved.date()
+        archive = RawArchive(cw_home / "raw")
+        found = market_distributions(
+            store, archive, load_catalog(), "fed", day, current_range=FED_RANGE
+        )
+        assert [(d.source, d.meeting) for d in found] == [
+            ("kalshi", date(2026, 12, 9)),
+            ("kalshi", date(2027, 1, 27)),
+        ]
+        for d in found:
+            assert not d.refused
+            assert math.fsum(r.probability for r in d.probabilities) == pytest.approx(1.0)
+        assert found[0].probabilities[3].probability == pytest.approx(0.56)  # 3.50-3.75%
+        # The day before the retrieval: nothing was known.
+        earlier = day - timedelta(days=1)
+        assert (
+            market_distributions(
+                store, archive, load_catalog(), "fed", earlier, current_range=FED_RANGE
+            )
+            == []
+        )
+
+
+def test_a_failing_source_exits_3_and_records_nothing_for_it(
+    cw_home: Path, server: ReplayServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve(server, kalshi=Reply.error(500))
+
+    code, out, err = run(capsys, "markets", "refresh", "fed", "--slug", CHAIR)
+
+    assert code == 3, out + err
+    rows = summary(out)
+    assert rows["kalshi"]["failed"] == "1"
+    assert rows["kalshi"]["new snapshots"] == "0"
+    assert "HTTP 500" in rows["kalshi"]["first error"]
+    assert rows["polymarket_gamma"]["failed"] == "0"
+    assert "1 source(s) failed: kalshi (1 of 1 request(s))" in err
+    assert len(server.requests_for(EVENTS_PATH)) > 1  # retried before giving up
+    with Store.open(cw_home / "carrywatch.sqlite") as store:
+        assert store.snapshots("kalshi") == []
+        assert len(store.snapshots("polymarket_gamma")) == 1
+    assert archived(cw_home, FED_CHAIR)
+    assert not archived(cw_home, b"500 Internal Server Error\n")
+
+
+def test_usage_errors_exit_1_before_any_request(
+    cw_home: Path, server: ReplayServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve(server)
+    code, _, err = run(capsys, "markets", "refresh", "ecb")
+    assert code == 1
+    assert "error:" in err
+    code, _, err = run(capsys, "markets", "refresh", "fed", "--slug", "fed decision")
+    assert code == 1
+    assert "not a Polymarket event slug" in err
+    assert server.requests == []
+
+
+def test_boj_has_nothing_to_fetch_by_default(
+    cw_home: Path, server: ReplayServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve(server)
+    code, out, err = run(capsys, "markets", "refresh", "boj")
+    assert code == 0, out + err
+    assert "nothing to fetch for boj" in err
+    assert "--slug" in err
+    assert server.requests == []
+
+
+def test_reparse_reads_the_snapshot_rows(
+    cw_home: Path, server: ReplayServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Snapshot rows are live fetch rows: ``reparse`` parses them and, with no catalogued
+    Kalshi or Polymarket series, adds nothing."""
+    serve(server)
+    code, out, err = run(capsys, "markets", "refresh", "fed", "--slug", CHAIR)
+    assert code == 0, out + err
+    with Store.open(cw_home / "carrywatch.sqlite") as store:
+        before = store.counts()
+    code, out, err = run(capsys, "reparse", "--source", "kalshi", "--source", "polymarket_gamma")
+    assert code == 0, out + err
+    with Store.open(cw_home / "carrywatch.sqlite") as store:
+        assert store.counts() == before
