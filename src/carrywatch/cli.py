@@ -66,6 +66,16 @@ def _settings() -> Settings:
     return Settings.from_env(source_names=SOURCE_NAMES)
 
 
+def _http_client(settings: Settings) -> HttpClient:
+    """The HTTP client every fetching command uses, configured from the settings."""
+    return HttpClient(
+        secrets=settings.secrets(),
+        max_per_host=settings.max_per_host,
+        max_timeout_s=settings.http_timeout_s,
+        retry=RetryPolicy(backoff_base_s=settings.retry_base_s),
+    )
+
+
 def _date(value: str | None, option: str) -> date | None:
     if value is None:
         return None
@@ -294,12 +304,7 @@ def refresh_command(source: tuple[str, ...], series: tuple[str, ...], start: str
     route = {"fred": "fred_api"} if use_api else {}
     with (
         open_store(settings.home) as store,
-        HttpClient(
-            secrets=settings.secrets(),
-            max_per_host=settings.max_per_host,
-            max_timeout_s=settings.http_timeout_s,
-            retry=RetryPolicy(backoff_base_s=settings.retry_base_s),
-        ) as http,
+        _http_client(settings) as http,
     ):
         archive = open_archive(settings.home)
 
@@ -611,12 +616,7 @@ def markets_refresh_command(bank: str, slugs: tuple[str, ...]) -> None:
     sources = build_sources(settings.origins)
     with (
         open_store(settings.home) as store,
-        HttpClient(
-            secrets=settings.secrets(),
-            max_per_host=settings.max_per_host,
-            max_timeout_s=settings.http_timeout_s,
-            retry=RetryPolicy(backoff_base_s=settings.retry_base_s),
-        ) as http,
+        _http_client(settings) as http,
     ):
         report = snapshot_markets(
             store, open_archive(settings.home), sources, http, catalog, bank, slugs=slugs
