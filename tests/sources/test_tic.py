@@ -215,3 +215,10 @@ def test_fetch_replays_the_file() -> None:
     assert seen == ["/resource-center/data-chart-center/tic/Documents/mfhhis01.txt"]
     assert payload.body == FILE
     assert _value(source.parse(payload), "Japan", "2024-12-01") == 1061.5
+
+
+def test_a_non_ascii_digit_in_a_year_is_a_parse_error() -> None:
+    # Found by the mutation test: "¹025".isdigit() is True but int() refuses it.
+    body = FILE.replace(b"Country\t2025", "Country\t\u00b9025".encode(), 1)
+    with pytest.raises(ParseError, match=r"expected e\.g\. 2025 / Dec"):
+        SOURCE.parse(_payload(body))

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MISSING_MARKERS",
     "Source",
+    "ascii_digits",
     "decode_text",
     "join_origin",
     "last_per_day",
@@ -163,6 +164,12 @@ def to_float(text: object, *, source: str, where: str = "") -> float:
     if not math.isfinite(value):
         raise ParseError(f"non-finite number {text!r}{_at(where)}", source=source)
     return value
+
+
+def ascii_digits(text: str) -> bool:
+    """Whether ``text`` is one or more ASCII digits (``str.isdigit`` also accepts ``'¹'``
+    and other characters that ``int`` refuses)."""
+    return text.isascii() and text.isdigit()
 
 
 def _at(where: str) -> str:

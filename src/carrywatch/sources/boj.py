@@ -63,7 +63,14 @@ from datetime import date
 
 from carrywatch.errors import CatalogError, FetchError, ParseError
 from carrywatch.frames import observations_frame
-from carrywatch.sources.base import decode_text, join_origin, load_json, reject_html, to_float
+from carrywatch.sources.base import (
+    ascii_digits,
+    decode_text,
+    join_origin,
+    load_json,
+    reject_html,
+    to_float,
+)
 from carrywatch.sources.http import HttpClient, display_url
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window
 
@@ -424,7 +431,7 @@ def _positive_int(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return value if value > 0 else None
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and ascii_digits(value.strip()):
         number = int(value.strip())
         return number if number > 0 else None
     return None
@@ -476,7 +483,7 @@ def _period_start(survey_date: object, frequency: str, remote_code: str) -> date
     }.get(word)
     if layout is None:
         raise ParseError(f"{remote_code}: unknown FREQUENCY {frequency!r}", source=_SOURCE)
-    if len(text) != layout or not text.isdigit():
+    if len(text) != layout or not ascii_digits(text):
         raise ParseError(
             f"{remote_code}: survey date {text!r} does not match {frequency} ({layout} digits)",
             source=_SOURCE,

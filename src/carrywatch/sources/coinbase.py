@@ -32,7 +32,14 @@ from typing import TYPE_CHECKING, Final
 
 from carrywatch.errors import CatalogError, ParseError
 from carrywatch.frames import observations_frame
-from carrywatch.sources.base import join_origin, last_per_day, load_json, to_float, utc_day
+from carrywatch.sources.base import (
+    ascii_digits,
+    join_origin,
+    last_per_day,
+    load_json,
+    to_float,
+    utc_day,
+)
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window, utc_now
 
 if TYPE_CHECKING:
@@ -174,7 +181,7 @@ def _requested_product(request: FetchRequest) -> str:
 
 def _granularity(request: FetchRequest) -> int | None:
     value = dict(request.params).get("granularity", "")
-    return int(value) if value.isdigit() and int(value) > 0 else None
+    return int(value) if ascii_digits(value) and int(value) > 0 else None
 
 
 def _unix_seconds(value: object, *, where: str) -> int:

@@ -41,7 +41,7 @@ from datetime import date
 
 from carrywatch.errors import CatalogError, ParseError
 from carrywatch.frames import observations_frame
-from carrywatch.sources.base import decode_text, join_origin, to_float
+from carrywatch.sources.base import ascii_digits, decode_text, join_origin, to_float
 from carrywatch.sources.http import HttpClient
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window
 
@@ -67,7 +67,7 @@ _MONTH = re.compile(r"^(\d{4})(\d{2})$")
 def item_code(text: str) -> str:
     """An item code as printed, normalised to four digits (``1`` -> ``0001``)."""
     code = text.strip()
-    return code.zfill(4) if code.isdigit() else code
+    return code.zfill(4) if ascii_digits(code) else code
 
 
 class EStatCpi:

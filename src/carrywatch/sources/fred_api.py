@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Final
 
 from carrywatch.errors import FetchError, ParseError
 from carrywatch.frames import observations_frame
-from carrywatch.sources.base import join_origin, load_json, to_float
+from carrywatch.sources.base import ascii_digits, join_origin, load_json, to_float
 from carrywatch.sources.fred import checked_series_ids, iso_date
 from carrywatch.sources.http import display_url
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window
@@ -341,7 +341,7 @@ def _value(raw: object, *, where: str) -> float:
 def _output_type(raw: object) -> int:
     if isinstance(raw, int) and not isinstance(raw, bool):
         return raw
-    if isinstance(raw, str) and raw.strip().isdigit():
+    if isinstance(raw, str) and ascii_digits(raw.strip()):
         return int(raw.strip())
     raise ParseError(f"output_type {str(raw)[:20]!r} is not an integer", source=SOURCE)
 
@@ -353,7 +353,7 @@ def _scrubbed(text: str) -> str:
 
 def _int_param(request: FetchRequest, key: str) -> int:
     for name, value in request.params:
-        if name == key and value.isdigit():
+        if name == key and ascii_digits(value):
             return int(value)
     return 0
 

@@ -31,6 +31,7 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 
 from carrywatch.errors import ConfigError, FetchError
+from carrywatch.sources.base import ascii_digits
 from carrywatch.types import FetchRequest, RawPayload, utc_now
 
 __all__ = ["DEFAULT_USER_AGENT", "HttpClient", "RetryPolicy", "display_url"]
@@ -78,7 +79,7 @@ def _retry_after_s(response: httpx.Response) -> float | None:
     if value is None:
         return None
     value = value.strip()
-    if value.isdigit():
+    if ascii_digits(value):
         return float(value)
     try:
         when = parsedate_to_datetime(value)

@@ -56,7 +56,14 @@ from typing import TYPE_CHECKING
 
 from carrywatch.errors import CatalogError, ParseError
 from carrywatch.frames import observations_frame
-from carrywatch.sources.base import join_origin, last_per_day, load_json, to_float, utc_day
+from carrywatch.sources.base import (
+    ascii_digits,
+    join_origin,
+    last_per_day,
+    load_json,
+    to_float,
+    utc_day,
+)
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window
 
 if TYPE_CHECKING:
@@ -422,7 +429,7 @@ def _reject_constant(token: str) -> object:
 
 def _token_text(value: object, *, where: str) -> str:
     text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-    if not isinstance(text, str) or not text.isdigit():
+    if not isinstance(text, str) or not ascii_digits(text):
         raise ParseError(f"{where} holds {str(value)[:40]!r}, not a token id", source=_GAMMA)
     return text
 

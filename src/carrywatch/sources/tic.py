@@ -51,7 +51,7 @@ from datetime import date
 
 from carrywatch.errors import CatalogError, ParseError
 from carrywatch.frames import observations_frame
-from carrywatch.sources.base import decode_text, join_origin, to_float
+from carrywatch.sources.base import ascii_digits, decode_text, join_origin, to_float
 from carrywatch.sources.http import HttpClient
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window
 
@@ -200,7 +200,7 @@ def _block_columns(years: list[str], months: list[str], *, line_no: int) -> dict
         month = months[position].strip() if position < len(months) else ""
         if not year and not month:
             continue
-        if not (year.isdigit() and len(year) == 4) or month not in _MONTHS:
+        if not (ascii_digits(year) and len(year) == 4) or month not in _MONTHS:
             raise ParseError(
                 f"line {line_no}: column {position} has year {year[:10]!r} and month "
                 f"{month[:10]!r}; expected e.g. 2025 / Dec",
