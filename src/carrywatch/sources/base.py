@@ -16,7 +16,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from urllib.parse import urlsplit, urlunsplit
 
@@ -36,6 +36,8 @@ __all__ = [
     "load_json",
     "reject_html",
     "to_float",
+    "unix_midnight",
+    "unix_seconds",
     "utc_day",
 ]
 
@@ -182,6 +184,23 @@ def utc_day(t: int, *, source: str, where: str) -> date:
         return datetime.fromtimestamp(t, UTC).date()
     except (OverflowError, OSError, ValueError) as exc:
         raise ParseError(f"{where} {t} is not a representable time", source=source) from exc
+
+
+def unix_seconds(value: object, *, source: str, where: str, allow_text: bool = True) -> int:
+    """Unix seconds given as an integer, an integral float or (``allow_text``) a string of
+    digits, as CCXT-recorded payloads carry them; anything else is a ``ParseError``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if allow_text and isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,12}", value.strip()):
+        return int(value.strip())
+    raise ParseError(f"{where} is {str(value)[:40]!r}, not unix seconds", source=source)
+
+
+def unix_midnight(day: date) -> int:
+    """Unix seconds of 00:00 UTC on ``day`` (the start of a daily bucket in a query)."""
+    return int(datetime.combine(day, time(), tzinfo=UTC).timestamp())
 
 
 def last_per_day(points: Iterable[tuple[int, date, float]]) -> dict[date, float]:

@@ -38,6 +38,7 @@ from carrywatch.sources.base import (
     last_per_day,
     load_json,
     to_float,
+    unix_seconds,
     utc_day,
 )
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window, utc_now
@@ -167,7 +168,7 @@ def _candle(raw: object, *, where: str) -> tuple[int, dict[str, float]]:
             f"is expected to be [{', '.join(CANDLE_COLUMNS)}]",
             source=_NAME,
         )
-    return _unix_seconds(named["time"], where=f"{where} time"), prices
+    return unix_seconds(named["time"], source=_NAME, where=f"{where} time"), prices
 
 
 def _requested_product(request: FetchRequest) -> str:
@@ -182,16 +183,6 @@ def _requested_product(request: FetchRequest) -> str:
 def _granularity(request: FetchRequest) -> int | None:
     value = dict(request.params).get("granularity", "")
     return int(value) if ascii_digits(value) and int(value) > 0 else None
-
-
-def _unix_seconds(value: object, *, where: str) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,12}", value.strip()):
-        return int(value.strip())
-    raise ParseError(f"{where} is {str(value)[:40]!r}, not unix seconds", source=_NAME)
 
 
 def _day_chunks(first: date, last: date) -> list[tuple[date, date]]:

@@ -51,12 +51,20 @@ import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from carrywatch.errors import CatalogError, FetchError, ParseError
 from carrywatch.frames import observations_frame
-from carrywatch.sources.base import join_origin, last_per_day, load_json, to_float, utc_day
+from carrywatch.sources.base import (
+    join_origin,
+    last_per_day,
+    load_json,
+    to_float,
+    unix_midnight,
+    unix_seconds,
+    utc_day,
+)
 from carrywatch.sources.http import display_url
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window, utc_now
 
@@ -186,8 +194,8 @@ class Kalshi:
                     f"{_API}/series/{ticker.split('-', 1)[0]}/markets/{ticker}/candlesticks",
                 ),
                 params=(
-                    ("start_ts", str(_unix_midnight(window.start))),
-                    ("end_ts", str(_unix_midnight(last_day + timedelta(days=1)))),
+                    ("start_ts", str(unix_midnight(window.start))),
+                    ("end_ts", str(unix_midnight(last_day + timedelta(days=1)))),
                     ("period_interval", _DAILY_MINUTES),
                 ),
                 remote_codes=(ticker,),
@@ -304,7 +312,9 @@ class Kalshi:
             where = f"candlesticks[{i}]"
             if not isinstance(candle, dict) or "end_period_ts" not in candle:
                 raise ParseError(f"{where} has no 'end_period_ts' ({_shape(candle)})", source=_NAME)
-            end = _unix_seconds(candle["end_period_ts"], where=f"{where}.end_period_ts")
+            end = unix_seconds(
+                candle["end_period_ts"], source=_NAME, where=f"{where}.end_period_ts"
+            )
             value = _candle_close(candle, where=where)
             if not math.isnan(value):
                 points.append(
@@ -475,21 +485,6 @@ def _instant(value: object, *, where: str) -> datetime | None:
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     except (ValueError, OverflowError) as exc:
         raise ParseError(f"{where} {value[:40]!r} is not an ISO timestamp", source=_NAME) from exc
-
-
-def _unix_seconds(value: object, *, where: str) -> int:
-    """Unix seconds: an integer, an integral float or a string of digits (CCXT)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,12}", value.strip()):
-        return int(value.strip())
-    raise ParseError(f"{where} is {str(value)[:40]!r}, not unix seconds", source=_NAME)
-
-
-def _unix_midnight(day: date) -> int:
-    return int(datetime.combine(day, time(), tzinfo=UTC).timestamp())
 
 
 def _next_cursor(body: bytes) -> str | None:

@@ -51,7 +51,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from carrywatch.errors import CatalogError, ParseError
@@ -62,6 +62,8 @@ from carrywatch.sources.base import (
     last_per_day,
     load_json,
     to_float,
+    unix_midnight,
+    unix_seconds,
     utc_day,
 )
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window
@@ -279,8 +281,8 @@ class PolymarketClob:
             params: list[tuple[str, str]] = [("market", token)]
             if window.start is not None and window.end is not None:
                 params += [
-                    ("startTs", str(_unix_midnight(window.start))),
-                    ("endTs", str(_unix_midnight(window.end + timedelta(days=1)) - 1)),
+                    ("startTs", str(unix_midnight(window.start))),
+                    ("endTs", str(unix_midnight(window.end + timedelta(days=1)) - 1)),
                 ]
             else:
                 params.append(("interval", "max"))
@@ -323,7 +325,7 @@ class PolymarketClob:
             price = _probability(point["p"], source=self.name, where=f"{where}.p")
             if math.isnan(price):
                 continue
-            t = _unix_seconds(point["t"], source=self.name, where=f"{where}.t")
+            t = unix_seconds(point["t"], source=self.name, where=f"{where}.t")
             points.append((t, utc_day(t, source=self.name, where=f"{where}.t"), price))
         daily = last_per_day(points)
         rows = observations_frame(
@@ -520,21 +522,6 @@ def _utc_instant(value: object, *, where: str) -> datetime:
 def _optional_instant(value: object, *, where: str) -> datetime | None:
     """:func:`_utc_instant`, with ``None`` for an absent, null or empty field."""
     return None if value is None or value == "" else _utc_instant(value, where=where)
-
-
-def _unix_seconds(value: object, *, source: str, where: str) -> int:
-    """Unix seconds given as an integer, an integral float or a string of digits."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,12}", value.strip()):
-        return int(value.strip())
-    raise ParseError(f"{where} is {str(value)[:40]!r}, not unix seconds", source=source)
-
-
-def _unix_midnight(day: date) -> int:
-    return int(datetime.combine(day, time(), tzinfo=UTC).timestamp())
 
 
 def _shape(data: object) -> str:

@@ -35,14 +35,21 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from carrywatch.errors import CatalogError, FetchError, ParseError
 from carrywatch.frames import observations_frame
-from carrywatch.sources.base import join_origin, last_per_day, load_json, to_float
+from carrywatch.sources.base import (
+    join_origin,
+    last_per_day,
+    load_json,
+    to_float,
+    unix_midnight,
+    unix_seconds,
+)
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window, utc_now
 
 if TYPE_CHECKING:
@@ -102,8 +109,8 @@ class YahooChart:
             else:
                 last_day = window.end or utc_now().date()
                 params += [
-                    ("period1", str(_unix_midnight(window.start))),
-                    ("period2", str(_unix_midnight(last_day + timedelta(days=1)))),
+                    ("period1", str(unix_midnight(window.start))),
+                    ("period2", str(unix_midnight(last_day + timedelta(days=1)))),
                 ]
             requests.append(
                 FetchRequest(
@@ -152,7 +159,7 @@ class YahooChart:
             close = to_float(raw_close, source=_NAME, where=f"close[{i}]")
             if math.isnan(close):
                 continue
-            t = _unix_seconds(stamp, where=f"timestamp[{i}]")
+            t = unix_seconds(stamp, source=_NAME, where=f"timestamp[{i}]", allow_text=False)
             try:
                 day = datetime.fromtimestamp(t, zone).date()
             except (OverflowError, OSError, ValueError) as exc:
@@ -228,18 +235,6 @@ def _exchange_zone(meta: Mapping[str, object]) -> tzinfo:
         "meta has neither a known exchangeTimezoneName nor a gmtoffset: cannot date the bars",
         source=_NAME,
     )
-
-
-def _unix_seconds(value: object, *, where: str) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    raise ParseError(f"{where} is {str(value)[:40]!r}, not unix seconds", source=_NAME)
-
-
-def _unix_midnight(day: date) -> int:
-    return int(datetime.combine(day, time(), tzinfo=UTC).timestamp())
 
 
 def _shape(data: object) -> str:
