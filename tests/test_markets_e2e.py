@@ -30,6 +30,7 @@ from carrywatch.store.archive import RawArchive
 from carrywatch.store.sqlite import Store
 from carrywatch.types import sha256_hex
 from tests.helpers.replay_server import ReplayServer, Reply
+from tests.helpers.tables import table_rows
 
 PAYLOADS = Path(__file__).parent / "payloads"
 EVENTS_PATH = "/trade-api/v2/events"
@@ -85,23 +86,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def summary(stdout: str) -> dict[str, dict[str, str]]:
     """The summary table as {source: {column: text}}; wrapped cells are joined."""
-    rows: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for line in stdout.splitlines():
-        stripped = line.strip()
-        if not stripped.startswith("│"):
-            continue
-        cells = [cell.strip() for cell in stripped.strip("│").split("│")]
-        if len(cells) != len(COLUMNS):
-            continue
-        if cells[0]:
-            current = cells
-            rows[cells[0]] = current
-        elif current is not None:
-            for i, cell in enumerate(cells):
-                if cell:
-                    current[i] = f"{current[i]} {cell}".strip()
-    return {name: dict(zip(COLUMNS, cells, strict=True)) for name, cells in rows.items()}
+    return table_rows(stdout, COLUMNS)
 
 
 def archived(home: Path, body: bytes) -> bool:

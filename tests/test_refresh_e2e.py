@@ -53,6 +53,7 @@ from carrywatch.catalog.spec import load_catalog
 from carrywatch.cli import main
 from carrywatch.store.sqlite import StoredFetch
 from tests.helpers.replay_server import ReplayServer, Reply
+from tests.helpers.tables import table_rows
 
 PAYLOADS = Path(__file__).parent / "payloads"
 
@@ -233,23 +234,7 @@ def archived(home: Path, body: bytes) -> bool:
 
 def summary(stdout: str) -> dict[str, dict[str, str]]:
     """The refresh/reparse table as {source: {column: text}}; wrapped cells are joined."""
-    rows: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for line in stdout.splitlines():
-        stripped = line.strip()
-        if not stripped.startswith("│"):
-            continue
-        cells = [cell.strip() for cell in stripped.strip("│").split("│")]
-        if len(cells) != len(SUMMARY_COLUMNS):
-            continue
-        if cells[0]:
-            current = cells
-            rows[cells[0]] = current
-        elif current is not None:
-            for i, cell in enumerate(cells):
-                if cell:
-                    current[i] = f"{current[i]} {cell}".strip()
-    return {name: dict(zip(SUMMARY_COLUMNS, cells, strict=True)) for name, cells in rows.items()}
+    return table_rows(stdout, SUMMARY_COLUMNS)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
