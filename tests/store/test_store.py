@@ -25,6 +25,8 @@ from urllib.parse import urlencode
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from carrywatch.errors import StoreError
 from carrywatch.store.archive import RawArchive
@@ -397,8 +399,98 @@ def test_read_gives_the_newest_revision_of_each_date_as_a_window_over_all_rows(
             assert got.empty
             continue
         pd.testing.assert_frame_equal(got, expected, check_exact=True)
+        if known_at == always:
+            # Without known_at the read comes from the packed newest revisions instead.
+            pd.testing.assert_frame_equal(
+                store.read(series, start=start, end=end), expected, check_exact=True
+            )
     assert _values(store.read([GDP]))["2024-07-01"] == 29375.0
     assert _values(store.read([jgb])) == {"2024-08-01": 0.86}
+
+
+_DAYS = [f"2024-08-{d:02d}" for d in range(1, 7)]
+_KNOWN = ["2024-08-09T00:00:00Z", "2024-08-10T12:00:00Z", "2024-09-01T00:00:00Z"]
+#: One append: rows ``(series, day, known_from or None, value)``, retrieved at ``T1 + i``.
+_append_plans = st.lists(
+    st.lists(
+        st.tuples(
+            st.sampled_from([UST10, GDP]),
+            st.sampled_from(_DAYS),
+            st.none() | st.sampled_from(_KNOWN),
+            st.sampled_from([3.78, 3.80, 3.81, 3.9]),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plan=_append_plans)
+def test_the_packed_newest_revisions_equal_a_window_over_every_row(
+    tmp_path_factory: pytest.TempPathFactory, plan: list[list[tuple[str, str, str | None, float]]]
+) -> None:
+    # Hypothetical values and times: any sequence of appends, with revisions, reverts,
+    # vintages (an explicit known_from, even one older than rows already held) and
+    # same-known_from ties, leaves newest_columns equal to the window over all rows.
+    path = tmp_path_factory.mktemp("packed") / "store.sqlite"
+    with Store.open(path) as store:
+        store.register_series([_series_row(UST10), _series_row(GDP)])
+        for i, rows in enumerate(plan):
+            at = T1.replace(minute=i)
+            frame = pd.DataFrame(
+                {
+                    "series_id": [r[0] for r in rows],
+                    "obs_date": pd.to_datetime([r[1] for r in rows]),
+                    "known_from": pd.to_datetime([r[2] or iso_utc(at) for r in rows], utc=True),
+                    "value": [r[3] for r in rows],
+                }
+            )
+            store.append(_fetch(at), frame)
+        always = datetime(2100, 1, 1, tzinfo=UTC)
+        for start, end in [
+            (date(1900, 1, 1), date(2100, 1, 1)),
+            (date(2024, 8, 2), date(2024, 8, 4)),
+        ]:
+            expected = _read_by_window(store, [UST10, GDP], start, end, always)
+            got = store.read([UST10, GDP], start=start, end=end)
+            if expected.empty:
+                assert got.empty
+            else:
+                pd.testing.assert_frame_equal(got, expected, check_exact=True)
+
+
+def test_a_version_1_store_is_upgraded_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite"
+    with Store.open(path) as store:
+        store.register_series([_series_row(UST10), _series_row(GDP)])
+        store.append(_fetch(T1), _rows(UST10, DGS10_AUG_2024))
+        store.append(_fetch(T2), _rows(UST10, [("2024-08-02", 3.81)]))
+        store.append(
+            _fetch(RECORDED, source="fred_api", url=ALFRED_URL), _vintage_rows(GDP_VINTAGES)
+        )
+        expected = store.read([UST10, GDP])
+    # What a store written by schema version 1 looks like: no packed newest revisions.
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE newest_columns")
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+
+    with Store.open(path) as store:
+        assert store.get_meta("schema_version") == "2"
+        pd.testing.assert_frame_equal(store.read([UST10, GDP]), expected, check_exact=True)
+        assert _values(store.read([UST10]))["2024-08-02"] == 3.81
+
+
+def test_a_damaged_packed_row_is_a_store_error_not_a_wrong_answer(store: Store) -> None:
+    store.append(_fetch(T1), _rows(UST10, DGS10_AUG_2024))
+    with sqlite3.connect(store.path) as db:  # hypothetical: the file edited by hand
+        db.execute("UPDATE newest_columns SET n_obs = n_obs + 1")
+
+    with pytest.raises(StoreError, match="damaged") as caught:
+        store.read([UST10])
+    assert caught.value.path == str(store.path)
 
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
@@ -680,14 +772,14 @@ def test_an_old_orphan_temporary_file_is_removed_on_the_next_write(tmp_path: Pat
 def test_a_schema_version_mismatch_says_what_to_do(tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite"
     with Store.open(path) as store:
-        assert store.get_meta("schema_version") == "1"
-        store.set_meta("schema_version", "2")
+        assert store.get_meta("schema_version") == "2"
+        store.set_meta("schema_version", "3")  # as a newer carrywatch would leave it
 
     with pytest.raises(StoreError) as caught:
         Store.open(path)
 
     message = str(caught.value)
-    assert "schema version 2" in message
+    assert "schema version 3" in message
     assert "upgrade carrywatch" in message
     assert "CARRYWATCH_HOME" in message
     assert caught.value.path == str(path)

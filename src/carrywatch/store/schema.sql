@@ -1,4 +1,4 @@
--- carrywatch store, schema version 1.
+-- carrywatch store, schema version 2 (version 1 lacked newest_columns).
 -- Append-only: observations are never updated or deleted; a revision is a new row.
 -- Timestamps are ISO-8601 UTC text ('YYYY-MM-DDTHH:MM:SSZ'), dates 'YYYY-MM-DD',
 -- so that text order is time order.
@@ -55,6 +55,19 @@ CREATE TABLE IF NOT EXISTS checks (
     checked_at TEXT NOT NULL,
     source     TEXT NOT NULL,
     url        TEXT NOT NULL
+);
+
+-- The newest revision of each (series_id, obs_date), packed per series (see
+-- carrywatch/store/newest.py): derived from observations by every append, in the same
+-- transaction.
+CREATE TABLE IF NOT EXISTS newest_columns (
+    series_id   TEXT PRIMARY KEY,
+    n_obs       INTEGER NOT NULL,
+    obs_days    BLOB NOT NULL,
+    values_f8   BLOB NOT NULL,
+    fetch_ids   BLOB NOT NULL,
+    known_codes BLOB NOT NULL,
+    known_json  TEXT NOT NULL
 );
 
 -- The newest value we hold for each (series_id, obs_date).

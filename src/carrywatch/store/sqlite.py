@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from carrywatch.errors import StoreError
+from carrywatch.store import newest
 from carrywatch.types import Origin
 
 __all__ = [
@@ -51,7 +52,9 @@ __all__ = [
     "iso_utc",
 ]
 
-SCHEMA_VERSION: Final = "1"
+SCHEMA_VERSION: Final = "2"
+#: Versions :meth:`Store.open` upgrades in place: 1 lacked ``newest_columns``.
+_UPGRADABLE: Final = frozenset({"1"})
 
 #: ``provenance["kind"]`` of a fetch row recorded by :meth:`Store.record_snapshot`.
 SNAPSHOT_KIND: Final = "market_snapshot"
@@ -178,6 +181,12 @@ class Store:
                         "INSERT INTO meta(key, value) VALUES ('schema_version', ?)",
                         (SCHEMA_VERSION,),
                     )
+                elif found[0] in _UPGRADABLE:
+                    ids = [r[0] for r in db.execute("SELECT DISTINCT series_id FROM observations")]
+                    newest.rebuild(db, ids)
+                    db.execute(
+                        "UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,)
+                    )
                 elif found[0] != SCHEMA_VERSION:
                     raise StoreError(
                         f"store schema version {found[0]} is not {SCHEMA_VERSION}; "
@@ -284,6 +293,7 @@ class Store:
                             strict=True,
                         ),
                     )
+                    newest.rebuild(db, fresh["series_id"])
                 db.executemany(
                     "INSERT INTO checks(series_id, checked_at, source, url) VALUES (?, ?, ?, ?) "
                     "ON CONFLICT(series_id) DO UPDATE SET checked_at = excluded.checked_at, "
@@ -360,17 +370,31 @@ class Store:
         if not series_ids:
             return _empty_read()
         cap = min(d for d in (end, asof) if d is not None) if (end or asof) else None
-        where = [f"o.series_id IN ({','.join('?' * len(series_ids))})"]
-        params: list[object] = list(series_ids)
+        if known_at is None:
+            try:
+                with self._lock:
+                    rows = newest.read(self._db, series_ids, start, cap)
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot read the store: {exc}", path=str(self.path)) from exc
+            except StoreError as exc:
+                raise StoreError(str(exc), path=str(self.path)) from exc
+        else:
+            rows = self._newest_known_at(series_ids, start, cap, known_at)
+        return self._with_provenance(rows)
+
+    def _newest_known_at(
+        self, series_ids: Sequence[str], start: date | None, cap: date | None, known_at: datetime
+    ) -> newest.NewestRows:
+        """The newest revision per date among the rows known at ``known_at``: picked from
+        every stored revision (``newest_columns`` holds only the newest of all)."""
+        where = [f"o.series_id IN ({','.join('?' * len(series_ids))})", "o.known_from <= ?"]
+        params: list[object] = [*series_ids, iso_utc(known_at)]
         if start is not None:
             where.append("o.obs_date >= ?")
             params.append(start.isoformat())
         if cap is not None:
             where.append("o.obs_date <= ?")
             params.append(cap.isoformat())
-        if known_at is not None:
-            where.append("o.known_from <= ?")
-            params.append(iso_utc(known_at))
         # Every stored revision in primary-key order (an index scan, no sort): the last
         # row of each (series_id, obs_date) run is the newest revision, the one with the
         # greatest (known_from, fetch_id). Picking it here is several times faster than a
@@ -387,14 +411,26 @@ class Store:
         while batch := cursor.fetchmany(_READ_BATCH):
             batches.append(np.array(batch, dtype=object))
         if not batches:
-            return _empty_read()
+            return newest.NewestRows.empty()
         sids, dates, values, known, fetch_ids = np.concatenate(batches).T
         del batches
-        newest = np.ones(len(sids), dtype=bool)
-        newest[:-1] = (sids[:-1] != sids[1:]) | (dates[:-1] != dates[1:])
-        fetch_id = fetch_ids[newest].astype("int64")
+        last = np.ones(len(sids), dtype=bool)
+        last[:-1] = (sids[:-1] != sids[1:]) | (dates[:-1] != dates[1:])
+        return newest.NewestRows(
+            series_id=sids[last],
+            # 'YYYY-MM-DD' text, as _normalise_rows stores it; numpy parses it
+            obs_date=dates[last].astype("datetime64[D]").astype("datetime64[ns]"),
+            value=values[last].astype("float64"),
+            known_from=known[last],
+            fetch_id=fetch_ids[last].astype("int64"),
+        )
+
+    def _with_provenance(self, rows: newest.NewestRows) -> pd.DataFrame:
+        """``rows`` joined with their fetch rows (source, origin, retrieval, URL)."""
+        if not len(rows):
+            return _empty_read()
         # Provenance of each distinct fetch: one small query, then a lookup per row.
-        used = np.unique(fetch_id)
+        used = np.unique(rows.fetch_id)
         fetched = self._query(
             "SELECT fetch_id, source, origin, retrieved_at, url, params_json FROM fetches "
             "WHERE fetch_id IN (SELECT value FROM json_each(?))",
@@ -407,22 +443,20 @@ class Store:
         url = np.array(
             [u + _query_string(p) for u, p in zip(url, params_json, strict=True)], dtype=object
         )
-        at = pd.Index(ids.astype("int64")).get_indexer(fetch_id)
+        at = pd.Index(ids.astype("int64")).get_indexer(rows.fetch_id)
         keep = at >= 0  # an observation without its fetch row is not returned (inner join)
         at = at[keep]
-        picked = np.flatnonzero(newest)[keep]
         return pd.DataFrame(
             {
-                "series_id": sids[picked],
-                # 'YYYY-MM-DD' text, as _normalise_rows stores it; numpy parses it
-                "obs_date": dates[picked].astype("datetime64[D]").astype("datetime64[ns]"),
-                "value": values[picked].astype("float64"),
-                "known_from": known[picked],
+                "series_id": rows.series_id[keep],
+                "obs_date": rows.obs_date[keep],
+                "value": rows.value[keep],
+                "known_from": rows.known_from[keep],
                 "source": source[at],
                 "origin": origin[at],
                 "retrieved_at": retrieved[at],
                 "url": url[at],
-                "fetch_id": fetch_id[keep],
+                "fetch_id": rows.fetch_id[keep],
             },
             columns=list(READ_COLUMNS),
         )
