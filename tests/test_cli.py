@@ -11,7 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -336,6 +339,46 @@ def test_brief_without_asof_is_as_of_the_last_date_with_all_core_market_data(
     # The BOJ's last decision known offline is 2026-01-23: stale by June, and said so.
     assert document["metrics"]["policy.boj.rate"]["value"] is None
     assert "jp.boj.policy_rate is stale" in document["metrics"]["policy.boj.rate"]["reason"]
+
+
+#: What only fetching or serving commands use: a cold brief must not load any of it.
+FETCHING = (
+    "httpx",
+    "httpcore",
+    "carrywatch.ingest",
+    "carrywatch.markets",
+    "carrywatch.sources",
+    "carrywatch.report.server",
+)
+BRIEF_ARGS = ("--asof", "2024-08-05", "--out")
+_LOADED = """
+import sys
+from carrywatch.cli import main
+code = main(sys.argv[1:])
+loaded = [m for m in sys.modules for f in {fetching!r} if m == f or m.startswith(f + ".")]
+print(sorted(loaded))
+sys.exit(code)
+"""
+
+
+def test_brief_loads_no_fetching_code_and_reads_no_origin_override(
+    cw_home: Path, tmp_path: Path
+) -> None:
+    """A cold brief imports only what it uses, and an origin override (used by fetching
+    commands only, and malformed here) does not stop it."""
+    env = {**os.environ, "CARRYWATCH_HOME": str(cw_home), "CARRYWATCH_FRED_ORIGIN": "nope"}
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-c", _LOADED.format(fetching=FETCHING), "brief", *BRIEF_ARGS, str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"
+    assert (out / "brief.html").is_file()
 
 
 @pytest.mark.parametrize(

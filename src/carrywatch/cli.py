@@ -13,39 +13,26 @@ import json
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import pandas as pd
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from carrywatch.catalog.spec import load_catalog
 from carrywatch.errors import CarrywatchError, ConfigError
-from carrywatch.ingest import ProgressCallback, RefreshReport, import_csv, refresh, reparse
-from carrywatch.markets import SnapshotReport, market_distributions, snapshot_markets
-from carrywatch.report.metrics import (
-    METRIC_KEYS,
-    HeadlineMetrics,
-    default_asof,
-    headline_metrics,
-)
-from carrywatch.report.odds import (
-    Bank,
-    OddsReport,
-    current_range,
-    parse_range,
-    policy_odds,
-)
-from carrywatch.report.render import build_report, terminal_summary, write_report
-from carrywatch.report.server import make_server
 from carrywatch.settings import Settings, origin_env_var
-from carrywatch.sources.http import HttpClient, RetryPolicy
-from carrywatch.sources.registry import SOURCE_NAMES, build_sources, default_origins
-from carrywatch.store.sqlite import Store
-from carrywatch.types import Window
-from carrywatch.workspace import open_archive, open_store
+
+# Each command imports what it needs inside its function: a command pays only for its
+# own dependencies (``brief`` never loads httpx, the sources, ingest or the server).
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from carrywatch.ingest import ProgressCallback, RefreshReport
+    from carrywatch.markets import SnapshotReport
+    from carrywatch.report.metrics import HeadlineMetrics
+    from carrywatch.report.odds import Bank, OddsReport
+    from carrywatch.sources.http import HttpClient
+    from carrywatch.store.sqlite import Store
 
 __all__ = ["cli", "main"]
 
@@ -63,11 +50,16 @@ class _State:
 
 
 def _settings() -> Settings:
+    """The settings, with every source's ``CARRYWATCH_<SOURCE>_ORIGIN`` override checked."""
+    from carrywatch.sources.registry import SOURCE_NAMES
+
     return Settings.from_env(source_names=SOURCE_NAMES)
 
 
 def _http_client(settings: Settings) -> HttpClient:
     """The HTTP client every fetching command uses, configured from the settings."""
+    from carrywatch.sources.http import HttpClient, RetryPolicy
+
     return HttpClient(
         secrets=settings.secrets(),
         max_per_host=settings.max_per_host,
@@ -116,6 +108,8 @@ def series_group() -> None:
 @cli.command("sources")
 def sources_command() -> None:
     """List the live sources, their default origins and the variable that overrides each."""
+    from carrywatch.sources.registry import default_origins
+
     settings = _settings()
     table = Table("source", "default origin", "override variable", "in force")
     for name, origin in default_origins().items():
@@ -126,6 +120,9 @@ def sources_command() -> None:
 @series_group.command("list")
 def series_list() -> None:
     """Every catalog series: unit, frequency, coverage, source and last retrieval."""
+    from carrywatch.catalog.spec import load_catalog
+    from carrywatch.workspace import open_store
+
     catalog = load_catalog()
     with open_store(_settings().home) as store:
         status = store.series_status().set_index("series_id")
@@ -176,6 +173,9 @@ def series_show(
     fmt: str,
 ) -> None:
     """Observations of one series, newest revision per date, with provenance."""
+    from carrywatch.catalog.spec import load_catalog
+    from carrywatch.workspace import open_store
+
     spec = load_catalog().spec(series_id)
     with open_store(_settings().home) as store:
         frame = store.read(
@@ -290,6 +290,20 @@ def _print_report(report: RefreshReport, verb: str) -> int:
 @click.option("--start", help="Fetch from this obs_date (default: incremental).")
 def refresh_command(source: tuple[str, ...], series: tuple[str, ...], start: str | None) -> None:
     """Bring the store up to date from the live sources."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from carrywatch.catalog.spec import load_catalog
+    from carrywatch.ingest import refresh
+    from carrywatch.sources.registry import build_sources
+    from carrywatch.types import Window
+    from carrywatch.workspace import open_archive, open_store
+
     settings = _settings()
     catalog = load_catalog()
     if series:
@@ -348,6 +362,11 @@ def refresh_command(source: tuple[str, ...], series: tuple[str, ...], start: str
 @click.option("--source", "source", multiple=True, help="Only this source (repeatable).")
 def reparse_command(source: tuple[str, ...]) -> None:
     """Re-run the parsers on archived raw payloads (no network)."""
+    from carrywatch.catalog.spec import load_catalog
+    from carrywatch.ingest import reparse
+    from carrywatch.sources.registry import build_sources
+    from carrywatch.workspace import open_archive, open_store
+
     settings = _settings()
     with open_store(settings.home) as store:
         report = reparse(
@@ -369,6 +388,10 @@ def import_command(
     file: Path, series: str, date_column: str | None, value_column: str | None
 ) -> None:
     """Import your own CSV (e.g. a terminal export) into a catalog series."""
+    from carrywatch.catalog.spec import load_catalog
+    from carrywatch.ingest import import_csv
+    from carrywatch.workspace import open_archive, open_store
+
     settings = _settings()
     catalog = load_catalog()
     catalog.spec(series)
@@ -418,6 +441,11 @@ def odds_command(
     as_json: bool,
 ) -> None:
     """Market-implied odds of the next Fed or BOJ moves, every source side by side."""
+    from carrywatch.catalog.spec import load_catalog
+    from carrywatch.markets import market_distributions
+    from carrywatch.report.odds import current_range, parse_range, policy_odds
+    from carrywatch.workspace import open_archive, open_store
+
     if futures_file is not None and path_file is not None:
         raise ConfigError("give --futures or --path, not both")
     catalog = load_catalog()
@@ -521,11 +549,18 @@ def metrics_command(asof: str | None, as_json: bool) -> None:
 )
 def brief_command(asof: str | None, out_dir: Path) -> None:
     """The morning brief: an offline HTML page, a JSON document and a terminal summary."""
+    from carrywatch.catalog.spec import load_catalog
+    from carrywatch.report.metrics import default_asof
+    from carrywatch.report.render import build_report, terminal_summary, write_report
+    from carrywatch.workspace import open_store
+
     catalog = load_catalog()
-    with open_store(_settings().home) as store:
+    # The brief reads the store only: no source's origin is used, so none is looked up.
+    settings = Settings.from_env()
+    with open_store(settings.home) as store:
         cutoff = _date(asof, "--asof") or default_asof(store, datetime.now(UTC).date())
         report = build_report(store, catalog, cutoff)
-    paths = write_report(report, out_dir)
+    paths = write_report(report, out_dir, template_cache=settings.template_cache)
     out.print(terminal_summary(report, paths.html))
 
 
@@ -534,6 +569,11 @@ def brief_command(asof: str | None, out_dir: Path) -> None:
 @click.option("--port", default=8000, show_default=True, type=int, help="Port (0: any free).")
 def serve_command(host: str, port: int) -> None:
     """A read-only local web app: the brief, /api/metrics and /api/series/{id}."""
+    from carrywatch.catalog.spec import load_catalog
+    from carrywatch.report.server import make_server
+    from carrywatch.store.sqlite import Store
+    from carrywatch.workspace import open_store
+
     settings = _settings()
     catalog = load_catalog()
     open_store(settings.home).close()  # create and seed once, before serving
@@ -542,7 +582,9 @@ def serve_command(host: str, port: int) -> None:
         return Store.open(settings.store_path)
 
     try:
-        server = make_server(_store, catalog, host=host, port=port)
+        server = make_server(
+            _store, catalog, host=host, port=port, template_cache=settings.template_cache
+        )
     except OSError as exc:
         raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
@@ -558,12 +600,18 @@ def serve_command(host: str, port: int) -> None:
 
 
 def _metrics(asof: str | None) -> HeadlineMetrics:
+    from carrywatch.catalog.spec import load_catalog
+    from carrywatch.report.metrics import default_asof, headline_metrics
+    from carrywatch.workspace import open_store
+
     with open_store(_settings().home) as store:
         cutoff = _date(asof, "--asof") or default_asof(store, datetime.now(UTC).date())
         return headline_metrics(store, load_catalog(), cutoff)
 
 
 def _print_metrics(metrics: HeadlineMetrics, title: str) -> None:
+    from carrywatch.report.metrics import METRIC_KEYS
+
     table = Table(title=f"{title} as of {metrics.asof.isoformat()}")
     table.add_column("metric", no_wrap=True)
     table.add_column("value", justify="right", no_wrap=True)
@@ -611,6 +659,11 @@ def markets_group() -> None:
 )
 def markets_refresh_command(bank: str, slugs: tuple[str, ...]) -> None:
     """Fetch and archive the current markets on BANK's decisions (markets.toml, --slug)."""
+    from carrywatch.catalog.spec import load_catalog
+    from carrywatch.markets import snapshot_markets
+    from carrywatch.sources.registry import build_sources
+    from carrywatch.workspace import open_archive, open_store
+
     settings = _settings()
     catalog = load_catalog()
     sources = build_sources(settings.origins)
