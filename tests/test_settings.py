@@ -20,6 +20,7 @@ def test_home_comes_from_carrywatch_home(tmp_path: Path) -> None:
     assert settings.home == tmp_path / "cw"
     assert settings.store_path == tmp_path / "cw" / "carrywatch.sqlite"
     assert settings.raw_dir == tmp_path / "cw" / "raw"
+    assert settings.template_cache == tmp_path / "cw" / "cache" / "jinja"
 
 
 def test_a_tilde_in_home_is_expanded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -120,6 +120,11 @@ class Settings:
     def raw_dir(self) -> Path:
         return self.home / "raw"
 
+    @property
+    def template_cache(self) -> Path:
+        """Where the brief's compiled page template is kept between runs (safe to delete)."""
+        return self.home / "cache" / "jinja"
+
     def secrets(self) -> dict[str, str]:
         """Credentials by settings key, for the HTTP client only."""
         return {"fred_api_key": self.fred_api_key} if self.fred_api_key else {}

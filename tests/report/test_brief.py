@@ -12,20 +12,25 @@ source files as recorded in the snapshot:
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pytest
+from jinja2.bccache import bc_magic
 from rich.console import Console
 
 import carrywatch
 from carrywatch.catalog.spec import load_catalog
 from carrywatch.cli import main
+from carrywatch.report import render
 from carrywatch.report.elements import MetricsAt
 from carrywatch.report.inputs import BriefInputs
 from carrywatch.report.metrics import METRIC_KEYS, headline_metrics
@@ -34,6 +39,8 @@ from carrywatch.report.render import (
     DEFAULT_SEED,
     BriefPaths,
     build_report,
+    render_html,
+    report_json,
     terminal_summary,
     write_report,
 )
@@ -111,6 +118,36 @@ def test_json_metrics_are_the_headline_metrics_of_the_day(
     assert doc["metrics"] == expected["metrics"]
     assert list(doc["metrics"]) == list(METRIC_KEYS)
     assert {"asof", "metrics", "sections"} <= set(doc)
+
+
+@pytest.mark.parametrize("day", [AUG5, JAN24])
+def test_json_is_the_report_laid_out_for_reading(briefs: dict[date, Built], day: date) -> None:
+    report = briefs[day].report
+    text = briefs[day].paths.json.read_text("utf-8")
+    assert text == report_json(report)
+    assert text.endswith("}\n")
+    assert json.loads(text) == json.loads(json.dumps(report.to_json()))
+    lines = text.splitlines()
+    top = [line.split(":")[0].strip(' "') for line in lines if re.match(r'^  "', line)]
+    assert top == ["asof", "generated_at", "seed", "metrics", "sections"]
+    assert f'    "{METRIC_KEYS[0]}": {{' in lines  # one metric per key, its fields below
+    assert '      "figures": [' in lines  # a section's fields one per line
+    assert len(lines) < 2000  # a figure's data is one line, not one line per number
+    # UTF-8 as it is: the Japanese names of MOF's tables are not escaped.
+    assert "\\u" not in text
+    assert re.search(r"[^\x00-\x7f]", text)
+
+
+def test_json_refuses_nan(briefs: dict[date, Built], monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = briefs[AUG5].report.to_json()
+    for bad in (float("nan"), float("inf")):
+        doc["metrics"][METRIC_KEYS[0]]["value"] = bad
+        monkeypatch.setattr(Report, "to_json", lambda self, doc=doc: doc)
+        with pytest.raises(ValueError, match="JSON compliant"):
+            report_json(briefs[AUG5].report)
+    monkeypatch.setattr(Report, "to_json", lambda self: {"seed": float("nan")})
+    with pytest.raises(ValueError, match="JSON compliant"):
+        report_json(briefs[AUG5].report)
 
 
 @pytest.mark.parametrize("day", [AUG5, JAN24])
@@ -378,6 +415,79 @@ def test_write_leaves_only_the_three_files_and_keeps_plotly(
     again = write_report(report, tmp_path / "out")
     assert again.plotly_js.stat().st_mtime_ns == before  # unchanged library: not rewritten
     assert paths.json.read_text("utf-8") == briefs[AUG5].paths.json.read_text("utf-8")
+
+
+@pytest.fixture
+def cold_templates() -> Iterator[None]:
+    """Each render starts as in a new process: no template compiled in memory yet."""
+    render._environment.cache_clear()
+    yield
+    render._environment.cache_clear()
+
+
+def _refuse_to_compile(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the template was compiled although its bytecode was cached")
+
+
+@pytest.mark.usefixtures("cold_templates")
+def test_the_brief_keeps_its_compiled_template_under_home(
+    briefs: dict[date, Built], seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.rmtree(seeded / "cache", ignore_errors=True)
+    monkeypatch.setenv("CARRYWATCH_HOME", str(seeded))
+    assert main(["brief", "--asof", AUG5.isoformat(), "--out", str(tmp_path / "cli")]) == 0
+    folder = seeded / "cache" / "jinja"
+    (cached,) = folder.iterdir()
+    assert cached.stat().st_size > 0
+    written = cached.stat().st_mtime_ns
+
+    # The next process loads the bytecode instead of compiling, and renders the same bytes.
+    render._environment.cache_clear()
+    monkeypatch.setattr(jinja2.Environment, "compile", _refuse_to_compile)
+    paths = write_report(briefs[AUG5].report, tmp_path / "again", template_cache=folder)
+    assert paths.html.read_bytes() == briefs[AUG5].paths.html.read_bytes()
+    assert cached.stat().st_mtime_ns == written  # read, not rewritten
+    assert [p.name for p in folder.iterdir()] == [cached.name]
+
+
+def _read_only(folder: Path) -> None:
+    folder.mkdir(parents=True)
+    folder.chmod(0o555)  # root writes anyway: then this is the plain, writable case
+
+
+def _file_in_the_way(folder: Path) -> None:
+    folder.parent.parent.mkdir(parents=True)
+    folder.parent.write_text("not a folder")
+
+
+def _gone_after_start(folder: Path) -> None:
+    render._environment(folder)  # the folder is made, then replaced by a file
+    folder.rmdir()
+    folder.write_text("not a folder")
+
+
+def _damaged_file(folder: Path) -> None:
+    render._environment(folder).get_template(render.TEMPLATE)
+    render._environment.cache_clear()
+    for cached in folder.iterdir():  # Jinja's header, then no valid checksum or code
+        cached.write_bytes(bc_magic + b"damaged")
+
+
+@pytest.mark.usefixtures("cold_templates")
+@pytest.mark.parametrize("spoil", [_read_only, _file_in_the_way, _gone_after_start, _damaged_file])
+def test_an_unusable_template_cache_only_means_compiling(
+    briefs: dict[date, Built], tmp_path: Path, spoil: Callable[[Path], None]
+) -> None:
+    folder = tmp_path / "home" / "cache" / "jinja"
+    spoil(folder)
+    try:
+        html = render_html(briefs[AUG5].report, template_cache=folder)
+    finally:
+        if folder.is_dir():
+            folder.chmod(0o755)
+    assert html.encode("utf-8") == briefs[AUG5].paths.html.read_bytes()
+    if spoil is _read_only and os.geteuid() != 0:
+        assert list(folder.iterdir()) == []
 
 
 def test_terminal_summary_shows_the_headline_and_the_page(briefs: dict[date, Built]) -> None:

@@ -17,13 +17,20 @@ then a rename, so a reader never sees half a page):
     when its content changes.
 ``brief.json``
     ``{"asof", "generated_at", "seed", "metrics", "sections"}``; ``metrics`` is exactly
-    what ``carrywatch metrics --json`` prints for the same date.
+    what ``carrywatch metrics --json`` prints for the same date. Its top levels are one
+    item per line (each key, metric and section, and their fields); each card, figure and
+    table is one line.
+
+Given a ``template_cache`` folder, the page template is compiled once and its bytecode kept
+there (Jinja's own file cache), so a later process skips the compilation; a folder that
+cannot be created, read or written only means compiling again.
 
 :func:`terminal_summary` is a rich renderable of the headline numbers and the page's path.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -78,6 +85,7 @@ __all__ = [
 #: Seed of the unwind scenarios' Monte Carlo unless another is given (stated on the page).
 DEFAULT_SEED: Final = 20240805
 PLOTLY_FILE: Final = "plotly.min.js"
+TEMPLATE: Final = "brief.html"
 
 
 def build_report(
@@ -164,8 +172,82 @@ def _version() -> str:
         return "unknown"
 
 
+class _TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's file cache of compiled templates, which never fails a render.
+
+    A cache file that cannot be read, or is damaged, is a miss (the template is compiled);
+    one that cannot be written is skipped. A cached template is used only for the same
+    source text, Jinja version and compile options (``salt``); otherwise it is replaced.
+    """
+
+    def __init__(self, directory: Path, salt: str) -> None:
+        super().__init__(str(directory), pattern="%s.jinja-cache")
+        self._salt = salt.encode("utf-8")
+
+    def get_source_checksum(self, source: str) -> str:
+        digest = hashlib.sha1(self._salt, usedforsecurity=False)
+        digest.update(source.encode("utf-8"))
+        return digest.hexdigest()
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # a damaged or unreadable file: compile instead
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:  # read-only or full: the page was rendered, the cache is optional
+            return
+
+
+def _compile_salt(env: jinja2.Environment, template: str) -> str:
+    """What compiled code depends on besides the template's text: Jinja's version, the
+    environment's syntax and compile options, and the filters and tests by name with what
+    each is passed (``pass_context`` and the like change the generated call)."""
+    autoescape = env.autoescape(template) if callable(env.autoescape) else env.autoescape
+    return repr(
+        (
+            jinja2.__version__,
+            env.block_start_string,
+            env.block_end_string,
+            env.variable_start_string,
+            env.variable_end_string,
+            env.comment_start_string,
+            env.comment_end_string,
+            env.line_statement_prefix,
+            env.line_comment_prefix,
+            env.trim_blocks,
+            env.lstrip_blocks,
+            env.newline_sequence,
+            env.keep_trailing_newline,
+            env.optimized,
+            env.finalize is not None,
+            env.is_async,
+            sorted(env.extensions),
+            autoescape,
+            sorted(
+                (name, repr(getattr(f, "jinja_pass_arg", None))) for name, f in env.filters.items()
+            ),
+            sorted(
+                (name, repr(getattr(f, "jinja_pass_arg", None))) for name, f in env.tests.items()
+            ),
+        )
+    )
+
+
+def _bytecode_cache(folder: Path, salt: str) -> jinja2.BytecodeCache | None:
+    """A cache of compiled templates in ``folder`` (created), or none if it cannot be."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _TemplateCache(folder, salt)
+
+
 @cache
-def _environment() -> jinja2.Environment:
+def _environment(template_cache: Path | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("carrywatch.report", "templates"),
         autoescape=jinja2.select_autoescape(["html"]),
@@ -183,16 +265,19 @@ def _environment() -> jinja2.Environment:
     )
     # Compact JSON in the page; the spec is already JSON-stable (see charts).
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
+    if template_cache is not None:  # last: the salt reads the options and filters above
+        env.bytecode_cache = _bytecode_cache(template_cache, _compile_salt(env, TEMPLATE))
     return env
 
 
-def render_html(report: Report) -> str:
-    """The page as a string (see the module docstring)."""
+def render_html(report: Report, *, template_cache: Path | None = None) -> str:
+    """The page as a string (see the module docstring); ``template_cache`` is a folder for
+    the compiled template (none: compiled in memory)."""
     status = report.section("status").tables[0]
     n_stale = sum(1 for c in status.row_classes if c)
     return (
-        _environment()
-        .get_template("brief.html")
+        _environment(template_cache)
+        .get_template(TEMPLATE)
         .render(
             report=report,
             version=_version(),
@@ -240,14 +325,46 @@ def _plotly_js() -> bytes:
     return data
 
 
+#: One-line JSON by the C encoder (an ``indent`` would select the pure-Python one): UTF-8
+#: text as it is, and a NaN or infinity is a ``ValueError``.
+_ONE_LINE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+#: How many levels of ``brief.json`` are laid out one item per line: the top-level keys,
+#: each metric and section, their fields, and each card, figure and table of a section.
+_JSON_LEVELS: Final = 4
+
+
+def _json_text(value: object, levels: int, indent: str = "") -> str:
+    """``value`` as JSON, its first ``levels`` levels of containers one item per line
+    (indented by two spaces a level, as ``indent=2`` would), each deeper value on one line."""
+    if levels > 0 and isinstance(value, dict | list | tuple) and value:
+        inner = indent + "  "
+        if isinstance(value, dict):
+            if not all(isinstance(key, str) for key in value):  # let the encoder convert
+                return _ONE_LINE(value)
+            items = [
+                f"{inner}{_ONE_LINE(k)}: {_json_text(v, levels - 1, inner)}"
+                for k, v in value.items()
+            ]
+            return "{\n" + ",\n".join(items) + f"\n{indent}}}"
+        items = [inner + _json_text(v, levels - 1, inner) for v in value]
+        return "[\n" + ",\n".join(items) + f"\n{indent}]"
+    return _ONE_LINE(value)
+
+
 def report_json(report: Report) -> str:
-    """``brief.json``'s text: indented, UTF-8, no NaN (a NaN would be a bug upstream)."""
-    return json.dumps(report.to_json(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    """``brief.json``'s text: UTF-8, no NaN (a NaN would be a bug upstream). The top four
+    levels are one item per line (the keys, each metric and section, their fields), each
+    deeper value (a card, a figure, a table) is one line: ``json``'s C encoder writes them,
+    many times faster than the pure-Python one an ``indent`` needs."""
+    return _json_text(report.to_json(), _JSON_LEVELS) + "\n"
 
 
-def write_report(report: Report, out_dir: Path) -> BriefPaths:
+def write_report(
+    report: Report, out_dir: Path, *, template_cache: Path | None = None
+) -> BriefPaths:
     """Write ``brief.html``, ``brief.json`` and ``plotly.min.js`` into ``out_dir`` (created
-    if needed), each atomically; returns their paths."""
+    if needed), each atomically; returns their paths. ``template_cache``: see
+    :func:`render_html`."""
     folder = Path(out_dir)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -258,7 +375,8 @@ def write_report(report: Report, out_dir: Path) -> BriefPaths:
         if not paths.plotly_js.is_file() or paths.plotly_js.read_bytes() != library:
             _write_atomic(paths.plotly_js, library)
         _write_atomic(paths.json, report_json(report).encode("utf-8"))
-        _write_atomic(paths.html, render_html(report).encode("utf-8"))
+        html = render_html(report, template_cache=template_cache)
+        _write_atomic(paths.html, html.encode("utf-8"))
     except OSError as exc:
         raise ConfigError(f"cannot write the brief into {folder}: {exc}") from exc
     return paths

@@ -66,10 +66,18 @@ def _query_date(query: dict[str, list[str]], name: str) -> date | None:
 class BriefCache:
     """The rendered brief, rebuilt only when the store has changed since the last build."""
 
-    def __init__(self, open_store: StoreFactory, catalog: Catalog, folder: Path) -> None:
+    def __init__(
+        self,
+        open_store: StoreFactory,
+        catalog: Catalog,
+        folder: Path,
+        *,
+        template_cache: Path | None = None,
+    ) -> None:
         self._open_store = open_store
         self._catalog = catalog
         self._folder = folder
+        self._template_cache = template_cache
         self._lock = threading.Lock()
         self._built_for: tuple[int, int] | None = None
 
@@ -81,7 +89,7 @@ class BriefCache:
                 if version != self._built_for or not (self._folder / "brief.html").exists():
                     asof = default_asof(store, utc_now().date())
                     report = build_report(store, self._catalog, asof)
-                    write_report(report, self._folder)
+                    write_report(report, self._folder, template_cache=self._template_cache)
                     self._built_for = version
             return (self._folder / "brief.html").read_bytes()
 
@@ -202,10 +210,13 @@ def make_server(
     host: str = "127.0.0.1",
     port: int = 8000,
     cache_dir: Path | None = None,
+    template_cache: Path | None = None,
 ) -> ThreadingHTTPServer:
-    """A server ready to ``serve_forever()``; ``port=0`` picks a free port."""
+    """A server ready to ``serve_forever()``; ``port=0`` picks a free port. ``cache_dir``
+    holds the rendered brief (default: a new temporary folder); ``template_cache`` the
+    compiled page template (see :func:`~carrywatch.report.render.render_html`)."""
     folder = cache_dir or Path(tempfile.mkdtemp(prefix="carrywatch-serve-"))
-    cache = BriefCache(open_store, catalog, folder)
+    cache = BriefCache(open_store, catalog, folder, template_cache=template_cache)
     server = ThreadingHTTPServer((host, port), _handler(open_store, catalog, cache))
     server.daemon_threads = True
     return server
