@@ -9,6 +9,7 @@ computes.
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 from collections.abc import Callable
@@ -168,3 +169,14 @@ def test_the_brief_does_not_load_plotly_graph_objects() -> None:
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_an_odds_chart_draws_every_outcome_of_a_long_ladder() -> None:
+    # Hypothetical: eight outcomes for one meeting, more than there are outcome colours.
+    moves = ["-100bp", "-75bp", "-50bp", "-25bp", "hold", "+25bp", "+50bp", "+75bp"]
+    odds = [("Dec", move, 1 / 8) for move in moves]
+
+    spec = charts.odds_by_meeting_spec([], odds)
+
+    assert [t["name"] for t in spec["data"]] == moves
+    assert math.fsum(t["y"][0] for t in spec["data"]) == pytest.approx(100.0)

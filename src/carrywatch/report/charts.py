@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from datetime import date
+from itertools import cycle
 from typing import Any, Final
 
 import numpy as np
@@ -56,6 +57,9 @@ AMBER: Final = "#c47f00"
 PURPLE: Final = "#6a4c93"
 GREY: Final = "#8a9099"
 GRID: Final = "#e6e8eb"
+#: Colours of the outcomes of an odds chart, in turn (repeated past the last: a Kalshi
+#: ladder can hold more outcomes than there are colours, and none may be dropped).
+_OUTCOME_COLOURS: Final = (RED, GREY, TEAL, NAVY, AMBER, PURPLE)
 FONT: Final = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 
 
@@ -668,12 +672,15 @@ def odds_by_meeting_spec(
     odds: Sequence[tuple[str, str, float]] = (),
     *,
     reason: str | None = None,
+    labels: Sequence[str] = (),
 ) -> Spec:
     """Policy odds by meeting.
 
-    ``odds`` rows are ``(meeting label, outcome, probability in [0, 1])``: grouped bars.
-    Without odds the upcoming meetings are drawn on a timeline (``meetings`` as
-    ``(bank, date)``) and ``reason`` says why there are no odds.
+    ``odds`` rows are ``(meeting label, outcome, probability in [0, 1])``: grouped bars,
+    one colour per outcome in the order outcomes first appear, meetings along the x axis
+    in the order ``labels`` gives (default: as they first appear). Without odds the
+    upcoming meetings are drawn on a timeline (``meetings`` as ``(bank, date)``) and
+    ``reason`` says why there are no odds.
     """
     if odds:
         outcomes = list(dict.fromkeys(o[1] for o in odds))
@@ -685,9 +692,15 @@ def odds_by_meeting_spec(
                 name=outcome,
                 marker={"color": color},
             )
-            for outcome, color in zip(outcomes, (RED, GREY, TEAL, NAVY, AMBER), strict=False)
+            for outcome, color in zip(outcomes, cycle(_OUTCOME_COLOURS), strict=False)
         ]
-        layout = _layout(hovermode="closest", barmode="group", yaxis=_axis("probability, %"))
+        order = list(dict.fromkeys([*labels, *(o[0] for o in odds)]))
+        layout = _layout(
+            hovermode="closest",
+            barmode="group",
+            xaxis=_axis(type="category", categoryorder="array", categoryarray=order),
+            yaxis=_axis("probability, %"),
+        )
         return _figure(traces, layout)
     traces = []
     for bank, color in (("FOMC", NAVY), ("BOJ", RED)):
