@@ -14,6 +14,7 @@ The snapshots the CLI records are then read back with ``market_distributions``.
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 from collections.abc import Iterator
@@ -232,3 +233,53 @@ def test_reparse_reads_the_snapshot_rows(
     assert code == 0, out + err
     with Store.open(cw_home / "carrywatch.sqlite") as store:
         assert store.counts() == before
+
+
+def test_the_brief_shows_the_recorded_market_odds_by_meeting(
+    cw_home: Path, server: ReplayServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    serve(server)
+    code, out, err = run(capsys, "markets", "refresh", "fed", "--slug", CHAIR)
+    assert code == 0, out + err
+    with Store.open(cw_home / "carrywatch.sqlite") as store:
+        (kalshi,) = store.snapshots("kalshi")
+    day = date.fromisoformat(kalshi.retrieved_at[:10])
+    # The embedded target range ends in 2026 (FRED's DFEDTARL as collected), so it is stale
+    # on the retrieval day; a desk would refresh FRED. Here the user's own file stands in:
+    # FED_RANGE, the range the ladder test anchors on, imported for that day.
+    for sid, value in (
+        ("us.fed.target_lower", FED_RANGE[0]),
+        ("us.fed.target_upper", FED_RANGE[1]),
+    ):
+        csv_file = tmp_path / f"{sid}.csv"
+        csv_file.write_text(f"date,value\n{day.isoformat()},{value}\n", encoding="utf-8")
+        code, out, err = run(capsys, "import", str(csv_file), "--series", sid)
+        assert code == 0, out + err
+
+    out_dir = tmp_path / "brief"
+    code, out, err = run(capsys, "brief", "--asof", day.isoformat(), "--out", str(out_dir))
+
+    assert code == 0, out + err
+    brief = json.loads((out_dir / "brief.json").read_text(encoding="utf-8"))
+    (odds,) = [s for s in brief["sections"] if s["key"] == "odds"]
+    (table,) = odds["tables"]
+    rows = {(r[0], r[1]): dict(zip(table["columns"], r, strict=True)) for r in table["rows"]}
+    december = rows[("FOMC", "2026-12-09")]
+    # The constructed ladder (see test_markets_refresh_records_archives_and_reads_back):
+    # 3.50-3.75% is its most likely range at 56%.
+    assert str(december["markets"]).startswith("kalshi: 3.5-3.75% 56%"), odds["missing"]
+    assert december["exchange"] is None
+    (figure,) = odds["figures"]
+    bars = [t for t in figure["spec"]["data"] if t["type"] == "bar"]
+    assert bars, "the chart draws bars once a market prices a meeting"
+    assert "FOMC 09 Dec 2026 · kalshi" in bars[0]["x"]
+    assert any("Kalshi" in s for s in figure["sources"])
+    # The bars of one meeting are that market's distribution, in percent.
+    december_bars = [
+        y for t in bars for x, y in zip(t["x"], t["y"], strict=True) if x.startswith("FOMC 09 Dec")
+    ]
+    assert math.fsum(december_bars) == pytest.approx(100.0), figure["spec"]["data"]
+    assert not any(m.startswith("FOMC:") for m in odds["missing"])
+    # The BOJ's last decision known offline is long before the day: no range to anchor on,
+    # so no BOJ odds, and the section says why rather than guessing one.
+    assert any(m.startswith("BOJ: no target range in force") for m in odds["missing"])

@@ -27,10 +27,13 @@ from carrywatch.settings import Settings, origin_env_var
 if TYPE_CHECKING:
     import pandas as pd
 
+    from carrywatch.analytics.market_odds import OddsDistribution
+    from carrywatch.catalog.spec import Catalog
     from carrywatch.ingest import ProgressCallback, RefreshReport
     from carrywatch.markets import SnapshotReport
     from carrywatch.report.metrics import HeadlineMetrics
     from carrywatch.report.odds import Bank, OddsReport
+    from carrywatch.report.render import MarketReader
     from carrywatch.sources.http import HttpClient
     from carrywatch.store.sqlite import Store
 
@@ -559,9 +562,29 @@ def brief_command(asof: str | None, out_dir: Path) -> None:
     settings = Settings.from_env()
     with open_store(settings.home) as store:
         cutoff = _date(asof, "--asof") or default_asof(store, datetime.now(UTC).date())
-        report = build_report(store, catalog, cutoff)
+        report = build_report(
+            store, catalog, cutoff, market_odds=_market_reader(settings.home, catalog)
+        )
     paths = write_report(report, out_dir, template_cache=settings.template_cache)
     out.print(terminal_summary(report, paths.html))
+
+
+def _market_reader(home: Path, catalog: Catalog) -> MarketReader:
+    """The brief's prediction-market odds: the archived snapshots under ``home``."""
+
+    def read(
+        store: Store, bank: Bank, asof: date, range_pct: tuple[float, float]
+    ) -> list[OddsDistribution]:
+        if not store.has_snapshots():
+            return []  # nothing recorded: the payload parsers need not even be loaded
+        from carrywatch.markets import market_distributions
+        from carrywatch.workspace import open_archive
+
+        return market_distributions(
+            store, open_archive(home), catalog, bank, asof, current_range=range_pct
+        )
+
+    return read
 
 
 @cli.command("serve")
@@ -583,7 +606,12 @@ def serve_command(host: str, port: int) -> None:
 
     try:
         server = make_server(
-            _store, catalog, host=host, port=port, template_cache=settings.template_cache
+            _store,
+            catalog,
+            host=host,
+            port=port,
+            template_cache=settings.template_cache,
+            market_odds=_market_reader(settings.home, catalog),
         )
     except OSError as exc:
         raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc

@@ -338,14 +338,17 @@ def test_sections_list_the_series_they_read(briefs: dict[date, Built]) -> None:
     assert by_id["us.ust.10y"][3:7] == ("2024-08-05", 0, 7, "fresh")
 
 
-def test_odds_lists_upcoming_meetings_and_how_to_get_odds(briefs: dict[date, Built]) -> None:
+def test_odds_list_upcoming_meetings_and_how_to_get_odds(briefs: dict[date, Built]) -> None:
     odds = briefs[AUG5].report.section("odds")
     table = odds.tables[0]
     firsts = {bank: next(r[1] for r in table.rows if r[0] == bank) for bank in ("FOMC", "BOJ")}
     assert firsts == {"FOMC": "2024-09-18", "BOJ": "2024-09-20"}
     assert all(r[1] > AUG5.isoformat() for r in table.rows)  # type: ignore[operator]
     assert any("carrywatch odds fed --futures FILE" in m for m in odds.missing)
-    assert any("carrywatch refresh --source kalshi" in m for m in odds.missing)
+    assert any("carrywatch markets refresh fed" in m for m in odds.missing)
+    assert any("carrywatch markets refresh boj" in m for m in odds.missing)
+    # No source priced a meeting: the chart is the timeline of meetings, not bars.
+    assert {t["type"] for t in odds.figures[0].spec["data"]} == {"scatter"}
 
 
 def test_event_moves_are_around_the_latest_decisions_up_to_the_date(

@@ -36,9 +36,10 @@ import math
 import os
 import pkgutil
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, partial
 from importlib import metadata
 from pathlib import Path
 from typing import Final
@@ -48,13 +49,16 @@ from rich.console import Group, RenderableType
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from carrywatch.analytics.market_odds import OddsDistribution
 from carrywatch.catalog.spec import Catalog
 from carrywatch.errors import ConfigError
 from carrywatch.report.elements import MetricsAt
 from carrywatch.report.formats import UNIT_LABELS, change_text, unit_suffix, value_text
 from carrywatch.report.inputs import BriefInputs
+from carrywatch.report.meeting_odds import bank_odds
 from carrywatch.report.metrics import INPUT_SERIES, METRIC_KEYS, metrics_from_series
 from carrywatch.report.model import Cell, Report, Section
+from carrywatch.report.odds import Bank
 from carrywatch.report.sections import (
     SECTION_READS,
     calendar_section,
@@ -74,13 +78,22 @@ from carrywatch.store.sqlite import Store
 from carrywatch.types import utc_now
 
 __all__ = [
+    "BANKS",
     "DEFAULT_SEED",
     "BriefPaths",
+    "MarketReader",
     "build_report",
     "render_html",
     "terminal_summary",
     "write_report",
 ]
+
+#: Reads the prediction-market distributions of ``bank``'s meetings as of a date from a
+#: store, anchored on the target range in force (see
+#: :func:`carrywatch.markets.market_distributions`).
+MarketReader = Callable[[Store, Bank, date, tuple[float, float]], Sequence[OddsDistribution]]
+#: The banks whose odds the brief shows, in order.
+BANKS: Final[tuple[Bank, ...]] = ("fed", "boj")
 
 #: Seed of the unwind scenarios' Monte Carlo unless another is given (stated on the page).
 DEFAULT_SEED: Final = 20240805
@@ -95,12 +108,16 @@ def build_report(
     *,
     seed: int = DEFAULT_SEED,
     generated_at: datetime | None = None,
+    market_odds: MarketReader | None = None,
 ) -> Report:
     """The brief as of ``asof``: observations up to that date only.
 
     Reads every series the sections declare once (:data:`SECTION_READS`), computes the
     headline metrics as of ``asof`` and 7 and 30 days before (for the changes) from that
-    same read, and builds each section. ``seed`` seeds the unwind scenarios' random generators.
+    same read, and builds each section. ``seed`` seeds the unwind scenarios' random
+    generators. ``market_odds`` reads the prediction-market distributions of a bank's
+    meetings from ``store`` (the CLI passes one over the archived snapshots); without it
+    the odds section says that no market was read.
     """
     reads = tuple(dict.fromkeys(sid for ids in SECTION_READS.values() for sid in ids))
     inputs = BriefInputs.load(store, catalog, asof, reads)
@@ -112,9 +129,10 @@ def build_report(
         week_ago=metrics_from_series(observed, catalog, asof - timedelta(days=7)),
         month_ago=metrics_from_series(observed, catalog, asof - timedelta(days=30)),
     )
+    markets = None if market_odds is None else partial(_bound_markets, market_odds, store, asof)
     sections: tuple[Section, ...] = (
         headline_section(inputs, metrics),
-        odds_section(inputs),
+        odds_section(inputs, [bank_odds(inputs, bank, markets) for bank in BANKS]),
         rates_section(inputs, metrics),
         carry_section(inputs, metrics),
         liquidity_section(inputs, metrics),
@@ -133,6 +151,13 @@ def build_report(
         sections=sections,
         seed=seed,
     )
+
+
+def _bound_markets(
+    read: MarketReader, store: Store, asof: date, bank: Bank, range_pct: tuple[float, float]
+) -> Sequence[OddsDistribution]:
+    """``read`` for one store, date and bank: the :data:`MarketOdds` of one brief."""
+    return read(store, bank, asof, range_pct)
 
 
 # --- HTML -----------------------------------------------------------------------------------

@@ -6,11 +6,11 @@ series it reads (its ``*_READS`` constant; :data:`SECTION_READS` lists them all)
 an input is missing or stale the section says so in ``missing`` and shows nothing in its
 place: never an invented or carried-over number.
 
-This module holds the headline, the policy odds and the data status, and re-exports the
-builders of :mod:`~carrywatch.report.markets` (rates, carry, liquidity, flows),
-:mod:`~carrywatch.report.policy` (event moves, stance, calendar) and
-:mod:`~carrywatch.report.scenarios` (fiscal sensitivity, unwind), so that every builder
-can be imported from here.
+This module holds the headline and the data status, and re-exports the builders of
+:mod:`~carrywatch.report.meeting_odds` (policy odds), :mod:`~carrywatch.report.markets`
+(rates, carry, liquidity, flows), :mod:`~carrywatch.report.policy` (event moves, stance,
+calendar) and :mod:`~carrywatch.report.scenarios` (fiscal sensitivity, unwind), so that
+every builder can be imported from here.
 """
 
 from __future__ import annotations
@@ -26,20 +26,16 @@ from carrywatch.analytics.carry import carry_to_vol, realized_vol_pct, short_rat
 from carrywatch.analytics.spreads import history_rank
 from carrywatch.catalog.spec import BojMeeting, FomcMeeting
 from carrywatch.errors import AnalyticsError
-from carrywatch.report import charts
 from carrywatch.report.elements import (
     JP_SHORT_IDS,
     NOT_RATES,
     RANK_START,
     MetricsAt,
-    figure,
     fx_series,
     hedged_reading,
     last_decision,
     liquidity_reading,
-    meeting_extra,
     metric_card,
-    missing_of,
     next_meeting,
     positioning_reading,
     rank_text,
@@ -57,6 +53,7 @@ from carrywatch.report.markets import (
     liquidity_section,
     rates_section,
 )
+from carrywatch.report.meeting_odds import NO_EXCHANGE_ODDS, ODDS_READS, odds_section
 from carrywatch.report.metrics import INPUT_SERIES, METRIC_KEYS, HeadlineMetrics
 from carrywatch.report.model import Cell, Section, Table
 from carrywatch.report.policy import (
@@ -72,7 +69,7 @@ from carrywatch.report.scenarios import FISCAL_READS, UNWIND_READS, fiscal_secti
 __all__ = [
     "HEADLINE_KEYS",
     "HEADLINE_READS",
-    "NO_ODDS",
+    "NO_EXCHANGE_ODDS",
     "ODDS_READS",
     "SECTION_READS",
     "MetricsAt",
@@ -103,7 +100,6 @@ HEADLINE_KEYS: Final = (
 )
 
 HEADLINE_READS: Final = tuple(INPUT_SERIES)
-ODDS_READS: Final = ("us.fedfunds_futures.front",)
 
 #: Every section's reads, in the order of the page (the data status reads their union).
 SECTION_READS: Final[Mapping[str, tuple[str, ...]]] = {
@@ -249,94 +245,6 @@ def _carry_reading(inputs: BriefInputs, now: HeadlineMetrics) -> str:
         _carry_to_vol_history(inputs), inputs.asof, max_age=STALENESS_LIMITS["daily"]
     )
     return head + rank.statement
-
-
-# --- odds -----------------------------------------------------------------------------------
-
-NO_ODDS: Final = (
-    "no futures settlements or prediction-market quotes in the store: run "
-    "`carrywatch odds fed --futures FILE` / `carrywatch refresh --source kalshi`"
-)
-
-
-def odds_section(inputs: BriefInputs, *, max_meetings: int = 4) -> Section:
-    """Policy odds by meeting, Fed and BOJ, sources side by side.
-
-    For now it lists the next ``max_meetings`` FOMC and BOJ meetings after the as-of date
-    (events.toml) and says which inputs the odds need. Extend here: compute odds from
-    ``us.fedfunds_futures.front`` (and prediction-market series) and pass them to
-    :func:`carrywatch.report.charts.odds_by_meeting_spec` as ``odds`` rows.
-    """
-    asof = inputs.asof
-    fomc = [m for m in inputs.catalog.fomc if m.date > asof][:max_meetings]
-    boj = [m for m in inputs.catalog.boj if m.date > asof][:max_meetings]
-    upcoming: list[tuple[str, FomcMeeting | BojMeeting]] = sorted(
-        [("FOMC", m) for m in fomc] + [("BOJ", m) for m in boj], key=lambda x: x[1].date
-    )
-    futures = inputs.provenance("us.fedfunds_futures.front")
-    missing = []
-    if futures.last_obs is None:
-        missing.append(NO_ODDS)
-        reason = NO_ODDS
-    else:
-        reason = (
-            f"fed funds futures settlements are in the store (last {futures.last_obs}), but "
-            "the odds engine is not part of this brief yet"
-        )
-        missing.append(reason)
-    rows: list[tuple[Cell, ...]] = [
-        (
-            bank,
-            m.date.isoformat(),
-            m.start.isoformat() if m.start else None,
-            m.kind,
-            meeting_extra(m),
-            None,
-            None,
-        )
-        for bank, m in upcoming
-    ]
-    table = Table(
-        key="odds_by_meeting",
-        title="Upcoming meetings and their odds",
-        columns=(
-            "bank",
-            "decision day",
-            "first day",
-            "kind",
-            "with",
-            "futures odds",
-            "market odds",
-        ),
-        rows=tuple(rows),
-        note=(
-            "Odds columns stay empty until futures settlements or prediction-market quotes "
-            "are stored."
-        ),
-        sources=("events.toml (federalreserve.gov, boj.or.jp)",),
-    )
-    spec = charts.odds_by_meeting_spec([(bank, m.date) for bank, m in upcoming], reason=reason)
-    fig = figure(
-        "odds_by_meeting",
-        "Odds by meeting",
-        spec,
-        inputs,
-        ODDS_READS,
-        plotted=[],
-        note="Meeting dates from events.toml; bars of odds replace the timeline once odds exist.",
-    )
-    return Section(
-        key="odds",
-        title="Policy odds",
-        reads=ODDS_READS,
-        lede=(
-            "Fed and BOJ odds by meeting, from fed funds futures and prediction markets "
-            "side by side."
-        ),
-        figures=(fig,),
-        tables=(table,),
-        missing=missing_of(missing),
-    )
 
 
 # --- data status ----------------------------------------------------------------------------

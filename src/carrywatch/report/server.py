@@ -33,7 +33,7 @@ from urllib.parse import parse_qs, urlsplit
 from carrywatch.catalog.spec import Catalog
 from carrywatch.errors import CarrywatchError, CatalogError
 from carrywatch.report.metrics import default_asof, headline_metrics
-from carrywatch.report.render import build_report, write_report
+from carrywatch.report.render import MarketReader, build_report, write_report
 from carrywatch.store.sqlite import Store
 from carrywatch.types import utc_now
 
@@ -73,8 +73,10 @@ class BriefCache:
         folder: Path,
         *,
         template_cache: Path | None = None,
+        market_odds: MarketReader | None = None,
     ) -> None:
         self._open_store = open_store
+        self._market_odds = market_odds
         self._catalog = catalog
         self._folder = folder
         self._template_cache = template_cache
@@ -88,7 +90,7 @@ class BriefCache:
                 version = store.counts()
                 if version != self._built_for or not (self._folder / "brief.html").exists():
                     asof = default_asof(store, utc_now().date())
-                    report = build_report(store, self._catalog, asof)
+                    report = build_report(store, self._catalog, asof, market_odds=self._market_odds)
                     write_report(report, self._folder, template_cache=self._template_cache)
                     self._built_for = version
             return (self._folder / "brief.html").read_bytes()
@@ -211,12 +213,17 @@ def make_server(
     port: int = 8000,
     cache_dir: Path | None = None,
     template_cache: Path | None = None,
+    market_odds: MarketReader | None = None,
 ) -> ThreadingHTTPServer:
     """A server ready to ``serve_forever()``; ``port=0`` picks a free port. ``cache_dir``
     holds the rendered brief (default: a new temporary folder); ``template_cache`` the
-    compiled page template (see :func:`~carrywatch.report.render.render_html`)."""
+    compiled page template (see :func:`~carrywatch.report.render.render_html`);
+    ``market_odds`` reads prediction-market odds for the brief (see
+    :func:`~carrywatch.report.render.build_report`)."""
     folder = cache_dir or Path(tempfile.mkdtemp(prefix="carrywatch-serve-"))
-    cache = BriefCache(open_store, catalog, folder, template_cache=template_cache)
+    cache = BriefCache(
+        open_store, catalog, folder, template_cache=template_cache, market_odds=market_odds
+    )
     server = ThreadingHTTPServer((host, port), _handler(open_store, catalog, cache))
     server.daemon_threads = True
     return server

@@ -513,6 +513,14 @@ class Store:
         )
         return self._stored_fetches(sql, params)
 
+    def has_snapshots(self) -> bool:
+        """True when at least one market snapshot was ever recorded (any source)."""
+        found = self._query(
+            "SELECT 1 FROM fetches WHERE json_extract(provenance_json, '$.kind') = ? LIMIT 1",
+            (SNAPSHOT_KIND,),
+        ).fetchone()
+        return found is not None
+
     def _stored_fetches(self, sql: str, params: Sequence[object]) -> list[StoredFetch]:
         rows = self._query(sql, params).fetchall()
         return [

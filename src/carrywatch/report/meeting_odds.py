@@ -1,0 +1,257 @@
+"""The brief's policy-odds section: Fed and BOJ odds by meeting, every source side by side.
+
+The odds come from :func:`carrywatch.report.odds.policy_odds`, the engine behind
+``carrywatch odds``, fed with what the store holds as of the brief's date:
+
+* prediction markets: the distributions of the newest archived Kalshi and Polymarket
+  snapshots on or before that date (``carrywatch markets refresh fed|boj`` records them;
+  the caller reads them with :func:`carrywatch.markets.market_distributions`, since the
+  report layer does not parse payloads), each with its quality flags;
+* exchange-implied odds: the FedWatch method needs a settlement for every contract month
+  around a meeting (a ZQ strip), which no stored series holds: the front-month
+  continuation ``us.fedfunds_futures.front`` anchors no meeting on its own. The section
+  says so and names ``carrywatch odds fed --futures FILE``, which takes a strip.
+
+A bank whose target range in force is unknown as of the date (the BOJ after the last
+decision known offline, say) gets no odds at all: markets are anchored on that range, and
+a guessed anchor would move every probability. The section says why instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+from carrywatch.analytics.market_odds import OddsDistribution, RangeProbability, range_text
+from carrywatch.catalog.spec import BojMeeting, FomcMeeting
+from carrywatch.report import charts
+from carrywatch.report.elements import figure, meeting_extra, missing_of
+from carrywatch.report.inputs import BriefInputs
+from carrywatch.report.model import Cell, Section, Table
+from carrywatch.report.odds import Bank, OddsReport, policy_odds
+
+__all__ = [
+    "NO_EXCHANGE_ODDS",
+    "ODDS_READS",
+    "RANGE_SERIES",
+    "BankOdds",
+    "MarketOdds",
+    "bank_odds",
+    "odds_section",
+]
+
+#: The target range in force of each bank, ``(lower, upper)`` (equal for a point target).
+RANGE_SERIES: Final[Mapping[Bank, tuple[str, str]]] = {
+    "fed": ("us.fed.target_lower", "us.fed.target_upper"),
+    "boj": ("jp.boj.policy_rate_lower", "jp.boj.policy_rate"),
+}
+ODDS_READS: Final = (
+    "us.fedfunds_futures.front",
+    *(sid for pair in RANGE_SERIES.values() for sid in pair),
+)
+
+#: What the caller gives for a bank and its range in force: the market distributions of
+#: its meetings as of the brief's date (see the module docstring).
+MarketOdds = Callable[[Bank, tuple[float, float]], Sequence[OddsDistribution]]
+
+#: Why the brief shows no futures-implied odds (see the module docstring).
+NO_EXCHANGE_ODDS: Final = (
+    "no exchange-implied odds: the FedWatch method needs a fed funds futures settlement for "
+    "each contract month around a meeting, and the store holds the front month at most; "
+    "`carrywatch odds fed --futures FILE` prices a strip"
+)
+
+#: The brief's name of each bank's meetings.
+_LABELS: Final[Mapping[Bank, str]] = {"fed": "FOMC", "boj": "BOJ"}
+
+
+@dataclass(frozen=True, slots=True)
+class BankOdds:
+    """One bank's odds as of the brief's date: a report, or why there is none."""
+
+    bank: Bank
+    report: OddsReport | None
+    reason: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.report is None) == (self.reason is None):
+            raise ValueError("BankOdds holds a report or a reason, not both or neither")
+
+    def at(self, meeting: date) -> list[OddsDistribution]:
+        """The distributions priced for ``meeting`` (refused ones included)."""
+        if self.report is None:
+            return []
+        return [d for d in self.report.distributions if d.meeting == meeting]
+
+
+def bank_odds(inputs: BriefInputs, bank: Bank, markets: MarketOdds | None) -> BankOdds:
+    """``bank``'s odds as of the brief's date: the range in force from the store, then
+    :func:`~carrywatch.report.odds.policy_odds` with the markets ``markets`` gives."""
+    bounds = [inputs.latest(sid) for sid in RANGE_SERIES[bank]]
+    for found in bounds:
+        if found.value is None:
+            return BankOdds(
+                bank,
+                None,
+                reason=f"no target range in force as of {inputs.asof} ({found.reason}); "
+                "markets are priced against it, so no odds are shown",
+            )
+    lower, upper = (b.value for b in bounds if b.value is not None)
+    distributions = () if markets is None else tuple(markets(bank, (lower, upper)))
+    report = policy_odds(inputs.catalog, bank, inputs.asof, (lower, upper), markets=distributions)
+    return BankOdds(bank, report)
+
+
+def odds_section(
+    inputs: BriefInputs, odds: Sequence[BankOdds], *, max_meetings: int = 4
+) -> Section:
+    """Policy odds for the next ``max_meetings`` FOMC and BOJ meetings after the as-of date.
+
+    One table row per meeting: the exchange-implied distribution (when one was priced)
+    and each prediction market's, as ``range probability`` pairs, most likely first; a
+    refused market says why. The chart groups the probability of each move (relative to
+    the range in force) by meeting and source; without any priced meeting it draws the
+    meeting timeline and names what is missing.
+    """
+    by_bank = {o.bank: o for o in odds}
+    upcoming: list[tuple[Bank, FomcMeeting | BojMeeting]] = sorted(
+        [("fed", m) for m in _after(inputs.catalog.fomc, inputs.asof, max_meetings)]
+        + [("boj", m) for m in _after(inputs.catalog.boj, inputs.asof, max_meetings)],
+        key=lambda x: x[1].date,
+    )
+    missing = [NO_EXCHANGE_ODDS]
+    for bank in ("fed", "boj"):
+        found = by_bank.get(bank)
+        if found is None or found.report is None:
+            missing.append(f"{_LABELS[bank]}: {found.reason if found else 'not computed'}")
+        elif not any(not d.refused for d in found.report.distributions):
+            notes = [n for n in found.report.notes if "prediction-market" in n]
+            missing.append(f"{_LABELS[bank]}: " + (notes[0] if notes else "no source priced"))
+    rows: list[tuple[Cell, ...]] = []
+    bars: list[tuple[float, str, str, float]] = []
+    for bank, meeting in upcoming:
+        bank_odds = by_bank.get(bank)
+        here = bank_odds.at(meeting.date) if bank_odds else []
+        exchange = [d for d in here if d.source in {"futures", "path"}]
+        markets = [d for d in here if d.source not in {"futures", "path"}]
+        rows.append(
+            (
+                _LABELS[bank],
+                meeting.date.isoformat(),
+                meeting.start.isoformat() if meeting.start else None,
+                meeting.kind,
+                meeting_extra(meeting),
+                "; ".join(_cell(d) for d in exchange) or None,
+                "; ".join(_cell(d) for d in markets) or None,
+            )
+        )
+        report = bank_odds.report if bank_odds else None
+        for dist in here:
+            if dist.refused or report is None:
+                continue
+            label = f"{_LABELS[bank]} {meeting.date:%d %b %Y} · {dist.source}"
+            for r in dist.probabilities:
+                move_bp, outcome = _move(r, report.current_range_pct)
+                bars.append((move_bp, label, outcome, r.probability))
+    table = Table(
+        key="odds_by_meeting",
+        title="Upcoming meetings and their odds",
+        columns=("bank", "decision day", "first day", "kind", "with", "exchange", "markets"),
+        rows=tuple(rows),
+        note=(
+            "Each odds cell lists a source's target ranges after the meeting with their "
+            "probabilities, most likely first; [stale], [thin] and [repaired] mark a market "
+            "whose prices deserve less trust (see `carrywatch odds fed|boj` for the details)."
+        ),
+        sources=("events.toml (federalreserve.gov, boj.or.jp)", *_market_sources(odds)),
+    )
+    reason = None if bars else "; ".join(missing)
+    spec = charts.odds_by_meeting_spec(
+        [(_LABELS[bank], m.date) for bank, m in upcoming],
+        _ordered(bars),
+        reason=reason,
+        labels=list(dict.fromkeys(label for _, label, _, _ in bars)),
+    )
+    fig = figure(
+        "odds_by_meeting",
+        "Odds by meeting",
+        spec,
+        inputs,
+        ODDS_READS,
+        plotted=[],
+        note=(
+            "Probability of each move from the range in force, by meeting and source."
+            if bars
+            else "Meeting dates from events.toml; bars of odds replace the timeline once "
+            "a source prices a meeting."
+        ),
+        extra_sources=_market_sources(odds),
+    )
+    return Section(
+        key="odds",
+        title="Policy odds",
+        reads=ODDS_READS,
+        lede=(
+            "Fed and BOJ odds by meeting, from fed funds futures and prediction markets "
+            "side by side."
+        ),
+        figures=(fig,),
+        tables=(table,),
+        missing=missing_of(missing),
+    )
+
+
+def _after(
+    meetings: Sequence[FomcMeeting | BojMeeting], asof: date, n: int
+) -> list[FomcMeeting | BojMeeting]:
+    return [m for m in meetings if m.date > asof][:n]
+
+
+def _cell(dist: OddsDistribution) -> str:
+    """``kalshi: 3.5-3.75% 82%, 3.25-3.5% 18% [thin]``, or why it was refused."""
+    if dist.reason is not None:
+        return f"{dist.source}: refused ({dist.reason})"
+    ranked = sorted(dist.probabilities, key=lambda r: -r.probability)
+    shown = ", ".join(f"{range_text(r)} {100.0 * r.probability:.0f}%" for r in ranked[:3])
+    if len(ranked) > 3:
+        shown += f", {len(ranked) - 3} more"
+    tags = ["repaired"] if dist.repaired else []
+    if dist.quality is not None:
+        tags += [t for t, on in (("stale", dist.quality.stale), ("thin", dist.quality.thin)) if on]
+    return f"{dist.source}: {shown}" + "".join(f" [{t}]" for t in tags)
+
+
+def _move(r: RangeProbability, current: tuple[float, float]) -> tuple[float, str]:
+    """The move from the range in force in bp, and its label: ``hold``, ``-25bp``,
+    ``-50bp or more cuts`` (a lumped tail)."""
+    move_bp = round(100.0 * (r.lower_pct - current[0]))
+    text = "hold" if move_bp == 0 else f"{move_bp:+d}bp"
+    if r.lumped == "below":
+        text += " or more cuts" if move_bp < 0 else " or lower"
+    elif r.lumped == "above":
+        text += " or more hikes" if move_bp > 0 else " or higher"
+    return float(move_bp), text
+
+
+def _ordered(bars: Sequence[tuple[float, str, str, float]]) -> list[tuple[str, str, float]]:
+    """``(move_bp, label, outcome, probability)`` bars as the chart's rows, outcomes in
+    move order (cuts, hold, hikes) so that the colours read alike across meetings."""
+    return [(label, outcome, p) for _, label, outcome, p in sorted(bars, key=lambda b: b[0])]
+
+
+def _market_sources(odds: Sequence[BankOdds]) -> tuple[str, ...]:
+    """Each market source behind the odds, with the newest snapshot date it read."""
+    names = {
+        d.source
+        for o in odds
+        if o.report is not None
+        for d in o.report.distributions
+        if d.source not in {"futures", "path"}
+    }
+    publishers = {"kalshi": "Kalshi KXFED markets", "polymarket": "Polymarket Gamma events"}
+    return tuple(
+        f"{publishers.get(n, n)} (archived snapshots, `carrywatch markets refresh`)"
+        for n in sorted(names)
+    )
