@@ -9,6 +9,7 @@ docstring of ``errors.py`` is the tree of classes in that module.
 from __future__ import annotations
 
 import ast
+import importlib.metadata
 import inspect
 import json
 import os
@@ -27,7 +28,7 @@ from carrywatch import errors
 SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "carrywatch"
 
-FOUNDATION = frozenset({"errors", "types", "settings", "frames"})
+FOUNDATION = frozenset({"errors", "types", "settings", "frames", "version"})
 
 #: Which layers each layer may import (its own layer is always allowed).
 #: ``catalog``, ``sources``, ``store`` and ``analytics`` see only the foundation;
@@ -279,8 +280,9 @@ def _probe(tmp_path: Path, after_import: str = "") -> tuple[dict[str, list[str]]
 
 def test_importing_carrywatch_does_nothing(tmp_path: Path) -> None:
     probe, home, xdg = _probe(tmp_path)
-    # Nothing but the facade: no submodule, no httpx, pandas, numpy or sqlite3.
-    assert probe["modules"] == ["carrywatch"]
+    # Nothing but the facade and its version constant: no other submodule, no httpx,
+    # pandas, numpy or sqlite3.
+    assert probe["modules"] == ["carrywatch", "carrywatch.version"]
     # No socket created, no file opened for writing, no directory made.
     assert probe["events"] == []
     assert list(home.iterdir()) == []
@@ -308,6 +310,9 @@ def test_the_package_api_is_pinned() -> None:
     assert carrywatch.__all__ == ["__version__", "open_store"]
     assert all(hasattr(carrywatch, name) for name in carrywatch.__all__)
     assert re.fullmatch(r"\d+\.\d+\.\d+", carrywatch.__version__)
+    # The installed distribution's version is read from the package (pyproject's dynamic
+    # version), so the page's "carrywatch X" and pip agree.
+    assert importlib.metadata.version("carrywatch") == carrywatch.__version__
 
 
 ERROR_NAMES = [

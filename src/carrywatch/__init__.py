@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from carrywatch.store.sqlite import Store
 
-__all__ = ["__version__", "open_store"]
+from carrywatch.version import __version__
 
-__version__ = "0.1.0"
+__all__ = ["__version__", "open_store"]
 
 
 def open_store(home: Path | str | None = None, *, seed: bool = True) -> Store:

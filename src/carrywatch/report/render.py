@@ -40,7 +40,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache, partial
-from importlib import metadata
 from pathlib import Path
 from typing import Final
 
@@ -76,6 +75,7 @@ from carrywatch.report.sections import (
 )
 from carrywatch.store.sqlite import Store
 from carrywatch.types import utc_now
+from carrywatch.version import __version__
 
 __all__ = [
     "BANKS",
@@ -191,10 +191,9 @@ def _cell_class(cell: Cell, spec: str = "") -> str:
 
 
 def _version() -> str:
-    try:
-        return metadata.version("carrywatch")
-    except metadata.PackageNotFoundError:  # running from a source tree without install
-        return "unknown"
+    # The package's own constant (pyproject reads it at build time): importing
+    # importlib.metadata to ask for it would cost a cold brief several milliseconds.
+    return __version__
 
 
 class _TemplateCache(jinja2.FileSystemBytecodeCache):
