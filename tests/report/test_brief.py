@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import plotly.offline
 import pytest
 from jinja2.bccache import bc_magic
 from rich.console import Console
@@ -241,6 +242,8 @@ def test_the_page_loads_nothing_from_the_network(briefs: dict[date, Built], day:
     assert js.parent == built.paths.html.parent
     assert js.stat().st_size > 1_000_000
     assert js.read_text("utf-8", errors="replace").lstrip().startswith("/**\n* plotly.js")
+    # Exactly the library the installed plotly gives (the page's charts are built for it).
+    assert js.read_bytes() == plotly.offline.get_plotlyjs().encode("utf-8")
 
 
 def test_the_page_says_what_date_it_is_as_of(briefs: dict[date, Built]) -> None:

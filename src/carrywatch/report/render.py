@@ -31,10 +31,10 @@ cannot be created, read or written only means compiling again.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import math
 import os
-import pkgutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -342,11 +342,20 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 def _plotly_js() -> bytes:
     """The bytes of ``plotly.offline.get_plotlyjs()`` (the package's ``plotly.min.js``,
-    UTF-8), read as they are rather than decoded and encoded again."""
-    data = pkgutil.get_data("plotly", "package_data/plotly.min.js")
-    if data is None:  # pragma: no cover -- a loader that cannot read package data
-        raise ConfigError("the installed plotly package has no plotly.min.js")
-    return data
+    UTF-8), read as they are rather than decoded and encoded again.
+
+    The file is found with ``importlib.resources`` on the package's spec, which does not
+    run plotly's ``__init__`` (that would import ``importlib.metadata`` and more, for a
+    file the brief only copies)."""
+    spec = importlib.util.find_spec("plotly")
+    folders = spec.submodule_search_locations if spec is not None else None
+    if not folders:
+        raise ConfigError("plotly is not installed: reinstall carrywatch (`make brief`)")
+    path = Path(folders[0]) / "package_data" / "plotly.min.js"
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"the installed plotly package has no plotly.min.js: {exc}") from exc
 
 
 #: One-line JSON by the C encoder (an ``indent`` would select the pure-Python one): UTF-8
