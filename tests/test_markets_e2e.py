@@ -279,6 +279,15 @@ def test_the_brief_shows_the_recorded_market_odds_by_meeting(
         y for t in bars for x, y in zip(t["x"], t["y"], strict=True) if x.startswith("FOMC 09 Dec")
     ]
     assert math.fsum(december_bars) == pytest.approx(100.0), figure["spec"]["data"]
+    # Colours follow the move (ColorBrewer RdBu): a cut red, darker the larger; a hike
+    # blue; a hold grey; whichever meeting or order the outcome comes in.
+    colour = {t["name"]: t["marker"]["color"] for t in bars}
+    assert (colour["-25bp"], colour["-50bp"], colour["hold"], colour["+25bp"]) == (
+        "#f4a582",
+        "#d6604d",
+        "#8a9099",
+        "#92c5de",
+    )
     assert not any(m.startswith("FOMC:") for m in odds["missing"])
     # The BOJ's last decision known offline is long before the day: no range to anchor on,
     # so no BOJ odds, and the section says why rather than guessing one.

@@ -180,3 +180,12 @@ def test_an_odds_chart_draws_every_outcome_of_a_long_ladder() -> None:
 
     assert [t["name"] for t in spec["data"]] == moves
     assert math.fsum(t["y"][0] for t in spec["data"]) == pytest.approx(100.0)
+
+
+def test_odds_colours_follow_the_move_not_the_order() -> None:
+    odds = [("Dec", "-25bp", 0.3), ("Dec", "hold", 0.7), ("Jan", "+25bp", 0.1)]
+    colours = {"-25bp": "#d6604d", "hold": "#8a9099", "+25bp": "#4393c3"}
+
+    spec = charts.odds_by_meeting_spec([], odds, colours=colours)
+
+    assert {t["name"]: t["marker"]["color"] for t in spec["data"]} == colours

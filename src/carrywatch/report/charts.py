@@ -673,26 +673,29 @@ def odds_by_meeting_spec(
     *,
     reason: str | None = None,
     labels: Sequence[str] = (),
+    colours: Mapping[str, str] | None = None,
 ) -> Spec:
     """Policy odds by meeting.
 
     ``odds`` rows are ``(meeting label, outcome, probability in [0, 1])``: grouped bars,
     one colour per outcome in the order outcomes first appear, meetings along the x axis
-    in the order ``labels`` gives (default: as they first appear). Without odds the
+    in the order ``labels`` gives (default: as they first appear); ``colours`` maps an
+    outcome to its colour (default: a palette in turn). Without odds the
     upcoming meetings are drawn on a timeline (``meetings`` as ``(bank, date)``) and
     ``reason`` says why there are no odds.
     """
     if odds:
         outcomes = list(dict.fromkeys(o[1] for o in odds))
+        palette = dict(zip(outcomes, cycle(_OUTCOME_COLOURS), strict=False)) | dict(colours or {})
         traces = [
             _trace(
                 "bar",
                 x=[o[0] for o in odds if o[1] == outcome],
                 y=[round(100.0 * o[2], 4) for o in odds if o[1] == outcome],
                 name=outcome,
-                marker={"color": color},
+                marker={"color": palette[outcome]},
             )
-            for outcome, color in zip(outcomes, cycle(_OUTCOME_COLOURS), strict=False)
+            for outcome in outcomes
         ]
         order = list(dict.fromkeys([*labels, *(o[0] for o in odds)]))
         layout = _layout(

@@ -173,6 +173,7 @@ def odds_section(
         _ordered(bars),
         reason=reason,
         labels=list(dict.fromkeys(label for _, label, _, _ in bars)),
+        colours={outcome: _move_colour(move_bp) for move_bp, _, outcome, _ in bars},
     )
     fig = figure(
         "odds_by_meeting",
@@ -233,6 +234,21 @@ def _move(r: RangeProbability, current: tuple[float, float]) -> tuple[float, str
     elif r.lumped == "above":
         text += " or more hikes" if move_bp > 0 else " or higher"
     return float(move_bp), text
+
+
+#: Diverging colours of moves (ColorBrewer RdBu): cuts red, darker the larger; hikes blue.
+_CUT_COLOURS: Final = ("#f4a582", "#d6604d", "#b2182b", "#67001f")
+_HIKE_COLOURS: Final = ("#92c5de", "#4393c3", "#2166ac", "#053061")
+_HOLD_COLOUR: Final = "#8a9099"
+
+
+def _move_colour(move_bp: float) -> str:
+    """A cut is red and a hike blue, darker for each further 25 bp (the last shade beyond
+    100 bp); a hold is grey. The same move has the same colour at every meeting."""
+    if move_bp == 0:
+        return _HOLD_COLOUR
+    steps = min(int(abs(move_bp) // 25) - 1, 3) if abs(move_bp) >= 25 else 0
+    return (_CUT_COLOURS if move_bp < 0 else _HIKE_COLOURS)[max(steps, 0)]
 
 
 def _ordered(bars: Sequence[tuple[float, str, str, float]]) -> list[tuple[str, str, float]]:
