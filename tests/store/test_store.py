@@ -462,6 +462,20 @@ def test_the_packed_newest_revisions_equal_a_window_over_every_row(
                 pd.testing.assert_frame_equal(got, expected, check_exact=True)
 
 
+def test_date_bounds_may_be_timestamps(store: Store) -> None:
+    store.append(_fetch(T1), _rows(UST10, DGS10_AUG_2024))
+    by_date = store.read([UST10], start=date(2024, 8, 2), end=date(2024, 8, 6))
+
+    # A datetime or pd.Timestamp is a date too: its calendar day bounds the read.
+    for start, end in [
+        (pd.Timestamp("2024-08-02"), pd.Timestamp("2024-08-06 18:00")),
+        (datetime(2024, 8, 2, 9, 30, tzinfo=UTC), datetime(2024, 8, 6, tzinfo=UTC)),
+    ]:
+        pd.testing.assert_frame_equal(store.read([UST10], start=start, end=end), by_date)
+        pd.testing.assert_frame_equal(store.read([UST10], start=start, asof=end), by_date)
+    assert list(_values(by_date)) == ["2024-08-02", "2024-08-05", "2024-08-06"]
+
+
 def test_a_version_1_store_is_upgraded_on_open(tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite"
     with Store.open(path) as store:

@@ -369,6 +369,7 @@ class Store:
         """
         if not series_ids:
             return _empty_read()
+        start, end, asof = (_day(d) for d in (start, end, asof))
         cap = min(d for d in (end, asof) if d is not None) if (end or asof) else None
         if known_at is None:
             try:
@@ -569,6 +570,14 @@ def _statements(script: str) -> list[str]:
             out.append("\n".join(buffer).strip())
             buffer = []
     return [s for s in out if s]
+
+
+def _day(moment: date | None) -> date | None:
+    """A date bound as a ``date`` (a ``datetime`` or ``pd.Timestamp`` is a ``date`` too,
+    but compares and subtracts differently): its calendar day."""
+    if isinstance(moment, datetime):
+        return moment.date()
+    return moment
 
 
 def _query_string(params_json: str) -> str:
