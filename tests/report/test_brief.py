@@ -11,8 +11,11 @@ source files as recorded in the snapshot:
 
 from __future__ import annotations
 
+import io
 import json
+import marshal
 import os
+import pickle
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -479,8 +482,19 @@ def _damaged_file(folder: Path) -> None:
         cached.write_bytes(bc_magic + b"damaged")
 
 
+def _not_code(folder: Path) -> None:
+    render._environment(folder).get_template(render.TEMPLATE)
+    render._environment.cache_clear()
+    for cached in folder.iterdir():  # a valid header and checksum over a number, not code
+        body = io.BytesIO(cached.read_bytes()[len(bc_magic) :])
+        checksum = pickle.load(body)
+        cached.write_bytes(bc_magic + pickle.dumps(checksum, 2) + marshal.dumps(42))
+
+
 @pytest.mark.usefixtures("cold_templates")
-@pytest.mark.parametrize("spoil", [_read_only, _file_in_the_way, _gone_after_start, _damaged_file])
+@pytest.mark.parametrize(
+    "spoil", [_read_only, _file_in_the_way, _gone_after_start, _damaged_file, _not_code]
+)
 def test_an_unusable_template_cache_only_means_compiling(
     briefs: dict[date, Built], tmp_path: Path, spoil: Callable[[Path], None]
 ) -> None:

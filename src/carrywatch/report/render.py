@@ -36,6 +36,7 @@ import json
 import math
 import os
 import tempfile
+import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -218,6 +219,8 @@ class _TemplateCache(jinja2.FileSystemBytecodeCache):
             super().load_bytecode(bucket)
         except Exception:  # a damaged or unreadable file: compile instead
             bucket.reset()
+        if bucket.code is not None and not isinstance(bucket.code, types.CodeType):
+            bucket.reset()  # a well-formed header over something that is not code
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
