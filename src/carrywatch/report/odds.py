@@ -167,8 +167,8 @@ def policy_odds(
     kept_markets = [d for d in markets if d.meeting in upcoming]
     if not kept_markets:
         notes.append(
-            "no prediction-market snapshot in the store for these meetings "
-            f"(`carrywatch markets refresh {bank}` records them)"
+            f"no prediction-market snapshot retrieved on or before {asof} prices these "
+            f"meetings (`carrywatch markets refresh {bank}` records them)"
         )
     distributions.extend(kept_markets)
     comparisons = []
