@@ -19,6 +19,7 @@ a guessed anchor would move every probability. The section says why instead.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -26,6 +27,7 @@ from typing import Final
 
 from carrywatch.analytics.market_odds import OddsDistribution, RangeProbability, range_text
 from carrywatch.catalog.spec import BojMeeting, FomcMeeting
+from carrywatch.errors import AnalyticsError
 from carrywatch.report import charts
 from carrywatch.report.elements import figure, meeting_extra, missing_of
 from carrywatch.report.inputs import BriefInputs
@@ -40,6 +42,7 @@ __all__ = [
     "MarketOdds",
     "bank_odds",
     "odds_section",
+    "range_in_force",
 ]
 
 #: The target range in force of each bank, ``(lower, upper)`` (equal for a point target).
@@ -89,19 +92,37 @@ class BankOdds:
 def bank_odds(inputs: BriefInputs, bank: Bank, markets: MarketOdds | None) -> BankOdds:
     """``bank``'s odds as of the brief's date: the range in force from the store, then
     :func:`~carrywatch.report.odds.policy_odds` with the markets ``markets`` gives."""
-    bounds = [inputs.latest(sid) for sid in RANGE_SERIES[bank]]
-    for found in bounds:
-        if found.value is None:
-            return BankOdds(
-                bank,
-                None,
-                reason=f"no target range in force as of {inputs.asof} ({found.reason}); "
-                "markets are priced against it, so no odds are shown",
-            )
-    lower, upper = (b.value for b in bounds if b.value is not None)
-    distributions = () if markets is None else tuple(markets(bank, (lower, upper)))
-    report = policy_odds(inputs.catalog, bank, inputs.asof, (lower, upper), markets=distributions)
+    found = range_in_force(inputs, bank)
+    if isinstance(found, str):
+        return BankOdds(
+            bank,
+            None,
+            reason=f"no target range in force as of {inputs.asof} ({found}); markets are "
+            "priced against it, so no odds are shown",
+        )
+    distributions = () if markets is None else tuple(markets(bank, found))
+    try:
+        report = policy_odds(inputs.catalog, bank, inputs.asof, found, markets=distributions)
+    except AnalyticsError as exc:
+        return BankOdds(bank, None, reason=f"the odds cannot be formed: {exc}")
     return BankOdds(bank, report)
+
+
+def range_in_force(inputs: BriefInputs, bank: Bank) -> tuple[float, float] | str:
+    """``(lower, upper)`` in percent as of the brief's date, or why there is none.
+
+    Both ends must be fresh and from the same day (a partial refresh can leave one end
+    newer than the other, and pairing them could invert the range or invent one that was
+    never in force); the Fed's is a range (lower < upper), the BOJ's may be a point.
+    """
+    low, high = (inputs.latest(sid) for sid in RANGE_SERIES[bank])
+    if low.value is None or high.value is None:
+        return str(low.reason if low.value is None else high.reason)
+    if low.obs_date != high.obs_date:
+        return f"its ends are from different days ({low.obs_date}, {high.obs_date}); refresh both"
+    if low.value > high.value or (bank == "fed" and low.value == high.value):
+        return f"{low.value:g}-{high.value:g}% is not a {'range' if bank == 'fed' else 'target'}"
+    return low.value, high.value
 
 
 def odds_section(
@@ -131,6 +152,7 @@ def odds_section(
             missing.append(f"{_LABELS[bank]}: " + (notes[0] if notes else "no source priced"))
     rows: list[tuple[Cell, ...]] = []
     bars: list[tuple[float, str, str, float]] = []
+    colours: dict[str, str] = {}
     for bank, meeting in upcoming:
         bank_odds = by_bank.get(bank)
         here = bank_odds.at(meeting.date) if bank_odds else []
@@ -153,8 +175,9 @@ def odds_section(
                 continue
             label = f"{_LABELS[bank]} {meeting.date:%d %b %Y} · {dist.source}"
             for r in dist.probabilities:
-                move_bp, outcome = _move(r, report.current_range_pct)
-                bars.append((move_bp, label, outcome, r.probability))
+                key_bp, outcome, colour = _move(r, report.current_range_pct)
+                colours[outcome] = colour
+                bars.append((key_bp, label, outcome, r.probability))
     table = Table(
         key="odds_by_meeting",
         title="Upcoming meetings and their odds",
@@ -173,7 +196,7 @@ def odds_section(
         _ordered(bars),
         reason=reason,
         labels=list(dict.fromkeys(label for _, label, _, _ in bars)),
-        colours={outcome: _move_colour(move_bp) for move_bp, _, outcome, _ in bars},
+        colours=colours,
     )
     fig = figure(
         "odds_by_meeting",
@@ -224,31 +247,51 @@ def _cell(dist: OddsDistribution) -> str:
     return f"{dist.source}: {shown}" + "".join(f" [{t}]" for t in tags)
 
 
-def _move(r: RangeProbability, current: tuple[float, float]) -> tuple[float, str]:
-    """The move from the range in force in bp, and its label: ``hold``, ``-25bp``,
-    ``-50bp or more cuts`` (a lumped tail)."""
-    move_bp = round(100.0 * (r.lower_pct - current[0]))
-    text = "hold" if move_bp == 0 else f"{move_bp:+d}bp"
+def _move(r: RangeProbability, current: tuple[float, float]) -> tuple[float, str, str]:
+    """Where ``r`` stands against the range in force: a sort key (bp), a label and a colour.
+
+    The move is read at both ends, ``lower - current lower`` and ``upper - current upper``
+    in bp, so a bucket wider than the range in force is a span (``-50bp to hold``), and a
+    lumped tail is open on one side (``-75bp or more cuts``, ``hold or lower``). A cut is
+    red and a hike blue (ColorBrewer RdBu), darker for each further 25 bp; a hold is grey;
+    a bucket or tail that holds both a move and a hold, or moves both ways, is light grey.
+    The same outcome has the same label and colour at every meeting.
+    """
+    lo_bp = round(100.0 * (r.lower_pct - current[0]))
+    hi_bp = round(100.0 * (r.upper_pct - current[1]))
     if r.lumped == "below":
-        text += " or more cuts" if move_bp < 0 else " or lower"
-    elif r.lumped == "above":
-        text += " or more hikes" if move_bp > 0 else " or higher"
-    return float(move_bp), text
+        if hi_bp < 0:
+            return hi_bp - 0.5, f"{_bp(hi_bp)} or more cuts", _shade(hi_bp)
+        return hi_bp - 0.5, f"{_bp(hi_bp)} or lower", _MIXED_COLOUR
+    if r.lumped == "above":
+        if lo_bp > 0:
+            return lo_bp + 0.5, f"{_bp(lo_bp)} or more hikes", _shade(lo_bp)
+        return lo_bp + 0.5, f"{_bp(lo_bp)} or higher", _MIXED_COLOUR
+    if lo_bp == hi_bp:
+        return float(lo_bp), _bp(lo_bp), _shade(lo_bp)
+    one_side = lo_bp > 0 or hi_bp < 0
+    colour = _shade(lo_bp if lo_bp > 0 else hi_bp) if one_side else _MIXED_COLOUR
+    return (lo_bp + hi_bp) / 2.0, f"{_bp(lo_bp)} to {_bp(hi_bp)}", colour
+
+
+def _bp(move_bp: int) -> str:
+    return "hold" if move_bp == 0 else f"{move_bp:+d}bp"
 
 
 #: Diverging colours of moves (ColorBrewer RdBu): cuts red, darker the larger; hikes blue.
 _CUT_COLOURS: Final = ("#f4a582", "#d6604d", "#b2182b", "#67001f")
 _HIKE_COLOURS: Final = ("#92c5de", "#4393c3", "#2166ac", "#053061")
 _HOLD_COLOUR: Final = "#8a9099"
+_MIXED_COLOUR: Final = "#d5d8dc"
 
 
-def _move_colour(move_bp: float) -> str:
-    """A cut is red and a hike blue, darker for each further 25 bp (the last shade beyond
-    100 bp); a hold is grey. The same move has the same colour at every meeting."""
+def _shade(move_bp: int) -> str:
+    """Grey for a hold; otherwise the red or blue of the move's 25 bp step (up to 25 bp
+    the lightest, beyond 75 bp the darkest)."""
     if move_bp == 0:
         return _HOLD_COLOUR
-    steps = min(int(abs(move_bp) // 25) - 1, 3) if abs(move_bp) >= 25 else 0
-    return (_CUT_COLOURS if move_bp < 0 else _HIKE_COLOURS)[max(steps, 0)]
+    step = min(math.ceil(abs(move_bp) / 25.0), 4) - 1
+    return (_CUT_COLOURS if move_bp < 0 else _HIKE_COLOURS)[step]
 
 
 def _ordered(bars: Sequence[tuple[float, str, str, float]]) -> list[tuple[str, str, float]]:
