@@ -497,6 +497,34 @@ def test_a_version_1_store_is_upgraded_on_open(tmp_path: Path) -> None:
         assert _values(store.read([UST10]))["2024-08-02"] == 3.81
 
 
+def test_a_write_around_append_is_read_from_every_revision(store: Store) -> None:
+    store.append(_fetch(T1), _rows(UST10, DGS10_AUG_2024))
+    store.append(_fetch(RECORDED, source="fred_api", url=ALFRED_URL), _vintage_rows(GDP_VINTAGES))
+    # Hypothetical: another writer (an older carrywatch still running, a hand-made INSERT)
+    # adds a revision without rebuilding the packed rows.
+    fetch_id = store.append(_fetch(T2), _rows(UST10, [("2024-08-09", 3.95)])).fetch_id
+    with sqlite3.connect(store.path) as db:
+        db.execute(
+            "INSERT INTO observations(series_id, obs_date, known_from, fetch_id, value) "
+            "VALUES (?, '2024-08-02', ?, ?, 3.81)",
+            (UST10, iso_utc(T3), fetch_id),
+        )
+        packed = {r[0] for r in db.execute("SELECT series_id FROM newest_columns")}
+    assert packed == {GDP}  # the trigger dropped the UST row: it can no longer be stale
+
+    always = datetime(2100, 1, 1, tzinfo=UTC)
+    got = store.read([UST10, GDP])
+    pd.testing.assert_frame_equal(
+        got, _read_by_window(store, [UST10, GDP], date(1900, 1, 1), date(2100, 1, 1), always)
+    )
+    assert _values(got[got["series_id"] == UST10])["2024-08-02"] == 3.81
+    # The next append through the store packs the series again.
+    store.append(_fetch(datetime(2024, 8, 13, tzinfo=UTC)), _rows(UST10, [("2024-08-12", 3.9)]))
+    with sqlite3.connect(store.path) as db:
+        assert {r[0] for r in db.execute("SELECT series_id FROM newest_columns")} == {GDP, UST10}
+    assert _values(store.read([UST10]))["2024-08-02"] == 3.81
+
+
 def test_a_damaged_packed_row_is_a_store_error_not_a_wrong_answer(store: Store) -> None:
     store.append(_fetch(T1), _rows(UST10, DGS10_AUG_2024))
     with sqlite3.connect(store.path) as db:  # hypothetical: the file edited by hand

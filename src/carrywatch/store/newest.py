@@ -15,8 +15,10 @@ little-endian arrays in ascending ``obs_date`` order::
 
 It is derived data, never a source of truth: :meth:`Store.append` rewrites the row of
 every series it adds to, from ``observations``, inside the same transaction (so the two
-can never disagree, even after a killed write), and :func:`rebuild` recomputes it for a
-store written before the table existed.
+agree even after a killed write), and :func:`rebuild` recomputes it for a store written
+before the table existed. Any other writer cannot leave it stale: the trigger
+``observations_unpack`` drops a series' row on every insert into ``observations``, and
+:func:`unpacked` names the series a read must then pick from every stored revision.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import numpy.typing as npt
 
 from carrywatch.errors import StoreError
 
-__all__ = ["NewestRows", "read", "rebuild"]
+__all__ = ["NewestRows", "read", "rebuild", "unpacked"]
 
 _EPOCH: Final = date(1970, 1, 1)
 
@@ -104,6 +106,19 @@ def rebuild(db: sqlite3.Connection, series_ids: Iterable[str]) -> None:
                 json.dumps(distinct.tolist()),
             ),
         )
+
+
+def unpacked(db: sqlite3.Connection, series_ids: Sequence[str]) -> list[str]:
+    """Those of ``series_ids`` that have observations but no packed row: written by
+    something other than :meth:`Store.append` since (the trigger ``observations_unpack``
+    dropped their row). Ask after :func:`read`, so that a write between the two shows."""
+    rows = db.execute(
+        "SELECT s.value FROM json_each(?) AS s "
+        "WHERE NOT EXISTS (SELECT 1 FROM newest_columns AS n WHERE n.series_id = s.value) "
+        "AND EXISTS (SELECT 1 FROM observations AS o WHERE o.series_id = s.value)",
+        (json.dumps(list(series_ids)),),
+    ).fetchall()
+    return [str(r[0]) for r in rows]
 
 
 def read(

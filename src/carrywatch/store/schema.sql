@@ -70,6 +70,15 @@ CREATE TABLE IF NOT EXISTS newest_columns (
     known_json  TEXT NOT NULL
 );
 
+-- Any insert into observations drops its series' packed row, so a writer that does not
+-- rebuild it (an older carrywatch still running, a hand-made INSERT) can never leave it
+-- stale: Store.append rebuilds it in the same transaction, and Store.read picks a series
+-- with observations but no packed row from observations instead.
+CREATE TRIGGER IF NOT EXISTS observations_unpack AFTER INSERT ON observations
+BEGIN
+    DELETE FROM newest_columns WHERE series_id = NEW.series_id;
+END;
+
 -- The newest value we hold for each (series_id, obs_date).
 CREATE VIEW IF NOT EXISTS latest AS
 SELECT series_id, obs_date, value, fetch_id, known_from

@@ -371,25 +371,35 @@ class Store:
             return _empty_read()
         start, end, asof = (_day(d) for d in (start, end, asof))
         cap = min(d for d in (end, asof) if d is not None) if (end or asof) else None
+        rows = None
         if known_at is None:
             try:
                 with self._lock:
                     rows = newest.read(self._db, series_ids, start, cap)
+                    if newest.unpacked(self._db, series_ids):
+                        rows = None  # written around Store.append: read every revision
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot read the store: {exc}", path=str(self.path)) from exc
             except StoreError as exc:
                 raise StoreError(str(exc), path=str(self.path)) from exc
-        else:
-            rows = self._newest_known_at(series_ids, start, cap, known_at)
+        if rows is None:
+            rows = self._newest_of_all(series_ids, start, cap, known_at)
         return self._with_provenance(rows)
 
-    def _newest_known_at(
-        self, series_ids: Sequence[str], start: date | None, cap: date | None, known_at: datetime
+    def _newest_of_all(
+        self,
+        series_ids: Sequence[str],
+        start: date | None,
+        cap: date | None,
+        known_at: datetime | None,
     ) -> newest.NewestRows:
-        """The newest revision per date among the rows known at ``known_at``: picked from
-        every stored revision (``newest_columns`` holds only the newest of all)."""
-        where = [f"o.series_id IN ({','.join('?' * len(series_ids))})", "o.known_from <= ?"]
-        params: list[object] = [*series_ids, iso_utc(known_at)]
+        """The newest revision per date (among the rows known at ``known_at``, if given),
+        picked from every stored revision (``newest_columns`` holds only the newest of all)."""
+        where = [f"o.series_id IN ({','.join('?' * len(series_ids))})"]
+        params: list[object] = list(series_ids)
+        if known_at is not None:
+            where.append("o.known_from <= ?")
+            params.append(iso_utc(known_at))
         if start is not None:
             where.append("o.obs_date >= ?")
             params.append(start.isoformat())
