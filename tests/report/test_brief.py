@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import plotly.offline
+import plotly.offline  # type: ignore[import-untyped]  # plotly ships no type information
 import pytest
 from jinja2.bccache import bc_magic
 from rich.console import Console
