@@ -190,7 +190,11 @@ def odds_section(
         ),
         sources=("events.toml (federalreserve.gov, boj.or.jp)", *_market_sources(odds)),
     )
-    reason = None if bars else "; ".join(missing)
+    reason = (
+        None
+        if bars
+        else f"no source priced an upcoming meeting as of {inputs.asof}; the notes below say why"
+    )
     spec = charts.odds_by_meeting_spec(
         [(_LABELS[bank], m.date) for bank, m in upcoming],
         _ordered(bars),
