@@ -523,8 +523,8 @@ def _print_odds(report: OddsReport) -> None:
 @cli.command("metrics")
 @click.option(
     "--asof",
-    help="The metrics as of this date (YYYY-MM-DD; default: the last date with every "
-    "core market series in the store).",
+    help="The metrics as of this date, from what was published by then (YYYY-MM-DD; "
+    "default: the last date with every core market series in the store).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 def metrics_command(asof: str | None, as_json: bool) -> None:
@@ -539,8 +539,8 @@ def metrics_command(asof: str | None, as_json: bool) -> None:
 @cli.command("brief")
 @click.option(
     "--asof",
-    help="The brief as of this date (YYYY-MM-DD; default: the last date with every "
-    "core market series in the store).",
+    help="The brief as of this date, from what was published by then (YYYY-MM-DD; "
+    "default: the last date with every core market series in the store).",
 )
 @click.option(
     "--out",

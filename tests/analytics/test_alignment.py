@@ -14,7 +14,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carrywatch.analytics.alignment import align_asof, latest_asof
+from carrywatch.analytics.alignment import align_asof, latest_asof, staleness_limit
 
 START = pd.Timestamp("2024-01-01")
 UNITS = ("ns", "us", "s")
@@ -87,3 +87,14 @@ def test_latest_asof_of_integers_takes_the_general_path() -> None:
     found = latest_asof(ints, date(2024, 1, 2), timedelta(days=3))
     assert (found.value, found.obs_date, found.series_id) == (2.0, date(2024, 1, 2), "n")
     assert isinstance(found.value, float)
+
+
+def test_a_release_lag_lengthens_the_staleness_limit_only_past_the_default() -> None:
+    # period + lag + 7 days of grace, never below the frequency's default:
+    assert staleness_limit("monthly", 80) == timedelta(days=31 + 80 + 7)  # TIC: 118 days
+    assert staleness_limit("monthly", 54) == timedelta(days=95)  # Japan CPI: 92 < 95
+    assert staleness_limit("quarterly", 140) == timedelta(days=92 + 140 + 7)
+    assert staleness_limit("weekly", 3) == timedelta(days=17)  # CFTC: Tuesday -> Friday
+    # Without a lag the defaults stand (they already allow for each frequency's rhythm).
+    assert staleness_limit("daily") == staleness_limit("daily", 0) == timedelta(days=7)
+    assert staleness_limit("monthly", 0) == timedelta(days=95)

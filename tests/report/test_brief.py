@@ -342,6 +342,10 @@ def test_sections_list_the_series_they_read(briefs: dict[date, Built]) -> None:
     assert by_id["us.tga.weekly"][6] == "stale"  # WTREGEN ends 2024-06-26 in the snapshot
     assert by_id["jp.boj.call_rate"][6] == "no data"
     assert by_id["us.ust.10y"][3:7] == ("2024-08-05", 0, 7, "fresh")
+    # Released series: the newest month published by 2024-08-05 (M2: H.6 of 23 July for
+    # June; TIC: 18 July for May), within a limit that allows for the release lag.
+    assert by_id["us.m2"][3:7] == ("2024-06-01", 65, 96, "fresh")
+    assert by_id["tic.japan.holdings"][3:7] == ("2024-05-01", 96, 118, "fresh")
 
 
 def test_odds_list_upcoming_meetings_and_how_to_get_odds(briefs: dict[date, Built]) -> None:

@@ -36,14 +36,19 @@ def _at(home: Path, day: date) -> HeadlineMetrics:
         return headline_metrics(store, load_catalog(), day)
 
 
-# As of 2024-08-05, the day of the yen-carry sell-off. Inputs (file, row):
+# As of 2024-08-05, the day of the yen-carry sell-off: what was published by then
+# (obs_date + release_lag_days <= 2024-08-05, series.toml). Inputs (file, row):
 #   DGS2 3.89, DGS10 3.78, DGS3MO 5.35 (FRED, 2024-08-05);
 #   JGB 2y 0.265, 10y 0.781 (MOF jgbcm_all.csv, R6.8.5);
 #   DFEDTARU 5.5, DFEDTARL 5.25; BOJ target 0.25 decided 2024-07-31 (events.toml);
-#   DEXJPUS 143.95; WALCL 2024-07-31 7,178,391 usd_mn; DTS TGA 769,196 usd_mn;
-#   RRPONTSYD 316.246 usd_bn; M2SL 2024-08 21,191.9 and 2023-08 20,782.0;
-#   TIC Japan 2024-08 1,106.0; CFTC yen net 2024-07-30 -73,460;
-#   e-Stat CPI less fresh food 2024-08 108.7 and 2023-08 105.7.
+#   DEXJPUS 143.95; WALCL 2024-07-31 7,178,391 usd_mn (released 2024-08-01);
+#   DTS TGA 2024-08-02 759,058 usd_mn (lag 1: the 2024-08-05 statement came out on the 6th);
+#   RRPONTSYD 316.246 usd_bn;
+#   M2SL 2024-06 21,070.7 and 2023-06 20,798.9 (lag 58: July's M2 came out on 27 August);
+#   TIC Japan 2024-05 1,106.0 (lag 80: June's came out on 15 August);
+#   CFTC yen net 2024-07-30 -73,460 (released Friday 2024-08-02);
+#   e-Stat CPI less fresh food 2024-06 107.8 and 2023-06 105.0 (lag 54: July's came out
+#   on 23 August).
 EXPECTED_2024_08_05 = {
     "yield.us.2y": (3.89, "2024-08-05"),
     "yield.us.10y": (3.78, "2024-08-05"),
@@ -56,17 +61,18 @@ EXPECTED_2024_08_05 = {
     "policy.boj.rate": (0.25, "2024-07-31"),
     "fx.usdjpy": (143.95, "2024-08-05"),
     "liquidity.fed_assets": (7178.391, "2024-07-31"),  # 7,178,391 usd_mn / 1000
-    "liquidity.tga": (769.196, "2024-08-05"),
+    "liquidity.tga": (759.058, "2024-08-02"),
     "liquidity.rrp": (316.246, "2024-08-05"),
-    # 7178.391 - 769.196 - 316.246 = 6092.949 usd_bn; newest input dated 2024-08-05
-    "liquidity.net": (6092.949, "2024-08-05"),
-    "liquidity.m2_yoy": ((21191.9 / 20782.0 - 1) * 100, "2024-08-01"),  # 1.9724 %
-    "flows.tic.japan_holdings": (1106.0, "2024-08-01"),
+    # 7178.391 - 759.058 - 316.246 = 6103.087 usd_bn; newest input dated 2024-08-05
+    "liquidity.net": (6103.087, "2024-08-05"),
+    "liquidity.m2_yoy": ((21070.7 / 20798.9 - 1) * 100, "2024-06-01"),  # 1.3068 %
+    "flows.tic.japan_holdings": (1106.0, "2024-05-01"),
     "positioning.cftc.jpy_net": (-73460.0, "2024-07-30"),
     "carry.usdjpy.differential": (5.35 - 0.25, "2024-08-05"),  # 5.10 pp
     "hedged.ust10y_jpy_investor": (3.78 - (5.35 - 0.25), "2024-08-05"),  # -1.32 %
     "hedged.pickup_vs_jgb10y": (3.78 - (5.35 - 0.25) - 0.781, "2024-08-05"),  # -2.101 pp
-    "stance.boj.real_rate": (0.25 - (108.7 / 105.7 - 1) * 100, "2024-08-01"),  # -2.588 %
+    # -2.417 %; dated by its newest input, the BOJ decision of 2024-07-31
+    "stance.boj.real_rate": (0.25 - (107.8 / 105.0 - 1) * 100, "2024-07-31"),
     "stance.boj.gap_to_neutral_low": (0.25 - 1.0, "2024-07-31"),  # band low 1.0 %
 }
 
@@ -185,3 +191,15 @@ def test_metrics_from_one_read_equal_headline_metrics_of_each_date(seeded: Path)
             expected = headline_metrics(store, catalog, day)
             got = metrics_from_series(observed, catalog, day)
             assert got.to_json() == expected.to_json(), day
+
+
+def test_a_monthly_release_enters_the_metrics_when_it_was_published(seeded: Path) -> None:
+    # July 2024's M2 (obs_date 2024-07-01) came out on 27 August; the catalog's usual lag
+    # of 58 days shows it from the 28th. Before, the newest published month is June.
+    before, after = _at(seeded, date(2024, 8, 27)), _at(seeded, date(2024, 8, 28))
+    assert before["liquidity.m2_yoy"].obs_date == date(2024, 6, 1)
+    assert after["liquidity.m2_yoy"].obs_date == date(2024, 7, 1)
+    # The store holds later months all along: only publication decides.
+    with carrywatch.open_store(seeded) as store:
+        held = store.read(["us.m2"], asof=date(2024, 8, 27))
+    assert held["obs_date"].max() == pd.Timestamp("2024-08-01")

@@ -10,6 +10,12 @@ a daily series may be 7 calendar days old (a long holiday weekend plus a missed 
 a weekly one 14 days, a monthly one 95 days (obs_date is the first of the month and
 releases lag up to two months), a quarterly one 200 days, and a meeting-decision series
 ("event") 120 days (eight meetings a year, the longest gap about 9 weeks).
+
+A series with a known release lag (``release_lag_days`` in the catalog) may be older:
+its next observation is due one period plus the lag after its obs_date, so its limit is
+``max(default, period + lag + 7 days)`` (:func:`staleness_limit`). TIC holdings, whose
+month ``M`` comes out about 80 days after ``M`` begins, may be 118 days old; Japan's CPI
+(lag 54 days) keeps the monthly 95.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ import pandas as pd
 from carrywatch.errors import InsufficientDataError
 
 __all__ = [
+    "PERIODS",
+    "RELEASE_GRACE",
     "STALENESS_LIMITS",
     "AsofValue",
     "align_asof",
@@ -42,12 +50,29 @@ STALENESS_LIMITS: Final[Mapping[str, timedelta]] = {
 }
 
 
-def staleness_limit(frequency: str) -> timedelta:
-    """The default staleness limit of a catalog frequency."""
+#: The length of one period of each frequency, for :func:`staleness_limit`.
+PERIODS: Final[Mapping[str, timedelta]] = {
+    "daily": timedelta(days=1),
+    "weekly": timedelta(days=7),
+    "monthly": timedelta(days=31),
+    "quarterly": timedelta(days=92),
+    "event": timedelta(0),
+}
+#: How late a release may come beyond its usual lag before the series counts as stale.
+RELEASE_GRACE: Final = timedelta(days=7)
+
+
+def staleness_limit(frequency: str, release_lag_days: int = 0) -> timedelta:
+    """The staleness limit of a catalog frequency, for a series released
+    ``release_lag_days`` after its obs_date: the default without a lag, else
+    ``max(default, period + lag + 7 days)``."""
     try:
-        return STALENESS_LIMITS[frequency]
+        default, period = STALENESS_LIMITS[frequency], PERIODS[frequency]
     except KeyError:
         raise ValueError(f"no staleness limit for frequency {frequency!r}") from None
+    if release_lag_days <= 0:  # the defaults already allow for a series' usual rhythm
+        return default
+    return max(default, period + timedelta(days=release_lag_days) + RELEASE_GRACE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,7 +83,9 @@ class TicHoldings:
         return ", ".join(parts)
 
 
-def tic_holdings(japan: pd.Series, total: pd.Series, asof: date) -> TicHoldings:
+def tic_holdings(
+    japan: pd.Series, total: pd.Series, asof: date, *, max_age: timedelta | None = None
+) -> TicHoldings:
     """Holdings of US Treasuries by one country (Japan by default): level, changes, share.
 
     Parameters
@@ -94,8 +96,11 @@ def tic_holdings(japan: pd.Series, total: pd.Series, asof: date) -> TicHoldings:
     total:
         All foreign holdings, ``tic.total.holdings`` (usd_bn, monthly).
     asof:
-        The cut-off: the latest month on or before it, at most 95 days old (the monthly
-        staleness limit).
+        The cut-off: the latest month on or before it, at most ``max_age`` old.
+    max_age:
+        Default: the monthly staleness limit (95 days). TIC month ``M`` is released about
+        80 days after ``M`` begins, so a reader of published data passes
+        ``staleness_limit("monthly", 80)`` (118 days).
 
     Returns
     -------
@@ -127,7 +132,8 @@ def tic_holdings(japan: pd.Series, total: pd.Series, asof: date) -> TicHoldings:
     """
     series_id = _name(japan, "tic.japan.holdings")
     total_id = _name(total, "tic.total.holdings")
-    latest = latest_asof(japan, asof, STALENESS_LIMITS["monthly"], series_id=series_id)
+    limit = STALENESS_LIMITS["monthly"] if max_age is None else max_age
+    latest = latest_asof(japan, asof, limit, series_id=series_id)
     if latest.value is None or latest.obs_date is None:
         raise InsufficientDataError(
             latest.reason or f"{series_id} has no usable observation", series=(series_id,)

@@ -64,6 +64,13 @@ class SeriesSpec:
     remote_code: str
     publisher: str
     gap: str | None = None
+    release_lag_days: int = 0
+
+    def published_through(self, asof: dt.date) -> dt.date:
+        """The newest obs_date a reader could have seen on ``asof``: ``asof`` minus the
+        publisher's usual release lag (0 for market data, known at the day's close; e.g. 80
+        days for TIC, whose month ``M`` is released about the 18th of ``M + 2``)."""
+        return asof - dt.timedelta(days=self.release_lag_days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +172,13 @@ def _date(
     return value
 
 
+def _lag(entry: Mapping[str, Any], where: str) -> int:
+    value = entry.get("release_lag_days", 0)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 366:
+        raise CatalogError(f"{where}: 'release_lag_days' must be whole days 0-366, got {value!r}")
+    return value
+
+
 def _pct(entry: Mapping[str, Any], key: str, where: str) -> float | None:
     value = entry.get(key)
     if value is None:
@@ -211,6 +225,7 @@ def parse_series(doc: Mapping[str, Any]) -> dict[str, SeriesSpec]:
             remote_code=str(_str(entry, "remote_code", where)),
             publisher=str(_str(entry, "publisher", where)),
             gap=_str(entry, "gap", where, optional=True),
+            release_lag_days=_lag(entry, where),
         )
     if not out:
         raise CatalogError("series.toml lists no series")

@@ -25,7 +25,8 @@ __all__ = ["BriefInputs"]
 
 
 class BriefInputs:
-    """Observations of ``series_ids`` on or before ``asof``, with provenance."""
+    """Observations of ``series_ids`` published by ``asof`` (obs_date plus the series'
+    release lag on or before it, see ``release_lag_days`` in series.toml), with provenance."""
 
     def __init__(
         self, frame: pd.DataFrame, catalog: Catalog, asof: date, series_ids: Iterable[str]
@@ -40,7 +41,13 @@ class BriefInputs:
             codes, _ = pd.factorize(frame["series_id"])
             frame = frame.iloc[np.argsort(codes, kind="stable")]
             runs = _runs(frame["series_id"].to_numpy()) or []
-        for name, start, stop in runs:
+        dates = frame["obs_date"].to_numpy()
+        for name, start, first_unpublished in runs:
+            # What was published by ``asof``: obs_date + release lag <= asof (series.toml).
+            cutoff = np.datetime64(self.catalog.spec(name).published_through(asof), "ns")
+            stop = start + int(np.searchsorted(dates[start:first_unpublished], cutoff, "right"))
+            if stop == start:
+                continue
             rows = frame.iloc[start:stop]
             self._series[name] = pd.Series(
                 rows["value"].to_numpy(dtype="float64"),
@@ -81,8 +88,10 @@ class BriefInputs:
         return out
 
     def limit(self, sid: str) -> timedelta:
-        """The staleness limit of ``sid``'s catalog frequency."""
-        return staleness_limit(self.catalog.spec(sid).frequency)
+        """The staleness limit of ``sid``: its catalog frequency's, longer for a series
+        released late (see :func:`~carrywatch.analytics.alignment.staleness_limit`)."""
+        spec = self.catalog.spec(sid)
+        return staleness_limit(spec.frequency, spec.release_lag_days)
 
     def latest(self, sid: str, at: date | None = None) -> AsofValue:
         """The latest value of ``sid`` on or before ``at`` (default: the as-of date),

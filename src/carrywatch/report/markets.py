@@ -520,7 +520,10 @@ def flows_section(inputs: BriefInputs, metrics: MetricsAt) -> Section:
     cards: list[Card] = []
     tic = attempt(
         lambda: tic_holdings(
-            inputs.series("tic.japan.holdings"), inputs.series("tic.total.holdings"), asof
+            inputs.series("tic.japan.holdings"),
+            inputs.series("tic.total.holdings"),
+            asof,
+            max_age=inputs.limit("tic.japan.holdings"),
         ),
         missing,
     )

@@ -5,15 +5,18 @@ the as-of values of its inputs: levels and differences directly (a spread is the
 value minus the Japanese one, each the latest on or before ``asof``), the rest with the
 analytics functions (liquidity, volatility, real rate, neutral gap). Each metric carries
 its value (or ``None`` and the reason), its unit, the observation date of its newest
-input and the series it was computed from. A value is always the latest observation on
-or before ``asof`` of each input, within the staleness limit of the input's frequency
+input and the series it was computed from. A value is always the latest observation of each
+input published by ``asof``, within the staleness limit of the input's frequency
 (:mod:`carrywatch.analytics.alignment`); a stale input gives ``None`` and a reason that
 names it, never an old number.
 
-Monthly series are dated on the first day of their month and publication lags are not
-modelled: as of 2024-08-05 the August 2024 M2, CPI and TIC values count as known, although
-they were published weeks later. Use ``--known-at`` views of the store for what was
-actually known on a date.
+Published by ``asof`` means ``obs_date + release_lag_days <= asof``, the lag being the
+publisher's usual release delay from ``series.toml`` (0 for market data, known at the
+day's close). Monthly series are dated on the first day of their month, so as of
+2024-08-05 the newest M2 is June 2024 (H.6 of 23 July; lag 58 days) and the newest TIC
+month is May 2024 (released 18 July; lag 80 days), not the later months the store holds.
+The lag is the usual one, not each release's date: ``--known-at`` views of a store
+filled from vintage sources give what was actually known at a moment.
 
 The keys are a public contract (the brief, the JSON output and scripts use them).
 """
@@ -171,6 +174,9 @@ class _Inputs:
             )
         return cls(series, catalog, asof)
 
+    def observed(self) -> dict[str, pd.Series]:
+        return dict(self._series)
+
     def series(self, sid: str) -> pd.Series:
         found = self._series.get(sid)
         if found is None:
@@ -180,7 +186,10 @@ class _Inputs:
     def latest(self, sid: str) -> AsofValue:
         spec = self.catalog.spec(sid)
         found = latest_asof(
-            self.series(sid), self.asof, staleness_limit(spec.frequency), series_id=sid
+            self.series(sid),
+            self.asof,
+            staleness_limit(spec.frequency, spec.release_lag_days),
+            series_id=sid,
         )
         if found.value is None and found.obs_date is None and spec.gap:
             return AsofValue(sid, self.asof, None, None, False, f"{sid}: {spec.gap}")
@@ -245,7 +254,7 @@ def default_asof(store: Store, today: date) -> date:
 def headline_metrics(store: Store, catalog: Catalog, asof: date) -> HeadlineMetrics:
     """Every metric of :data:`METRIC_KEYS` as of ``asof`` (see the module docstring)."""
     frame = store.read(list(INPUT_SERIES), asof=asof)
-    return _compute(_Inputs.from_frame(frame, catalog, asof))
+    return metrics_from_series(_Inputs.from_frame(frame, catalog, asof).observed(), catalog, asof)
 
 
 def metrics_from_series(
@@ -259,11 +268,12 @@ def metrics_from_series(
     read serves the metrics as of several dates (the brief's 1w and 1m changes). The
     result equals ``headline_metrics(store, catalog, asof)`` on the store they came from.
     """
-    cutoff = pd.Timestamp(asof)
     upto: dict[str, pd.Series] = {}
     for sid, values in series.items():
         if sid not in INPUT_SERIES:
             continue
+        # What was published by ``asof``: obs_date + release lag <= asof (see series.toml).
+        cutoff = pd.Timestamp(catalog.spec(sid).published_through(asof))
         kept = values.iloc[: int(values.index.searchsorted(cutoff, side="right"))]
         if not kept.empty:  # as an absent series, like a read that found nothing
             upto[sid] = kept

@@ -296,9 +296,11 @@ def data_status_section(inputs: BriefInputs, reads: Sequence[str]) -> Section:
                 rows=tuple(rows),
                 formats=("", "", "", "", "d", "d", "", "", ""),
                 note=(
-                    "last obs_date: the newest observation on or before the as-of date. Stale: "
-                    f"older than the limit of its frequency ({limits} days); a stale value is "
-                    "never shown as current. `carrywatch refresh` brings the store up to date."
+                    "last obs_date: the newest observation published by the as-of date "
+                    "(obs_date plus the publisher's usual release lag on or before it). Stale: "
+                    f"older than the limit of its frequency ({limits} days; longer for a series "
+                    "released late: one period, its lag and a week); a stale value is never "
+                    "shown as current. `carrywatch refresh` brings the store up to date."
                 ),
                 row_classes=tuple(classes),
             ),
