@@ -72,6 +72,9 @@ SPECS: dict[str, Callable[[], dict[str, Any]]] = {
         [("FOMC", date(2024, 9, 18)), ("BOJ", date(2024, 9, 20))], reason="no odds yet " * 12
     ),
     "meetings_without_reason": lambda: charts.odds_by_meeting_spec([], reason=None),
+    "odds_history": lambda: charts.odds_history_spec(
+        [("kalshi 5-5.25%", PRICES.iloc[:3] / 200), ("kalshi 5.25-5.5%", 1 - PRICES.iloc[:3] / 200)]
+    ),
 }
 
 

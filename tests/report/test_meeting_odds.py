@@ -108,7 +108,7 @@ def test_a_collapsed_or_inverted_fed_range_gives_no_odds(store: Store, catalog: 
 def test_market_odds_become_cells_and_bars_by_move(store: Store, catalog: Catalog) -> None:
     _append(store, LOWER, [("2024-08-02", 5.25), ("2024-08-05", 5.25)])
     _append(store, UPPER, [("2024-08-02", 5.50), ("2024-08-05", 5.50)])
-    asked: list[tuple[Bank, tuple[float, float]]] = []
+    asked: list[tuple[Bank, date, tuple[float, float]]] = []
     ladders = [
         _ladder(
             SEP_MEETING,
@@ -121,14 +121,14 @@ def test_market_odds_become_cells_and_bars_by_move(store: Store, catalog: Catalo
         _ladder(NOV_MEETING, (4.50, 5.00, 0.60, None), (5.00, 5.50, 0.40, None)),
     ]
 
-    def markets(bank: Bank, range_pct: tuple[float, float]) -> list[OddsDistribution]:
-        asked.append((bank, range_pct))
+    def markets(bank: Bank, day: date, range_pct: tuple[float, float]) -> list[OddsDistribution]:
+        asked.append((bank, day, range_pct))
         return ladders if bank == "fed" else []
 
     inputs = _inputs(store, catalog, AUG5)
     section = odds_section(inputs, [bank_odds(inputs, "fed", markets)])
 
-    assert asked == [("fed", (5.25, 5.50))]
+    assert asked == [("fed", AUG5, (5.25, 5.50))]
     (table,) = section.tables
     cells = {r[1]: r[table.columns.index("markets")] for r in table.rows if r[0] == "FOMC"}
     assert cells[SEP_MEETING.isoformat()] == (
@@ -154,3 +154,34 @@ def test_market_odds_become_cells_and_bars_by_move(store: Store, catalog: Catalo
     assert by_name["hold"][2] == "#8a9099"
     assert by_name["+25bp or more hikes"][2] == "#92c5de"
     assert not any(m.startswith("FOMC:") for m in section.missing)
+
+
+def test_odds_over_time_follow_the_next_meeting_across_snapshot_days(
+    store: Store, catalog: Catalog
+) -> None:
+    _append(store, LOWER, [("2024-07-01", 5.25), ("2024-08-02", 5.25), ("2024-08-05", 5.25)])
+    _append(store, UPPER, [("2024-07-01", 5.50), ("2024-08-02", 5.50), ("2024-08-05", 5.50)])
+    # Hypothetical snapshots on three days: the cut priced ever more before the sell-off.
+    cut_by_day = {date(2024, 7, 1): 0.30, date(2024, 8, 2): 0.70, AUG5: 0.90}
+
+    def markets(bank: Bank, day: date, range_pct: tuple[float, float]) -> list[OddsDistribution]:
+        assert range_pct == (5.25, 5.50)
+        cut = cut_by_day[day]
+        return [_ladder(SEP_MEETING, (5.00, 5.25, cut, None), (5.25, 5.50, 1 - cut, None))]
+
+    inputs = _inputs(store, catalog, AUG5)
+    days = [*cut_by_day, date(2023, 1, 3)]  # a day beyond the window is left out
+    odds = bank_odds(inputs, "fed", markets, days)
+    section = odds_section(inputs, [odds])
+
+    assert [d for d, _ in odds.history] == sorted(cut_by_day)
+    (over_time,) = [f for f in section.figures if f.key == "odds_over_time_fed"]
+    assert over_time.title == "FOMC 18 Sep 2024: odds over time"
+    lines = {t["name"]: t for t in over_time.spec["data"]}
+    assert list(lines) == ["kalshi 5-5.25%", "kalshi 5.25-5.5%"]
+    assert lines["kalshi 5-5.25%"]["x"] == ["2024-07-01", "2024-08-02", "2024-08-05"]
+    assert lines["kalshi 5-5.25%"]["y"] == pytest.approx([30.0, 70.0, 90.0])
+    # One snapshot day is no history: no chart.
+    single = bank_odds(inputs, "fed", markets, [AUG5])
+    assert single.history == ()
+    assert [f.key for f in odds_section(inputs, [single]).figures] == ["odds_by_meeting"]

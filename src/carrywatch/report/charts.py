@@ -37,6 +37,7 @@ __all__ = [
     "iso_dates",
     "liquidity_spec",
     "odds_by_meeting_spec",
+    "odds_history_spec",
     "policy_vs_neutral_spec",
     "positioning_fit_spec",
     "since",
@@ -665,6 +666,17 @@ def debt_service_spec(rows: Sequence[tuple[str, Sequence[float]]]) -> Spec:
         traces,
         _layout(hovermode="closest", barmode="group", yaxis=_axis("JPY tn per year")),
     )
+
+
+def odds_history_spec(lines: Sequence[tuple[str, pd.Series]]) -> Spec:
+    """Probabilities over time: one line per ``(name, series)``, the series a probability
+    in [0, 1] on a DatetimeIndex of snapshot days (drawn in percent, with markers, since
+    snapshots are irregular)."""
+    traces = [
+        _line(series * 100.0, name, color, mode="lines+markers", marker={"size": 5})
+        for (name, series), color in zip(lines, cycle(_OUTCOME_COLOURS), strict=False)
+    ]
+    return _figure(traces, _layout(hovermode="x unified", yaxis=_axis("probability, %")))
 
 
 def odds_by_meeting_spec(

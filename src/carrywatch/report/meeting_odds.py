@@ -12,6 +12,10 @@ The odds come from :func:`carrywatch.report.odds.policy_odds`, the engine behind
   continuation ``us.fedfunds_futures.front`` anchors no meeting on its own. The section
   says so and names ``carrywatch odds fed --futures FILE``, which takes a strip.
 
+Over time: where snapshots were taken on two or more days of the last
+:data:`HISTORY_DAYS`, a chart follows each market's probability of each target range at the
+bank's next meeting, day by day (each day's newest snapshot, anchored on that day's range).
+
 A bank whose target range in force is unknown as of the date (the BOJ after the last
 decision known offline, say) gets no odds at all: markets are anchored on that range, and
 a guessed anchor would move every probability. The section says why instead.
@@ -22,8 +26,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Final
+
+import pandas as pd
 
 from carrywatch.analytics.market_odds import OddsDistribution, RangeProbability, range_text
 from carrywatch.catalog.spec import BojMeeting, FomcMeeting
@@ -31,7 +37,7 @@ from carrywatch.errors import AnalyticsError
 from carrywatch.report import charts
 from carrywatch.report.elements import figure, meeting_extra, missing_of
 from carrywatch.report.inputs import BriefInputs
-from carrywatch.report.model import Cell, Section, Table
+from carrywatch.report.model import Cell, Figure, Section, Table
 from carrywatch.report.odds import Bank, OddsReport, policy_odds
 
 __all__ = [
@@ -55,9 +61,15 @@ ODDS_READS: Final = (
     *(sid for pair in RANGE_SERIES.values() for sid in pair),
 )
 
-#: What the caller gives for a bank and its range in force: the market distributions of
-#: its meetings as of the brief's date (see the module docstring).
-MarketOdds = Callable[[Bank, tuple[float, float]], Sequence[OddsDistribution]]
+#: What the caller gives for a bank, a day and the range in force that day: the market
+#: distributions of the bank's meetings as of the end of that day (the newest snapshot
+#: retrieved by then; see the module docstring).
+MarketOdds = Callable[[Bank, date, tuple[float, float]], Sequence[OddsDistribution]]
+
+#: How far back the odds-over-time chart looks from the brief's date.
+HISTORY_DAYS: Final = 180
+#: A range drawn over time must reach this probability on some day (the rest is clutter).
+HISTORY_MIN_PROBABILITY: Final = 0.05
 
 #: Why the brief shows no futures-implied odds (see the module docstring).
 NO_EXCHANGE_ODDS: Final = (
@@ -77,6 +89,9 @@ class BankOdds:
     bank: Bank
     report: OddsReport | None
     reason: str | None = None
+    #: The bank's next meeting after the brief's date as each snapshot day priced it,
+    #: oldest first (market sources only; empty without snapshots on two or more days).
+    history: tuple[tuple[date, OddsDistribution], ...] = ()
 
     def __post_init__(self) -> None:
         if (self.report is None) == (self.reason is None):
@@ -89,9 +104,17 @@ class BankOdds:
         return [d for d in self.report.distributions if d.meeting == meeting]
 
 
-def bank_odds(inputs: BriefInputs, bank: Bank, markets: MarketOdds | None) -> BankOdds:
+def bank_odds(
+    inputs: BriefInputs,
+    bank: Bank,
+    markets: MarketOdds | None,
+    history_days: Sequence[date] = (),
+) -> BankOdds:
     """``bank``'s odds as of the brief's date: the range in force from the store, then
-    :func:`~carrywatch.report.odds.policy_odds` with the markets ``markets`` gives."""
+    :func:`~carrywatch.report.odds.policy_odds` with the markets ``markets`` gives; and,
+    for each of ``history_days`` (the days snapshots were taken) within
+    :data:`HISTORY_DAYS` before the brief's date, the markets' distribution of the bank's
+    next meeting as priced that day, each anchored on the range in force that day."""
     found = range_in_force(inputs, bank)
     if isinstance(found, str):
         return BankOdds(
@@ -100,22 +123,46 @@ def bank_odds(inputs: BriefInputs, bank: Bank, markets: MarketOdds | None) -> Ba
             reason=f"no target range in force as of {inputs.asof} ({found}); markets are "
             "priced against it, so no odds are shown",
         )
-    distributions = () if markets is None else tuple(markets(bank, found))
+    distributions = () if markets is None else tuple(markets(bank, inputs.asof, found))
     try:
         report = policy_odds(inputs.catalog, bank, inputs.asof, found, markets=distributions)
     except AnalyticsError as exc:
         return BankOdds(bank, None, reason=f"the odds cannot be formed: {exc}")
-    return BankOdds(bank, report)
+    history = () if markets is None else _history(inputs, bank, markets, history_days)
+    return BankOdds(bank, report, history=history)
 
 
-def range_in_force(inputs: BriefInputs, bank: Bank) -> tuple[float, float] | str:
-    """``(lower, upper)`` in percent as of the brief's date, or why there is none.
+def _history(
+    inputs: BriefInputs, bank: Bank, markets: MarketOdds, days: Sequence[date]
+) -> tuple[tuple[date, OddsDistribution], ...]:
+    meetings = inputs.catalog.fomc if bank == "fed" else inputs.catalog.boj
+    meeting = next((m.date for m in meetings if m.date > inputs.asof), None)
+    first = inputs.asof - timedelta(days=HISTORY_DAYS)
+    window = sorted(d for d in set(days) if first <= d <= inputs.asof)
+    if meeting is None or len(window) < 2:
+        return ()
+    points: list[tuple[date, OddsDistribution]] = []
+    for day in window:
+        anchor = range_in_force(inputs, bank, at=day)
+        if isinstance(anchor, str):
+            continue  # no range that day: nothing to anchor the markets on
+        for dist in markets(bank, day, anchor):
+            if dist.meeting == meeting and not dist.refused:
+                points.append((day, dist))
+    return tuple(points)
+
+
+def range_in_force(
+    inputs: BriefInputs, bank: Bank, at: date | None = None
+) -> tuple[float, float] | str:
+    """``(lower, upper)`` in percent as of ``at`` (default: the brief's date), or why
+    there is none.
 
     Both ends must be fresh and from the same day (a partial refresh can leave one end
     newer than the other, and pairing them could invert the range or invent one that was
     never in force); the Fed's is a range (lower < upper), the BOJ's may be a point.
     """
-    low, high = (inputs.latest(sid) for sid in RANGE_SERIES[bank])
+    low, high = (inputs.latest(sid, at) for sid in RANGE_SERIES[bank])
     if low.value is None or high.value is None:
         return str(low.reason if low.value is None else high.reason)
     if low.obs_date != high.obs_date:
@@ -225,10 +272,49 @@ def odds_section(
             "Fed and BOJ odds by meeting, from fed funds futures and prediction markets "
             "side by side."
         ),
-        figures=(fig,),
+        figures=(fig, *_history_figures(inputs, odds)),
         tables=(table,),
         missing=missing_of(missing),
     )
+
+
+def _history_figures(inputs: BriefInputs, odds: Sequence[BankOdds]) -> list[Figure]:
+    """Per bank with snapshots on two or more days: each market's probability of each
+    target range at the next meeting, by snapshot day."""
+    out = []
+    for found in odds:
+        if not found.history:
+            continue
+        meeting = found.history[0][1].meeting
+        by_line: dict[str, dict[pd.Timestamp, float]] = {}
+        for day, dist in found.history:
+            for r in dist.probabilities:
+                name = f"{dist.source} {range_text(r)}"
+                by_line.setdefault(name, {})[pd.Timestamp(day)] = r.probability
+        lines = [
+            (name, pd.Series(points).sort_index())
+            for name, points in sorted(by_line.items())
+            if max(points.values()) >= HISTORY_MIN_PROBABILITY
+        ]
+        label = _LABELS[found.bank]
+        out.append(
+            figure(
+                f"odds_over_time_{found.bank}",
+                f"{label} {meeting:%d %b %Y}: odds over time",
+                charts.odds_history_spec(lines),
+                inputs,
+                RANGE_SERIES[found.bank],
+                plotted=[s for _, s in lines],
+                note=(
+                    f"Each market's probability of each target range after the {label} "
+                    f"meeting of {meeting.isoformat()}, from the newest snapshot of each day "
+                    f"on which snapshots were taken (last {HISTORY_DAYS} days); ranges that "
+                    f"never reach {HISTORY_MIN_PROBABILITY:.0%} are left out."
+                ),
+                extra_sources=_market_sources([found]),
+            )
+        )
+    return out
 
 
 def _after(

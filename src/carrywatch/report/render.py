@@ -130,10 +130,12 @@ def build_report(
         week_ago=metrics_from_series(observed, catalog, asof - timedelta(days=7)),
         month_ago=metrics_from_series(observed, catalog, asof - timedelta(days=30)),
     )
-    markets = None if market_odds is None else partial(_bound_markets, market_odds, store, asof)
+    markets = None if market_odds is None else partial(_bound_markets, market_odds, store)
+    # The days market snapshots were taken, for the odds over time (none: no chart).
+    days = store.snapshot_days(until=asof) if market_odds is not None else []
     sections: tuple[Section, ...] = (
         headline_section(inputs, metrics),
-        odds_section(inputs, [bank_odds(inputs, bank, markets) for bank in BANKS]),
+        odds_section(inputs, [bank_odds(inputs, bank, markets, days) for bank in BANKS]),
         rates_section(inputs, metrics),
         carry_section(inputs, metrics),
         liquidity_section(inputs, metrics),
@@ -155,10 +157,11 @@ def build_report(
 
 
 def _bound_markets(
-    read: MarketReader, store: Store, asof: date, bank: Bank, range_pct: tuple[float, float]
+    read: MarketReader, store: Store, bank: Bank, day: date, range_pct: tuple[float, float]
 ) -> Sequence[OddsDistribution]:
-    """``read`` for one store, date and bank: the :data:`MarketOdds` of one brief."""
-    return read(store, bank, asof, range_pct)
+    """``read`` on one store: the :data:`~carrywatch.report.meeting_odds.MarketOdds` of
+    one brief."""
+    return read(store, bank, day, range_pct)
 
 
 # --- HTML -----------------------------------------------------------------------------------

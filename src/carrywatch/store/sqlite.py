@@ -28,7 +28,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final
@@ -531,6 +531,16 @@ class Store:
             (SNAPSHOT_KIND,),
         ).fetchone()
         return found is not None
+
+    def snapshot_days(self, *, until: date) -> list[date]:
+        """The distinct UTC days on which market snapshots (any source) were retrieved, up
+        to and including ``until``, oldest first."""
+        rows = self._query(
+            "SELECT DISTINCT substr(retrieved_at, 1, 10) FROM fetches "
+            "WHERE json_extract(provenance_json, '$.kind') = ? AND retrieved_at < ? ORDER BY 1",
+            (SNAPSHOT_KIND, (until + timedelta(days=1)).isoformat()),
+        ).fetchall()
+        return [date.fromisoformat(r[0]) for r in rows]
 
     def _stored_fetches(self, sql: str, params: Sequence[object]) -> list[StoredFetch]:
         rows = self._query(sql, params).fetchall()
