@@ -137,7 +137,7 @@ def test_series_list_says_no_data_and_why_for_series_missing_from_the_snapshot(
 def test_series_list_never_cuts_an_id_when_piped(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Piped, the output console is 140 columns wide (cli.py); every id must still be
+    """Piped, the output console is 140 columns wide (cli/common.py); every id must still be
     printed whole so that ``carrywatch series list | grep`` finds it."""
     monkeypatch.setattr(cli.out, "width", 140)
 

@@ -1,0 +1,5 @@
+"""``python -m carrywatch.cli``: the same as the ``carrywatch`` console script."""
+
+from carrywatch.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,42 @@
+"""The ``carrywatch`` command group and its entry point: exit codes and error lines."""
+
+from __future__ import annotations
+
+import click
+
+from carrywatch.cli.common import err
+from carrywatch.errors import CarrywatchError
+
+__all__ = ["cli", "main"]
+
+
+class _State:
+    debug = False
+
+
+@click.group(
+    help="Fed vs BOJ policy-divergence monitor: real data with provenance for every number."
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
+def cli(debug: bool) -> None:
+    _State.debug = debug
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    try:
+        cli.main(args=argv, prog_name="carrywatch", standalone_mode=False)
+    except SystemExit as done:
+        return int(done.code or 0)
+    except click.exceptions.Abort:
+        err.print("aborted")
+        return 1
+    except click.exceptions.ClickException as exc:
+        err.print(f"error: {exc.format_message()}")
+        return 1
+    except CarrywatchError as exc:
+        if _State.debug:
+            err.print_exception()
+        err.print(f"error: {exc}")
+        return 1
+    return 0

@@ -1,0 +1,179 @@
+"""The brief's commands: ``metrics``, ``brief`` and ``serve``."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from rich.table import Table
+
+from carrywatch.cli.app import cli
+from carrywatch.cli.common import (
+    err,
+    format_value,
+    iso_or_blank,
+    load_settings,
+    out,
+    parse_date,
+)
+from carrywatch.errors import ConfigError
+from carrywatch.settings import Settings
+
+if TYPE_CHECKING:
+    from carrywatch.analytics.market_odds import OddsDistribution
+    from carrywatch.catalog.spec import Catalog
+    from carrywatch.report.metrics import HeadlineMetrics
+    from carrywatch.report.odds import Bank
+    from carrywatch.report.render import MarketReader
+    from carrywatch.store.sqlite import Store
+
+
+@cli.command("metrics")
+@click.option(
+    "--asof",
+    help="The metrics as of this date, from what was published by then (YYYY-MM-DD; "
+    "default: the last date with every core market series in the store).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+def metrics_command(asof: str | None, as_json: bool) -> None:
+    """Headline metrics (yields, spreads, carry, liquidity, flows, stance) as of a date."""
+    metrics = _metrics(asof)
+    if as_json:
+        print(json.dumps(metrics.to_json(), indent=2))
+        return
+    _print_metrics(metrics, "carrywatch headline metrics")
+
+
+@cli.command("brief")
+@click.option(
+    "--asof",
+    help="The brief as of this date, from what was published by then (YYYY-MM-DD; "
+    "default: the last date with every core market series in the store).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("carrywatch-brief"),
+    show_default=True,
+    help="Folder for brief.html (with plotly.min.js beside it) and brief.json.",
+)
+def brief_command(asof: str | None, out_dir: Path) -> None:
+    """The morning brief: an offline HTML page, a JSON document and a terminal summary."""
+    from carrywatch.catalog.spec import load_catalog
+    from carrywatch.report.metrics import default_asof
+    from carrywatch.report.render import build_report, terminal_summary, write_report
+    from carrywatch.workspace import open_store
+
+    catalog = load_catalog()
+    # The brief reads the store only: no source's origin is used, so none is looked up.
+    settings = Settings.from_env()
+    with open_store(settings.home) as store:
+        cutoff = parse_date(asof, "--asof") or default_asof(store, datetime.now(UTC).date())
+        report = build_report(
+            store, catalog, cutoff, market_odds=_market_reader(settings.home, catalog)
+        )
+    paths = write_report(report, out_dir, template_cache=settings.template_cache)
+    out.print(terminal_summary(report, paths.html))
+
+
+def _market_reader(home: Path, catalog: Catalog) -> MarketReader:
+    """The brief's prediction-market odds: the archived snapshots under ``home``."""
+
+    def read(
+        store: Store, bank: Bank, asof: date, range_pct: tuple[float, float]
+    ) -> list[OddsDistribution]:
+        if not store.has_snapshots():
+            return []  # nothing recorded: the payload parsers need not even be loaded
+        from carrywatch.markets import market_distributions
+        from carrywatch.workspace import open_archive
+
+        return market_distributions(
+            store, open_archive(home), catalog, bank, asof, current_range=range_pct
+        )
+
+    return read
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port (0: any free).")
+def serve_command(host: str, port: int) -> None:
+    """A read-only local web app: the brief, /api/metrics and /api/series/{id}."""
+    from carrywatch.catalog.spec import load_catalog
+    from carrywatch.report.server import make_server
+    from carrywatch.store.sqlite import Store
+    from carrywatch.workspace import open_store
+
+    settings = load_settings()
+    catalog = load_catalog()
+    open_store(settings.home).close()  # create and seed once, before serving
+
+    def _store() -> Store:
+        return Store.open(settings.store_path)
+
+    try:
+        server = make_server(
+            _store,
+            catalog,
+            host=host,
+            port=port,
+            template_cache=settings.template_cache,
+            market_odds=_market_reader(settings.home, catalog),
+        )
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
+    if host not in {"127.0.0.1", "localhost", "::1"}:
+        err.print(f"warning: serving on {host}, reachable from other machines (read-only)")
+    err.print(f"carrywatch serving on http://{bound_host}:{bound_port}/ (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+def _metrics(asof: str | None) -> HeadlineMetrics:
+    from carrywatch.catalog.spec import load_catalog
+    from carrywatch.report.metrics import default_asof, headline_metrics
+    from carrywatch.workspace import open_store
+
+    with open_store(load_settings().home) as store:
+        cutoff = parse_date(asof, "--asof") or default_asof(store, datetime.now(UTC).date())
+        return headline_metrics(store, load_catalog(), cutoff)
+
+
+def _print_metrics(metrics: HeadlineMetrics, title: str) -> None:
+    from carrywatch.report.metrics import METRIC_KEYS
+
+    table = Table(title=f"{title} as of {metrics.asof.isoformat()}")
+    table.add_column("metric", no_wrap=True)
+    table.add_column("value", justify="right", no_wrap=True)
+    table.add_column("unit", no_wrap=True)
+    table.add_column("obs_date", no_wrap=True)
+    table.add_column("from / why missing")
+    for key in METRIC_KEYS:
+        metric = metrics[key]
+        if metric.value is None:
+            table.add_row(key, "—", metric.unit, iso_or_blank(metric.obs_date), metric.reason or "")
+        else:
+            table.add_row(
+                key,
+                format_value(metric.value, decimals=3),
+                metric.unit,
+                iso_or_blank(metric.obs_date),
+                ", ".join(metric.series),
+            )
+    out.print(table)
+    n_missing = len(metrics.missing)
+    if n_missing:
+        err.print(
+            f"{n_missing} of {len(METRIC_KEYS)} metrics are missing as of "
+            f"{metrics.asof}: their inputs are stale or absent (see the reasons); "
+            "`carrywatch refresh` brings the store up to date"
+        )

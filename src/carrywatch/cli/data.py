@@ -1,0 +1,332 @@
+"""Data commands: ``sources``, ``series list|show``, ``refresh``, ``reparse``, ``import``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+from rich.table import Table
+
+from carrywatch.cli.app import cli
+from carrywatch.cli.common import (
+    EXIT_PARTIAL,
+    err,
+    http_client,
+    load_settings,
+    out,
+    parse_date,
+    parse_timestamp,
+)
+from carrywatch.errors import ConfigError
+from carrywatch.settings import origin_env_var
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from carrywatch.ingest import ProgressCallback, RefreshReport
+
+
+@cli.group("series")
+def series_group() -> None:
+    """List and show stored series."""
+
+
+@cli.command("sources")
+def sources_command() -> None:
+    """List the live sources, their default origins and the variable that overrides each."""
+    from carrywatch.sources.registry import default_origins
+
+    settings = load_settings()
+    table = Table("source", "default origin", "override variable", "in force")
+    for name, origin in default_origins().items():
+        table.add_row(name, origin, origin_env_var(name), settings.origins.get(name, origin))
+    out.print(table)
+
+
+@series_group.command("list")
+def series_list() -> None:
+    """Every catalog series: unit, frequency, coverage, source and last retrieval."""
+    from carrywatch.catalog.spec import load_catalog
+    from carrywatch.workspace import open_store
+
+    catalog = load_catalog()
+    with open_store(load_settings().home) as store:
+        status = store.series_status().set_index("series_id")
+    table = Table(title=None)
+    longest = max(len(s) for s in catalog.series)
+    table.add_column("id", no_wrap=True, min_width=longest)
+    for column in ("title", "unit", "freq", "first", "last", "source", "last retrieved"):
+        table.add_column(column)
+    for spec in catalog.series.values():
+        row = status.loc[spec.id] if spec.id in status.index else None
+        first = row["first_obs"] if row is not None and isinstance(row["first_obs"], str) else ""
+        last = row["last_obs"] if row is not None and isinstance(row["last_obs"], str) else ""
+        retrieved = row["last_retrieved"] if row is not None else None
+        note = "" if first else f"no data: {spec.gap}" if spec.gap else "no data yet"
+        table.add_row(
+            spec.id,
+            spec.title if not note else f"{spec.title} [{note}]",
+            spec.unit,
+            spec.frequency,
+            first,
+            last,
+            spec.source,
+            retrieved if isinstance(retrieved, str) else "",
+        )
+    out.print(table)
+
+
+@series_group.command("show")
+@click.argument("series_id")
+@click.option("--start", help="First obs_date (YYYY-MM-DD).")
+@click.option("--end", help="Last obs_date (YYYY-MM-DD).")
+@click.option("--asof", help="The view as of this date: obs_date <= it, latest revision held.")
+@click.option("--known-at", "known_at", help="Only what had been retrieved/published by then.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+def series_show(
+    series_id: str,
+    *,
+    start: str | None,
+    end: str | None,
+    asof: str | None,
+    known_at: str | None,
+    fmt: str,
+) -> None:
+    """Observations of one series, newest revision per date, with provenance."""
+    from carrywatch.catalog.spec import load_catalog
+    from carrywatch.workspace import open_store
+
+    spec = load_catalog().spec(series_id)
+    with open_store(load_settings().home) as store:
+        frame = store.read(
+            [spec.id],
+            start=parse_date(start, "--start"),
+            end=parse_date(end, "--end"),
+            asof=parse_date(asof, "--asof"),
+            known_at=parse_timestamp(known_at, "--known-at"),
+        )
+    if frame.empty:
+        reason = f" ({spec.gap})" if spec.gap else ""
+        err.print(f"no observations of {spec.id} in that view{reason}")
+    records = _records(frame)
+    if fmt == "json":
+        out.print_json(json.dumps(records)) if sys.stdout.isatty() else print(json.dumps(records))
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(RECORD_FIELDS))
+        writer.writeheader()
+        writer.writerows(records)
+        sys.stdout.write(buffer.getvalue())
+    else:
+        table = Table(title=f"{spec.id} ({spec.unit})")
+        for column in ("obs_date", "value", "origin", "source", "retrieved_at", "url"):
+            table.add_column(column)
+        for r in records:
+            table.add_row(
+                r["obs_date"],
+                f"{r['value']:g}",
+                r["origin"],
+                r["source"],
+                r["retrieved_at"],
+                r["url"],
+            )
+        out.print(table)
+
+
+RECORD_FIELDS = (
+    "series_id",
+    "obs_date",
+    "value",
+    "source",
+    "origin",
+    "retrieved_at",
+    "known_from",
+    "url",
+)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {
+            "series_id": sid,
+            "obs_date": day.strftime("%Y-%m-%d"),
+            "value": float(value),
+            "source": source,
+            "origin": origin,
+            "retrieved_at": retrieved,
+            "known_from": known,
+            "url": url,
+        }
+        for sid, day, value, source, origin, retrieved, known, url in zip(
+            frame["series_id"],
+            frame["obs_date"],
+            frame["value"],
+            frame["source"],
+            frame["origin"],
+            frame["retrieved_at"],
+            frame["known_from"],
+            frame["url"],
+            strict=True,
+        )
+    ]
+
+
+def _print_report(report: RefreshReport, verb: str) -> int:
+    table = Table("source", "requests", "failed", "rows added", "first error", title=verb)
+    for s in report.summaries:
+        table.add_row(
+            s.source,
+            str(s.n_requests),
+            str(s.n_failed),
+            str(s.n_added),
+            s.errors[0] if s.errors else "",
+            style=None if s.ok else "red",
+        )
+    out.print(table)
+    failed = [s for s in report.summaries if not s.ok]
+    if failed:
+        parts = [f"{s.source} ({s.n_failed} of {s.n_requests} request(s))" for s in failed]
+        err.print(
+            f"{len(failed)} source(s) failed: {', '.join(parts)}; a failed request writes "
+            "nothing, so the store holds what it held before for it"
+        )
+        return EXIT_PARTIAL
+    return 0
+
+
+@cli.command("refresh")
+@click.option("--source", "source", multiple=True, help="Only this source (repeatable).")
+@click.option("--series", "series", multiple=True, help="Only this series id (repeatable).")
+@click.option("--start", help="Fetch from this obs_date (default: incremental).")
+def refresh_command(source: tuple[str, ...], series: tuple[str, ...], start: str | None) -> None:
+    """Bring the store up to date from the live sources."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from carrywatch.catalog.spec import load_catalog
+    from carrywatch.ingest import refresh
+    from carrywatch.sources.registry import build_sources
+    from carrywatch.types import Window
+    from carrywatch.workspace import open_archive, open_store
+
+    settings = load_settings()
+    catalog = load_catalog()
+    if series:
+        catalog.specs(series)  # unknown ids fail before any network
+    window = Window(start=parse_date(start, "--start")) if start else None
+    sources = build_sources(settings.origins)
+    # FRED series go through the keyed API (with vintages) when a key is set, or when
+    # asked for by name; otherwise through the key-less graph CSV.
+    use_api = "fred_api" in source or (settings.fred_api_key is not None and "fred" not in source)
+    if "fred_api" in source and settings.fred_api_key is None:
+        raise ConfigError("--source fred_api needs FRED_API_KEY in the environment")
+    route = {"fred": "fred_api"} if use_api else {}
+    with (
+        open_store(settings.home) as store,
+        http_client(settings) as http,
+    ):
+        archive = open_archive(settings.home)
+
+        def _run(on_progress: ProgressCallback | None) -> RefreshReport:
+            return refresh(
+                store,
+                archive,
+                catalog,
+                sources,
+                http,
+                source_names=source,
+                series_ids=series,
+                window=window,
+                route=route,
+                on_progress=on_progress,
+            )
+
+        if not out.is_terminal:
+            report = _run(None)
+        else:
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            ) as progress:
+                task = progress.add_task("refresh", total=None)
+
+                def _tick(name: str, done: int, total: int) -> None:
+                    progress.update(
+                        task, completed=done, total=total, description=name or "refresh"
+                    )
+
+                report = _run(_tick)
+    sys.exit(_print_report(report, "refresh"))
+
+
+@cli.command("reparse")
+@click.option("--source", "source", multiple=True, help="Only this source (repeatable).")
+def reparse_command(source: tuple[str, ...]) -> None:
+    """Re-run the parsers on archived raw payloads (no network)."""
+    from carrywatch.catalog.spec import load_catalog
+    from carrywatch.ingest import reparse
+    from carrywatch.sources.registry import build_sources
+    from carrywatch.workspace import open_archive, open_store
+
+    settings = load_settings()
+    with open_store(settings.home) as store:
+        report = reparse(
+            store,
+            open_archive(settings.home),
+            load_catalog(),
+            build_sources(settings.origins),
+            source_names=source,
+        )
+    sys.exit(_print_report(report, "reparse"))
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--series", required=True, help="The series id to import into.")
+@click.option("--date-column", help="Name of the date column (default: the first).")
+@click.option("--value-column", help="Name of the value column (default: the only other).")
+def import_command(
+    file: Path, series: str, date_column: str | None, value_column: str | None
+) -> None:
+    """Import your own CSV (e.g. a terminal export) into a catalog series."""
+    from carrywatch.catalog.spec import load_catalog
+    from carrywatch.ingest import import_csv
+    from carrywatch.workspace import open_archive, open_store
+
+    settings = load_settings()
+    catalog = load_catalog()
+    catalog.spec(series)
+    with open_store(settings.home) as store:
+        result = import_csv(
+            store,
+            open_archive(settings.home),
+            catalog,
+            file,
+            series,
+            date_column=date_column,
+            value_column=value_column,
+        )
+    out.print(
+        f"imported {file.name} into {series}: {result.n_added} new or revised value(s) "
+        f"of {result.n_offered}"
+    )

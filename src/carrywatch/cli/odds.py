@@ -1,0 +1,210 @@
+"""Odds commands: ``odds fed|boj`` and ``markets refresh fed|boj``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from rich.table import Table
+
+from carrywatch.cli.app import cli
+from carrywatch.cli.common import (
+    EXIT_PARTIAL,
+    err,
+    http_client,
+    load_settings,
+    out,
+    parse_date,
+)
+from carrywatch.errors import ConfigError
+
+if TYPE_CHECKING:
+    from carrywatch.markets import SnapshotReport
+    from carrywatch.report.odds import Bank, OddsReport
+
+
+@cli.command("odds")
+@click.argument("bank", type=click.Choice(["fed", "boj"]))
+@click.option("--asof", help="Odds as of this date (YYYY-MM-DD; default: today).")
+@click.option(
+    "--futures",
+    "futures_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="CSV of ZQ settlements: contract,settle (contract ZQK23, ZQK3 or 2023-05).",
+)
+@click.option(
+    "--path",
+    "path_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="CSV of expected overnight rates: date,rate or tenor,rate (OIS, TONA forwards).",
+)
+@click.option(
+    "--target-range",
+    help="LOWER,UPPER in force on the as-of date (default: from the store).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the odds as JSON.")
+def odds_command(
+    bank: Bank,
+    *,
+    asof: str | None,
+    futures_file: Path | None,
+    path_file: Path | None,
+    target_range: str | None,
+    as_json: bool,
+) -> None:
+    """Market-implied odds of the next Fed or BOJ moves, every source side by side."""
+    from carrywatch.catalog.spec import load_catalog
+    from carrywatch.markets import market_distributions
+    from carrywatch.report.odds import current_range, parse_range, policy_odds
+    from carrywatch.workspace import open_archive, open_store
+
+    if futures_file is not None and path_file is not None:
+        raise ConfigError("give --futures or --path, not both")
+    catalog = load_catalog()
+    cutoff = parse_date(asof, "--asof") or datetime.now(UTC).date()
+    settings = load_settings()
+    with open_store(settings.home) as store:
+        range_pct = (
+            parse_range(target_range) if target_range else current_range(store, bank, cutoff)
+        )
+        # Prediction markets from the archived snapshots (`carrywatch markets refresh`).
+        markets = market_distributions(
+            store, open_archive(settings.home), catalog, bank, cutoff, current_range=range_pct
+        )
+    report = policy_odds(
+        catalog,
+        bank,
+        cutoff,
+        range_pct,
+        markets=markets,
+        futures_csv=_read_text(futures_file, "--futures"),
+        path_csv=_read_text(path_file, "--path"),
+    )
+    if as_json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        _print_odds(report)
+    for note in report.notes:
+        err.print(f"note: {note}")
+
+
+def _read_text(path: Path | None, option: str) -> str | None:
+    if path is None:
+        return None
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{option} {path.name}: cannot read it ({exc})") from exc
+
+
+def _print_odds(report: OddsReport) -> None:
+    lower, upper = report.current_range_pct
+    table = Table(
+        title=f"{report.bank.upper()} odds as of {report.asof} (range in force "
+        f"{lower:g}-{upper:g}%)"
+    )
+    for column in ("meeting", "source", "distribution (target range: probability)", "flags"):
+        table.add_column(column)
+    for dist in sorted(report.distributions, key=lambda d: (d.meeting, d.source)):
+        if dist.refused:
+            text = f"none: {dist.reason}"
+        else:
+            text = ", ".join(
+                f"{r.lower_pct:g}-{r.upper_pct:g}%: {r.probability * 100:.1f}%"
+                for r in dist.probabilities
+                if r.probability >= 0.0005
+            )
+        table.add_row(dist.meeting.isoformat(), dist.source, text, "; ".join(dist.flags))
+    out.print(table)
+    for comparison in report.comparisons:
+        for diff in comparison.differences:
+            gap = diff.max_abs_difference_pp
+            out.print(
+                f"{comparison.meeting} {diff.source} vs {comparison.reference_source}: "
+                + (f"largest difference {gap:.1f} pp" if gap is not None else "not comparable")
+            )
+        out.print(
+            f"{comparison.meeting}: thinner market: {comparison.thinner or 'n/a'} "
+            f"({comparison.thinner_basis})"
+        )
+
+
+@cli.group("markets")
+def markets_group() -> None:
+    """Prediction markets on Fed and BOJ decisions (Kalshi, Polymarket), archived."""
+
+
+@markets_group.command("refresh")
+@click.argument("bank", type=click.Choice(["fed", "boj"]))
+@click.option(
+    "--slug",
+    "slugs",
+    multiple=True,
+    help="A Polymarket event slug to fetch too (repeatable), e.g. fed-decision-in-march-885.",
+)
+def markets_refresh_command(bank: str, slugs: tuple[str, ...]) -> None:
+    """Fetch and archive the current markets on BANK's decisions (markets.toml, --slug)."""
+    from carrywatch.catalog.spec import load_catalog
+    from carrywatch.markets import snapshot_markets
+    from carrywatch.sources.registry import build_sources
+    from carrywatch.workspace import open_archive, open_store
+
+    settings = load_settings()
+    catalog = load_catalog()
+    sources = build_sources(settings.origins)
+    with (
+        open_store(settings.home) as store,
+        http_client(settings) as http,
+    ):
+        report = snapshot_markets(
+            store, open_archive(settings.home), sources, http, catalog, bank, slugs=slugs
+        )
+    sys.exit(_print_snapshot_report(report))
+
+
+def _print_snapshot_report(report: SnapshotReport) -> int:
+    if not report.summaries:
+        err.print(
+            f"nothing to fetch for {report.bank}: markets.toml lists no Kalshi series or "
+            "Polymarket slug for it; pass --slug SLUG (Polymarket event slugs are found by "
+            "search on polymarket.com)"
+        )
+        return 0
+    table = Table(
+        "source",
+        "requests",
+        "failed",
+        "payloads",
+        "new snapshots",
+        "events",
+        "first error",
+        title=f"markets refresh {report.bank}",
+    )
+    for s in report.summaries:
+        table.add_row(
+            s.source,
+            str(s.n_requests),
+            str(s.n_failed),
+            str(s.n_payloads),
+            str(s.n_recorded),
+            str(s.n_events),
+            s.errors[0] if s.errors else "",
+            style=None if s.ok else "red",
+        )
+    out.print(table)
+    for s in report.summaries:
+        for note in s.notes:
+            err.print(f"note: {s.source}: {note}")
+    failed = [s for s in report.summaries if not s.ok]
+    if failed:
+        parts = [f"{s.source} ({s.n_failed} of {s.n_requests} request(s))" for s in failed]
+        err.print(
+            f"{len(failed)} source(s) failed: {', '.join(parts)}; a failed request archives "
+            "and records nothing"
+        )
+        return EXIT_PARTIAL
+    return 0
