@@ -92,7 +92,8 @@ def test_latest_asof_of_integers_takes_the_general_path() -> None:
 def test_a_release_lag_lengthens_the_staleness_limit_only_past_the_default() -> None:
     # period + lag + 7 days of grace, never below the frequency's default:
     assert staleness_limit("monthly", 80) == timedelta(days=31 + 80 + 7)  # TIC: 118 days
-    assert staleness_limit("monthly", 54) == timedelta(days=95)  # Japan CPI: 92 < 95
+    assert staleness_limit("monthly", 50) == timedelta(days=95)  # 31 + 50 + 7 = 88 < 95
+    assert staleness_limit("monthly", 58) == timedelta(days=96)  # Japan CPI
     assert staleness_limit("quarterly", 140) == timedelta(days=92 + 140 + 7)
     assert staleness_limit("weekly", 3) == timedelta(days=17)  # CFTC: Tuesday -> Friday
     # Without a lag the defaults stand (they already allow for each frequency's rhythm).

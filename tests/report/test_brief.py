@@ -18,6 +18,7 @@ import os
 import pickle
 import re
 import shutil
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -50,6 +51,8 @@ from carrywatch.report.render import (
 )
 from carrywatch.report.scenarios import UNWIND_READS, unwind_section
 from carrywatch.report.sections import HEADLINE_KEYS, SECTION_READS
+from carrywatch.store import newest
+from carrywatch.store.sqlite import Store
 
 AUG5 = date(2024, 8, 5)
 JAN24 = date(2025, 1, 24)
@@ -523,3 +526,37 @@ def test_terminal_summary_shows_the_headline_and_the_page(briefs: dict[date, Bui
     for shown in ("2.999 pp", "143.95", "-73,460"):
         assert shown in text
     assert str(built.paths.html.resolve()) in text.replace("\n", "")
+
+
+def test_no_section_calls_stale_what_the_status_table_calls_fresh(
+    seeded: Path, tmp_path: Path
+) -> None:
+    # A store a refresh has not yet brought up to date (hypothetical, made from the real
+    # one): without CFTC's 2024-07-30 report the newest is 2024-07-23, 13 days old on
+    # 2024-08-05 and 16 on 2024-08-08; without June's M2 the newest is May's, 96 days old
+    # on 2024-08-05. All within their release-aware limits (17 and 96 days), so every
+    # section must call them fresh, as the status table does.
+    shutil.copytree(seeded, tmp_path / "home")
+    path = tmp_path / "home" / "carrywatch.sqlite"
+    gone = [("cftc.jpy.noncommercial_net", "2024-07-30"), ("us.m2", "2024-06-01")]
+    with sqlite3.connect(path) as db:
+        for sid, obs_date in gone:
+            db.execute(
+                "DELETE FROM observations WHERE series_id = ? AND obs_date = ?", (sid, obs_date)
+            )
+        newest.rebuild(db, [sid for sid, _ in gone])
+    for day, expected_fresh in (
+        (date(2024, 8, 5), {"cftc.jpy.noncommercial_net", "us.m2"}),
+        (date(2024, 8, 8), {"cftc.jpy.noncommercial_net"}),  # May's M2 is 99 days old
+    ):
+        with Store.open(path) as store:
+            report = build_report(store, load_catalog(), day)
+        status = report.section("status").tables[0]
+        fresh = {str(r[0]) for r in status.rows if r[6] == "fresh"}
+        assert expected_fresh <= fresh
+        said = [m for s in report.sections for m in s.missing] + [
+            c.reason or "" for s in report.sections for c in s.cards
+        ]
+        contradicted = sorted(sid for sid in fresh for m in said if f"{sid} is stale" in m)
+        assert contradicted == [], (day, [m for m in said if "is stale" in m])
+        assert report.metrics["positioning.cftc.jpy_net"].obs_date == date(2024, 7, 23)

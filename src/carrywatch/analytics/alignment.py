@@ -15,7 +15,7 @@ A series with a known release lag (``release_lag_days`` in the catalog) may be o
 its next observation is due one period plus the lag after its obs_date, so its limit is
 ``max(default, period + lag + 7 days)`` (:func:`staleness_limit`). TIC holdings, whose
 month ``M`` comes out about 80 days after ``M`` begins, may be 118 days old; Japan's CPI
-(lag 54 days) keeps the monthly 95.
+(lag 58 days) 96.
 """
 
 from __future__ import annotations

@@ -233,6 +233,7 @@ def positioning(
     *,
     lookback_years: int = 3,
     usdjpy: pd.Series | float | None = None,
+    max_age: timedelta | None = None,
 ) -> Positioning:
     """Latest CFTC non-commercial net yen position with its percentile, z-score and notional.
 
@@ -242,7 +243,11 @@ def positioning(
         ``cftc.jpy.noncommercial_net`` (contracts, weekly): non-commercial long minus short
         in CME yen futures.
     asof:
-        The cut-off: the latest report on or before it, at most 14 days old.
+        The cut-off: the latest report on or before it, at most ``max_age`` old.
+    max_age:
+        Default: the weekly staleness limit (14 days). Reports come out three days after
+        their Tuesday, so a reader of published data passes ``staleness_limit("weekly",
+        3)`` (17 days).
     lookback_years:
         Length of the trailing window for the percentile, z-score and records.
     usdjpy:
@@ -257,7 +262,7 @@ def positioning(
     Raises
     ------
     InsufficientDataError
-        When no report lies within 14 days on or before ``asof``.
+        When no report lies within ``max_age`` on or before ``asof``.
 
     Notes
     -----
@@ -287,7 +292,8 @@ def positioning(
         raise ValueError(f"lookback_years must be at least 1, not {lookback_years}")
     series_id = _name(net, "cftc.jpy.noncommercial_net")
     clean = net.dropna().astype("float64").sort_index()
-    latest = latest_asof(clean, asof, STALENESS_LIMITS["weekly"], series_id=series_id)
+    limit = STALENESS_LIMITS["weekly"] if max_age is None else max_age
+    latest = latest_asof(clean, asof, limit, series_id=series_id)
     if latest.value is None or latest.obs_date is None:
         raise InsufficientDataError(
             latest.reason or f"{series_id} has no usable observation", series=(series_id,)

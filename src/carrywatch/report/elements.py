@@ -297,7 +297,10 @@ def liquidity_reading(now: HeadlineMetrics) -> str:
 
 def positioning_reading(inputs: BriefInputs) -> str:
     found = positioning(
-        inputs.series("cftc.jpy.noncommercial_net"), inputs.asof, usdjpy=fx_series(inputs)
+        inputs.series("cftc.jpy.noncommercial_net"),
+        inputs.asof,
+        usdjpy=fx_series(inputs),
+        max_age=inputs.limit("cftc.jpy.noncommercial_net"),
     )
     side = "short" if found.net_contracts < 0 else "long"
     return (

@@ -94,11 +94,14 @@ class BriefInputs:
         return staleness_limit(spec.frequency, spec.release_lag_days)
 
     def latest(self, sid: str, at: date | None = None) -> AsofValue:
-        """The latest value of ``sid`` on or before ``at`` (default: the as-of date),
-        within the staleness limit of its frequency."""
+        """The latest value of ``sid`` published by ``at`` (default: the as-of date),
+        within its staleness limit."""
         day = self.asof if at is None else at
-        found = latest_asof(self.series(sid), day, self.limit(sid), series_id=sid)
         spec = self.catalog.spec(sid)
+        series = self.series(sid)
+        if at is not None:  # what was published by that earlier date
+            series = series.loc[: pd.Timestamp(spec.published_through(at))]
+        found = latest_asof(series, day, self.limit(sid), series_id=sid)
         if found.obs_date is None and spec.gap:
             return AsofValue(sid, day, None, None, False, f"{sid}: {spec.gap}")
         return found

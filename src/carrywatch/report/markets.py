@@ -421,6 +421,15 @@ def liquidity_section(inputs: BriefInputs, metrics: MetricsAt) -> Section:
         inputs.series("us.rrp"),
         asof,
         m2=inputs.series("us.m2"),
+        max_age={
+            key: inputs.limit(sid)
+            for key, sid in (
+                ("assets", "us.fed.assets"),
+                ("tga", "us.tga"),
+                ("rrp", "us.rrp"),
+                ("m2", "us.m2"),
+            )
+        },
         assets_unit=catalog.spec("us.fed.assets").unit,
         tga_unit=catalog.spec("us.tga").unit,
         rrp_unit=catalog.spec("us.rrp").unit,
@@ -540,7 +549,12 @@ def flows_section(inputs: BriefInputs, metrics: MetricsAt) -> Section:
         missing.extend(tic.reasons)
     cards.append(metric_card("flows.tic.japan_holdings", metrics, tic_reading))
     net = inputs.series("cftc.jpy.noncommercial_net")
-    pos = attempt(lambda: positioning(net, asof, usdjpy=fx), missing)
+    pos = attempt(
+        lambda: positioning(
+            net, asof, usdjpy=fx, max_age=inputs.limit("cftc.jpy.noncommercial_net")
+        ),
+        missing,
+    )
     pos_reading = ""
     if pos is not None:
         pos_reading = positioning_reading(inputs)

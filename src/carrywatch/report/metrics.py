@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Final
 
 import pandas as pd
@@ -183,14 +183,15 @@ class _Inputs:
             return pd.Series([], dtype="float64", index=pd.DatetimeIndex([]), name=sid)
         return found
 
+    def limit(self, sid: str) -> timedelta:
+        """The staleness limit of ``sid``: its frequency's, longer for a series released
+        late (see :func:`~carrywatch.analytics.alignment.staleness_limit`)."""
+        spec = self.catalog.spec(sid)
+        return staleness_limit(spec.frequency, spec.release_lag_days)
+
     def latest(self, sid: str) -> AsofValue:
         spec = self.catalog.spec(sid)
-        found = latest_asof(
-            self.series(sid),
-            self.asof,
-            staleness_limit(spec.frequency, spec.release_lag_days),
-            series_id=sid,
-        )
+        found = latest_asof(self.series(sid), self.asof, self.limit(sid), series_id=sid)
         if found.value is None and found.obs_date is None and spec.gap:
             return AsofValue(sid, self.asof, None, None, False, f"{sid}: {spec.gap}")
         return found
@@ -358,6 +359,15 @@ def _liquidity(data: _Inputs, out: dict[str, Metric]) -> None:
         assets_unit=data.catalog.spec("us.fed.assets").unit,
         tga_unit=tga_unit,
         rrp_unit=data.catalog.spec("us.rrp").unit,
+        max_age={
+            key: data.limit(sid)
+            for key, sid in (
+                ("assets", "us.fed.assets"),
+                ("tga", tga_id),
+                ("rrp", "us.rrp"),
+                ("m2", "us.m2"),
+            )
+        },
     )
     reason = "; ".join(snap.reasons) or None
     for key, sid in (
@@ -434,6 +444,7 @@ def _stance(data: _Inputs, boj: AsofValue, out: dict[str, Metric]) -> None:
         data.asof,
         measure="Japan CPI less fresh food",
         policy_max_age=staleness_limit("event"),
+        inflation_max_age=data.limit("jp.cpi.core"),
     )
     dates = [d for d in (real.policy_obs_date, real.inflation_obs_date) if d]
     out["stance.boj.real_rate"] = Metric(

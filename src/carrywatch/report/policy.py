@@ -226,6 +226,7 @@ def stance_section(inputs: BriefInputs, metrics: MetricsAt) -> Section:
         asof,
         measure="Japan CPI less fresh food",
         policy_max_age=STALENESS_LIMITS["event"],
+        inflation_max_age=inputs.limit("jp.cpi.core"),
     )
     cards.append(metric_card("stance.boj.real_rate", metrics, boj_real.summary()))
     fed_mid = attempt(
@@ -250,7 +251,11 @@ def stance_section(inputs: BriefInputs, metrics: MetricsAt) -> Section:
             )
         )
         fed_real = real_policy_rate_pct(
-            fed_mid, inputs.series("us.core_pce"), asof, measure="US core PCE"
+            fed_mid,
+            inputs.series("us.core_pce"),
+            asof,
+            measure="US core PCE",
+            inflation_max_age=inputs.limit("us.core_pce"),
         )
         cards.append(
             local_card(
