@@ -64,12 +64,17 @@ def _inputs(store: Store, catalog: Catalog, asof: date) -> BriefInputs:
     return BriefInputs.load(store, catalog, asof, ODDS_READS)
 
 
-def _ladder(meeting: date, *ranges: tuple[float, float, float, str | None]) -> OddsDistribution:
+def _ladder(
+    meeting: date,
+    *ranges: tuple[float, float, float, str | None],
+    source: str = "kalshi",
+    flags: tuple[str, ...] = (),
+) -> OddsDistribution:
     return OddsDistribution(
         meeting=meeting,
-        source="kalshi",
+        source=source,
         probabilities=tuple(RangeProbability(lo, hi, p, lumped) for lo, hi, p, lumped in ranges),  # type: ignore[arg-type]
-        flags=(),
+        flags=flags,
         repaired=False,
         quality=None,
     )
@@ -167,7 +172,15 @@ def test_odds_over_time_follow_the_next_meeting_across_snapshot_days(
     def markets(bank: Bank, day: date, range_pct: tuple[float, float]) -> list[OddsDistribution]:
         assert range_pct == (5.25, 5.50)
         cut = cut_by_day[day]
-        return [_ladder(SEP_MEETING, (5.00, 5.25, cut, None), (5.25, 5.50, 1 - cut, None))]
+        # Polymarket's moves placed on a range another decision may change first: their
+        # ranges could shift under a line, so they are left out of the history.
+        moved = _ladder(
+            SEP_MEETING,
+            (5.25, 5.50, 1.0, None),
+            source="polymarket",
+            flags=("anchor: outcomes are changes at the meeting, placed on the range",),
+        )
+        return [_ladder(SEP_MEETING, (5.00, 5.25, cut, None), (5.25, 5.50, 1 - cut, None)), moved]
 
     inputs = _inputs(store, catalog, AUG5)
     days = [*cut_by_day, date(2023, 1, 3)]  # a day beyond the window is left out
@@ -181,6 +194,12 @@ def test_odds_over_time_follow_the_next_meeting_across_snapshot_days(
     assert list(lines) == ["kalshi 5-5.25%", "kalshi 5.25-5.5%"]
     assert lines["kalshi 5-5.25%"]["x"] == ["2024-07-01", "2024-08-02", "2024-08-05"]
     assert lines["kalshi 5-5.25%"]["y"] == pytest.approx([30.0, 70.0, 90.0])
+    # A day whose newest snapshot is an earlier day's (another source or bank was
+    # snapshotted that day) adds no point: the same snapshot is not drawn twice.
+    stale_day = date(2024, 8, 3)
+    cut_by_day[stale_day] = cut_by_day[date(2024, 8, 2)]
+    again = bank_odds(inputs, "fed", markets, [*days, stale_day])
+    assert [d for d, _ in again.history] == [d for d, _ in odds.history]
     # One snapshot day is no history: no chart.
     single = bank_odds(inputs, "fed", markets, [AUG5])
     assert single.history == ()

@@ -142,14 +142,25 @@ def _history(
     if meeting is None or len(window) < 2:
         return ()
     points: list[tuple[date, OddsDistribution]] = []
+    last: dict[str, OddsDistribution] = {}
     for day in window:
         anchor = range_in_force(inputs, bank, at=day)
         if isinstance(anchor, str):
             continue  # no range that day: nothing to anchor the markets on
         for dist in markets(bank, day, anchor):
-            if dist.meeting == meeting and not dist.refused:
-                points.append((day, dist))
+            if dist.meeting != meeting or dist.refused or _anchored_elsewhere(dist):
+                continue
+            if last.get(dist.source) == dist:
+                continue  # that day's newest snapshot of this source is an earlier day's
+            last[dist.source] = dist
+            points.append((day, dist))
     return tuple(points)
+
+
+def _anchored_elsewhere(dist: OddsDistribution) -> bool:
+    """A Polymarket distribution whose moves were placed on a range another decision may
+    change first (``anchor:`` flag): its ranges would shift under the line."""
+    return any(flag.startswith("anchor:") for flag in dist.flags)
 
 
 def range_in_force(
@@ -307,9 +318,9 @@ def _history_figures(inputs: BriefInputs, odds: Sequence[BankOdds]) -> list[Figu
                 plotted=[s for _, s in lines],
                 note=(
                     f"Each market's probability of each target range after the {label} "
-                    f"meeting of {meeting.isoformat()}, from the newest snapshot of each day "
-                    f"on which snapshots were taken (last {HISTORY_DAYS} days); ranges that "
-                    f"never reach {HISTORY_MIN_PROBABILITY:.0%} are left out."
+                    f"meeting of {meeting.isoformat()}, one point per snapshot (the newest "
+                    f"of its day; last {HISTORY_DAYS} days); ranges that never reach "
+                    f"{HISTORY_MIN_PROBABILITY:.0%} are left out."
                 ),
                 extra_sources=_market_sources([found]),
             )
