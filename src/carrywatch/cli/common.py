@@ -4,10 +4,12 @@ number formatting. Heavy modules are imported inside functions (see ``carrywatch
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from rich.console import Console
+from rich.table import Table
 
 from carrywatch.errors import ConfigError
 from carrywatch.settings import Settings
@@ -17,7 +19,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXIT_PARTIAL",
+    "SourceTotals",
     "err",
+    "failed_sources",
     "format_value",
     "http_client",
     "iso_or_blank",
@@ -25,6 +29,7 @@ __all__ = [
     "out",
     "parse_date",
     "parse_timestamp",
+    "print_source_table",
 ]
 
 #: Exit code when some sources could not be brought up to date (the others were written).
@@ -92,3 +97,53 @@ def format_value(value: float, *, decimals: int | None = None) -> str:
 
 def iso_or_blank(day: date | None) -> str:
     return day.isoformat() if day else ""
+
+
+class SourceTotals(Protocol):
+    """What a per-source summary of a run (refresh, markets refresh) has in common."""
+
+    @property
+    def source(self) -> str: ...
+    @property
+    def n_requests(self) -> int: ...
+    @property
+    def n_failed(self) -> int: ...
+    @property
+    def errors(self) -> tuple[str, ...]: ...
+    @property
+    def ok(self) -> bool: ...
+
+
+Totals = TypeVar("Totals", bound=SourceTotals)
+
+
+def print_source_table(
+    title: str,
+    counts: Sequence[str],
+    summaries: Sequence[Totals],
+    count_cells: Callable[[Totals], Sequence[int]],
+) -> None:
+    """One row per source: requests, failed, the run's own ``counts``, the first error;
+    a failed source in red."""
+    table = Table("source", "requests", "failed", *counts, "first error", title=title)
+    for s in summaries:
+        table.add_row(
+            s.source,
+            str(s.n_requests),
+            str(s.n_failed),
+            *(str(n) for n in count_cells(s)),
+            s.errors[0] if s.errors else "",
+            style=None if s.ok else "red",
+        )
+    out.print(table)
+
+
+def failed_sources(summaries: Sequence[SourceTotals], consequence: str) -> int:
+    """Name the sources that failed (and what a failure leaves behind): ``EXIT_PARTIAL``,
+    or 0 when none failed."""
+    failed = [s for s in summaries if not s.ok]
+    if not failed:
+        return 0
+    parts = [f"{s.source} ({s.n_failed} of {s.n_requests} request(s))" for s in failed]
+    err.print(f"{len(failed)} source(s) failed: {', '.join(parts)}; {consequence}")
+    return EXIT_PARTIAL

@@ -14,13 +14,14 @@ from rich.table import Table
 
 from carrywatch.cli.app import cli
 from carrywatch.cli.common import (
-    EXIT_PARTIAL,
     err,
+    failed_sources,
     http_client,
     load_settings,
     out,
     parse_date,
     parse_timestamp,
+    print_source_table,
 )
 from carrywatch.errors import ConfigError
 from carrywatch.settings import origin_env_var
@@ -183,26 +184,11 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _print_report(report: RefreshReport, verb: str) -> int:
-    table = Table("source", "requests", "failed", "rows added", "first error", title=verb)
-    for s in report.summaries:
-        table.add_row(
-            s.source,
-            str(s.n_requests),
-            str(s.n_failed),
-            str(s.n_added),
-            s.errors[0] if s.errors else "",
-            style=None if s.ok else "red",
-        )
-    out.print(table)
-    failed = [s for s in report.summaries if not s.ok]
-    if failed:
-        parts = [f"{s.source} ({s.n_failed} of {s.n_requests} request(s))" for s in failed]
-        err.print(
-            f"{len(failed)} source(s) failed: {', '.join(parts)}; a failed request writes "
-            "nothing, so the store holds what it held before for it"
-        )
-        return EXIT_PARTIAL
-    return 0
+    print_source_table(verb, ["rows added"], report.summaries, lambda s: [s.n_added])
+    return failed_sources(
+        report.summaries,
+        "a failed request writes nothing, so the store holds what it held before for it",
+    )
 
 
 @cli.command("refresh")

@@ -13,12 +13,13 @@ from rich.table import Table
 
 from carrywatch.cli.app import cli
 from carrywatch.cli.common import (
-    EXIT_PARTIAL,
     err,
+    failed_sources,
     http_client,
     load_settings,
     out,
     parse_date,
+    print_source_table,
 )
 from carrywatch.errors import ConfigError
 
@@ -174,37 +175,13 @@ def _print_snapshot_report(report: SnapshotReport) -> int:
             "search on polymarket.com)"
         )
         return 0
-    table = Table(
-        "source",
-        "requests",
-        "failed",
-        "payloads",
-        "new snapshots",
-        "events",
-        "first error",
-        title=f"markets refresh {report.bank}",
+    print_source_table(
+        f"markets refresh {report.bank}",
+        ["payloads", "new snapshots", "events"],
+        report.summaries,
+        lambda s: [s.n_payloads, s.n_recorded, s.n_events],
     )
-    for s in report.summaries:
-        table.add_row(
-            s.source,
-            str(s.n_requests),
-            str(s.n_failed),
-            str(s.n_payloads),
-            str(s.n_recorded),
-            str(s.n_events),
-            s.errors[0] if s.errors else "",
-            style=None if s.ok else "red",
-        )
-    out.print(table)
     for s in report.summaries:
         for note in s.notes:
             err.print(f"note: {s.source}: {note}")
-    failed = [s for s in report.summaries if not s.ok]
-    if failed:
-        parts = [f"{s.source} ({s.n_failed} of {s.n_requests} request(s))" for s in failed]
-        err.print(
-            f"{len(failed)} source(s) failed: {', '.join(parts)}; a failed request archives "
-            "and records nothing"
-        )
-        return EXIT_PARTIAL
-    return 0
+    return failed_sources(report.summaries, "a failed request archives and records nothing")
