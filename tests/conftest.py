@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import shutil
 import socket
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+
+import carrywatch
 
 # CI replays a fixed set of examples (derandomized), so a submission's result does not
 # depend on the draw; locally every run explores new mutations of the real payloads.
@@ -62,4 +65,22 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in list(os.environ):
         if name.startswith("CARRYWATCH_") and name.endswith("_ORIGIN"):
             monkeypatch.delenv(name)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def snapshot_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home seeded from the embedded snapshot once per test session (about 3 s). Never
+    used directly: :func:`seeded` gives each module its own copy."""
+    folder = tmp_path_factory.mktemp("snapshot-home") / "home"
+    carrywatch.open_store(folder).close()
+    return folder
+
+
+@pytest.fixture(scope="module")
+def seeded(snapshot_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home seeded from the embedded snapshot, the module's own (copy it again in a test
+    that writes)."""
+    folder = tmp_path_factory.mktemp("seeded") / "home"
+    shutil.copytree(snapshot_home, folder)
     return folder

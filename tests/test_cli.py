@@ -26,7 +26,6 @@ from carrywatch.report.metrics import METRIC_KEYS
 from carrywatch.settings import Settings
 from carrywatch.sources.registry import SOURCE_NAMES
 from carrywatch.store.sqlite import Store
-from carrywatch.workspace import open_store
 
 #: data/PROVENANCE.md section 1: the two DGS10 copies in the snapshot (repository, commit,
 #: path); "2024-08-05 = 3.78" in both.
@@ -47,15 +46,6 @@ DGS10_AUG_2024 = {
     "2024-08-09": 3.94,
 }
 SHOW_AUG = ["series", "show", "us.ust.10y", "--start", "2024-08-01", "--end", "2024-08-09"]
-
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One home seeded from the embedded snapshot (about 3 s), copied by each test."""
-    folder = tmp_path_factory.mktemp("seeded") / "home"
-    with open_store(folder):
-        pass
-    return folder
 
 
 @pytest.fixture

@@ -26,7 +26,6 @@ from carrywatch.errors import ParseError
 from carrywatch.sources.table import PARSE_VERSION, parse_table_csv
 from carrywatch.store.sqlite import Store
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, utc_now
-from carrywatch.workspace import open_store
 from tests.helpers.mutations import check_parse_contract, mutated
 
 FRED = Path(__file__).resolve().parent / "payloads" / "fred"
@@ -43,15 +42,6 @@ CALL_RATES: dict[str, float] = {
     "2024-01-01": -0.014,
 }
 GOOD_CSV = "date,call_rate\n" + "".join(f"{d},{v}\n" for d, v in CALL_RATES.items())
-
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One home seeded from the embedded snapshot (about 3 s), copied by each test."""
-    folder = tmp_path_factory.mktemp("seeded") / "home"
-    with open_store(folder):
-        pass
-    return folder
 
 
 @pytest.fixture

@@ -23,7 +23,6 @@ from pathlib import Path
 
 import pytest
 
-import carrywatch
 from carrywatch.catalog.spec import load_catalog
 from carrywatch.cli import main
 from carrywatch.markets import market_distributions
@@ -43,14 +42,6 @@ FED_CHAIR = (
 ).read_bytes()
 COLUMNS = ("source", "requests", "failed", "payloads", "new snapshots", "events", "first error")
 FED_RANGE = (3.50, 3.75)
-
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A home seeded from the embedded snapshot, once per module (copy it, never use it)."""
-    folder = tmp_path_factory.mktemp("seeded") / "home"
-    carrywatch.open_store(folder).close()
-    return folder
 
 
 @pytest.fixture

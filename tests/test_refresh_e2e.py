@@ -260,14 +260,6 @@ def utc(stamp: str) -> datetime:
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A home seeded from the embedded snapshot, once per module (copy it, never use it)."""
-    folder = tmp_path_factory.mktemp("seeded") / "home"
-    carrywatch.open_store(folder).close()
-    return folder
-
-
-@pytest.fixture(scope="module")
 def baseline(seeded: Path) -> Callable[[str], SourceState]:
     """A source's state in the seeded home (every test starts from a copy of it)."""
     cache: dict[str, SourceState] = {}

@@ -67,13 +67,6 @@ class Built:
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("brief-home")
-    carrywatch.open_store(home).close()
-    return home
-
-
-@pytest.fixture(scope="module")
 def briefs(seeded: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[date, Built]:
     out: dict[date, Built] = {}
     with carrywatch.open_store(seeded) as store:

@@ -24,13 +24,6 @@ from carrywatch.report.metrics import (
 )
 
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("metrics-home")
-    carrywatch.open_store(home).close()
-    return home
-
-
 def _at(home: Path, day: date) -> HeadlineMetrics:
     with carrywatch.open_store(home) as store:
         return headline_metrics(store, load_catalog(), day)

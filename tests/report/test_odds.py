@@ -8,15 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import carrywatch
 from carrywatch.cli import main
-
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("odds-home")
-    carrywatch.open_store(home).close()
-    return home
 
 
 @pytest.fixture

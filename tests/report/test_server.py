@@ -13,19 +13,11 @@ import httpx
 import pandas as pd
 import pytest
 
-import carrywatch
 from carrywatch.catalog.spec import load_catalog
 from carrywatch.report.metrics import headline_metrics
 from carrywatch.report.server import make_server
 from carrywatch.store.sqlite import FetchRecord, Store
 from carrywatch.types import Origin
-
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("serve-seed")
-    carrywatch.open_store(home).close()
-    return home
 
 
 @pytest.fixture

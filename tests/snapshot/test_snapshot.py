@@ -93,13 +93,6 @@ SPOT_CHECKS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("seeded")
-    carrywatch.open_store(home).close()
-    return home
-
-
 @pytest.mark.parametrize(("series_id", "day", "expected"), SPOT_CHECKS)
 def test_a_fresh_store_holds_the_real_values(
     seeded: Path, series_id: str, day: date, expected: float
