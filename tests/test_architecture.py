@@ -28,7 +28,7 @@ from carrywatch import errors
 SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "carrywatch"
 
-FOUNDATION = frozenset({"errors", "types", "settings", "frames", "version"})
+FOUNDATION = frozenset({"errors", "types", "settings", "frames", "files", "version"})
 
 #: Which layers each layer may import (its own layer is always allowed).
 #: ``catalog``, ``sources``, ``store`` and ``analytics`` see only the foundation;

@@ -34,8 +34,6 @@ import hashlib
 import importlib.util
 import json
 import math
-import os
-import tempfile
 import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -52,6 +50,7 @@ from rich.text import Text
 from carrywatch.analytics.market_odds import OddsDistribution
 from carrywatch.catalog.spec import Catalog
 from carrywatch.errors import ConfigError
+from carrywatch.files import write_atomic
 from carrywatch.report.elements import MetricsAt
 from carrywatch.report.formats import UNIT_LABELS, change_text, unit_suffix, value_text
 from carrywatch.report.inputs import BriefInputs
@@ -332,18 +331,8 @@ class BriefPaths:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide the page from a web server
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # 0644: mkstemp's 0600 would hide the page from a web server.
+    write_atomic(path, data, prefix=f".{path.name}.", mode=0o644)
 
 
 def _plotly_js() -> bytes:

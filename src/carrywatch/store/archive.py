@@ -9,12 +9,11 @@ addressing makes writes idempotent.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from pathlib import Path
 
 from carrywatch.errors import StoreError
+from carrywatch.files import write_atomic
 from carrywatch.types import sha256_hex
 
 __all__ = ["RawArchive"]
@@ -54,16 +53,7 @@ class RawArchive:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             _remove_orphans(target.parent)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=_TMP_PREFIX)
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(body)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_atomic(target, body, prefix=_TMP_PREFIX)
         except OSError as exc:
             raise StoreError(f"cannot write raw payload: {exc}", path=str(target)) from exc
         return digest
