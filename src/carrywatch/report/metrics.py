@@ -162,21 +162,6 @@ class _Inputs:
         self.catalog = catalog
         self._series = dict(series)
 
-    @classmethod
-    def from_frame(cls, frame: pd.DataFrame, catalog: Catalog, asof: date) -> _Inputs:
-        """From :meth:`Store.read` rows (all on or before ``asof``)."""
-        series: dict[str, pd.Series] = {}
-        for sid, rows in frame.groupby("series_id"):
-            series[str(sid)] = pd.Series(
-                rows["value"].to_numpy(dtype="float64"),
-                index=pd.DatetimeIndex(rows["obs_date"]),
-                name=str(sid),
-            )
-        return cls(series, catalog, asof)
-
-    def observed(self) -> dict[str, pd.Series]:
-        return dict(self._series)
-
     def series(self, sid: str) -> pd.Series:
         found = self._series.get(sid)
         if found is None:
@@ -255,7 +240,15 @@ def default_asof(store: Store, today: date) -> date:
 def headline_metrics(store: Store, catalog: Catalog, asof: date) -> HeadlineMetrics:
     """Every metric of :data:`METRIC_KEYS` as of ``asof`` (see the module docstring)."""
     frame = store.read(list(INPUT_SERIES), asof=asof)
-    return metrics_from_series(_Inputs.from_frame(frame, catalog, asof).observed(), catalog, asof)
+    series = {
+        str(sid): pd.Series(
+            rows["value"].to_numpy(dtype="float64"),
+            index=pd.DatetimeIndex(rows["obs_date"]),
+            name=str(sid),
+        )
+        for sid, rows in frame.groupby("series_id")
+    }
+    return metrics_from_series(series, catalog, asof)
 
 
 def metrics_from_series(
