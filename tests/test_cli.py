@@ -326,9 +326,10 @@ def test_brief_without_asof_is_as_of_the_last_date_with_all_core_market_data(
     assert document["asof"] == "2026-06-05"
     # DGS10 2026-06-05 = 4.55 (Jellydidy/macro-watch data/fred/DGS10.csv).
     assert document["metrics"]["yield.us.10y"]["value"] == 4.55
-    # The BOJ's last decision known offline is 2026-01-23: stale by June, and said so.
-    assert document["metrics"]["policy.boj.rate"]["value"] is None
-    assert "jp.boj.policy_rate is stale" in document["metrics"]["policy.boj.rate"]["reason"]
+    # The BOJ's last decision by then: 2026-04-28, held at around 0.75%
+    # (boj_policy_decisions.csv); the 2026-06-16 hike to 1.0% comes after the date.
+    boj = document["metrics"]["policy.boj.rate"]
+    assert (boj["value"], boj["obs_date"]) == (0.75, "2026-04-28")
 
 
 #: What only fetching or serving commands use: a cold brief must not load any of it.

@@ -306,12 +306,16 @@ def test_event_study_on_boj_decisions(assets: dict[str, tuple[pd.Series, ChangeK
     hike = next(c for c in result.changes if c.event_date == BOJ_HIKE)
     assert hike.change == pytest.approx(-2.17278, abs=1e-5)
     assert (hike.start_date, hike.end_date) == (date(2024, 7, 30), date(2024, 7, 31))
-    # DEXJPUS ends 2026-01-30 in the snapshot, after the last BOJ decision (2026-01-23).
-    assert result.n_events == len(boj)
-    assert result.missing is None
+    # DEXJPUS ends 2026-01-30 in the snapshot: the five 2026 decisions after it (03-19 to
+    # 09-18) have no window and are named as missing, never filled.
+    covered = [d for d in boj if d <= date(2026, 1, 30)]
+    assert len(boj) - len(covered) == 5
+    assert result.n_events == len(covered)
+    assert result.missing is not None
+    assert result.missing.endswith("2026-03-19, 2026-04-28, 2026-06-16, 2026-07-31, 2026-09-18")
     # Placebo days run from ~250 trading days before the first decision to the last
     # complete window before the data end, less 5 days either side of each decision.
-    assert result.placebo_start < boj[0] < boj[-1] < result.placebo_end + timedelta(days=30)
+    assert result.placebo_start < boj[0] < covered[-1] < result.placebo_end + timedelta(days=30)
     assert result.n_placebo_days > 1000
     assert result.placebo_std > 0
     assert result.t_stat is not None

@@ -204,8 +204,9 @@ def test_moves_to_band_is_the_fewest_moves(
         assert rate + n * s <= band.high_pct + 1e-9
         assert rate + (n + 1) * s > band.high_pct - 1e-9
     else:
-        # Inside, or within the 1e-9 bp rounding that makes 0.25 / 0.25 exactly one move.
-        assert band.low_pct - 1e-11 <= rate <= band.high_pct + 1e-11
+        # Inside, or within the rounding to 1e-9 of a step that makes 0.25 / 0.25 exactly
+        # one move (1e-9 of a 10 bp step is 1e-10 pp).
+        assert band.low_pct - s * 1e-9 <= rate <= band.high_pct + s * 1e-9
 
 
 # --- policy rules ---------------------------------------------------------------------------
