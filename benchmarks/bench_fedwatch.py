@@ -39,13 +39,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from carrywatch.analytics.fedwatch import (
-    Chain,
-    PolicyOdds,
-    contract_code,
-    futures_implied_odds,
-    price_from_rate,
-)
+from carrywatch.analytics.odds.conventions import Chain, Conventions
+from carrywatch.analytics.odds.futures import contract_code, futures_implied_odds, price_from_rate
+from carrywatch.analytics.odds.policy_odds import PolicyOdds
 from carrywatch.catalog.spec import load_catalog
 from carrywatch.snapshot.artefact import read_snapshot
 
@@ -202,7 +198,10 @@ def _cme_example() -> dict[str, object]:
     chains: tuple[Chain, ...] = ("cme", "pyfedwatch")
     for chain in chains:
         odds = futures_implied_odds(
-            frame, [m.date for m in load_catalog().fomc], (2.25, 2.50), chain=chain
+            frame,
+            [m.date for m in load_catalog().fomc],
+            (2.25, 2.50),
+            conventions=Conventions(chain, "new"),
         )
         day = date.fromisoformat(CME_DATE)
         out[f"ours_{chain}_change_pct"] = {
@@ -236,7 +235,7 @@ def main() -> None:
             ours_frame,
             meetings,
             (lower, upper),
-            chain=chain,
+            conventions=Conventions(chain, "new"),  # pyfedwatch counts the day at the new rate
             horizon=horizon,
         )
 

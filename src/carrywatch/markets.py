@@ -15,10 +15,10 @@ read them back as distributions over target ranges.
     retrieved on or before the end of the as-of day (UTC) is read back from the archive,
     so a market that has closed since, and is no longer listed by its provider, still
     gives its odds as they were. Kalshi events become ladders
-    (:func:`~carrywatch.analytics.market_odds.ladder_distribution`, with monotonicity
+    (:func:`~carrywatch.analytics.odds.prediction_markets.ladder_distribution`, with monotonicity
     repair), Polymarket events multi-outcome distributions
-    (:func:`~carrywatch.analytics.market_odds.outcome_distribution`), each with its market
-    quality (volume, spreads, last update; stale and thin flags).
+    (:func:`~carrywatch.analytics.odds.prediction_markets.outcome_distribution`), each with its
+    market quality (volume, spreads, last update; stale and thin flags).
 
 Meetings
 --------
@@ -53,7 +53,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from typing import Final
 
-from carrywatch.analytics.market_odds import (
+from carrywatch.analytics.odds.prediction_markets import (
     SOURCES,
     LadderQuote,
     OddsDistribution,

@@ -3,7 +3,7 @@ distributions become table cells and chart bars.
 
 The target ranges are FRED's DFEDTARL/DFEDTARU (5.25-5.50% from 27 July 2023 until the
 18 September 2024 cut to 4.75-5.00%). The market distributions are hypothetical, shaped
-like a Kalshi ladder after isotonic repair (see analytics/market_odds.py).
+like a Kalshi ladder after isotonic repair (see analytics/odds/prediction_markets.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from carrywatch.analytics.market_odds import OddsDistribution, RangeProbability
+from carrywatch.analytics.odds.prediction_markets import OddsDistribution, RangeProbability
 from carrywatch.catalog.spec import Catalog, load_catalog
 from carrywatch.report.inputs import BriefInputs
 from carrywatch.report.meeting_odds import ODDS_READS, bank_odds, odds_section, range_in_force

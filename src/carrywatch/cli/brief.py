@@ -23,7 +23,7 @@ from carrywatch.errors import ConfigError
 from carrywatch.settings import Settings
 
 if TYPE_CHECKING:
-    from carrywatch.analytics.market_odds import OddsDistribution
+    from carrywatch.analytics.odds.prediction_markets import OddsDistribution
     from carrywatch.catalog.spec import Catalog
     from carrywatch.report.metrics import HeadlineMetrics
     from carrywatch.report.odds import Bank

@@ -31,7 +31,11 @@ from typing import Final
 
 import pandas as pd
 
-from carrywatch.analytics.market_odds import OddsDistribution, RangeProbability, range_text
+from carrywatch.analytics.odds.prediction_markets import (
+    OddsDistribution,
+    RangeProbability,
+    range_text,
+)
 from carrywatch.catalog.spec import BojMeeting, FomcMeeting
 from carrywatch.errors import AnalyticsError
 from carrywatch.report import charts

@@ -2,10 +2,10 @@
 
 Joins the catalog (meeting calendar), the store (the target range in force) and the
 analytics engines: the CME FedWatch method on fed funds futures settlements
-(:mod:`carrywatch.analytics.fedwatch`), the same tree on a path of expected overnight
+(:mod:`carrywatch.analytics.odds.futures`), the same tree on a path of expected overnight
 rates (OIS or TONA forwards; the way to BOJ odds), and prediction-market distributions
 (built by the caller from archived Kalshi and Polymarket snapshots) compared with the
-futures- or path-implied reference (:mod:`carrywatch.analytics.odds_comparison`).
+futures- or path-implied reference (:mod:`carrywatch.analytics.odds.comparison`).
 
 Inputs given as files are read here with clear errors:
 
@@ -27,15 +27,11 @@ from typing import Literal
 import pandas as pd
 
 from carrywatch.analytics.alignment import latest_asof, staleness_limit
-from carrywatch.analytics.fedwatch import (
-    contract_month,
-    futures_implied_odds,
-    path_implied_odds,
-    rate_path_from_csv,
-)
-from carrywatch.analytics.market_odds import OddsDistribution, odds_json
-from carrywatch.analytics.odds_comparison import Comparison, compare
-from carrywatch.analytics.rate_path import PolicyOdds
+from carrywatch.analytics.odds.comparison import Comparison, compare
+from carrywatch.analytics.odds.futures import contract_month, futures_implied_odds
+from carrywatch.analytics.odds.policy_odds import PolicyOdds
+from carrywatch.analytics.odds.prediction_markets import OddsDistribution, odds_json
+from carrywatch.analytics.odds.rate_path import path_implied_odds, rate_path_from_csv
 from carrywatch.catalog.spec import Catalog
 from carrywatch.errors import ConfigError
 from carrywatch.store.sqlite import Store

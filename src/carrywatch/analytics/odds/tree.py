@@ -1,43 +1,18 @@
-"""The probability tree over a path of expected average overnight rates: the shared core
-of the futures and path engines (:mod:`carrywatch.analytics.fedwatch`).
+"""The probability tree over expected average overnight rates: the shared core of the
+futures and path engines (:mod:`~carrywatch.analytics.odds.futures`,
+:mod:`~carrywatch.analytics.odds.rate_path`).
 
 Input: the average overnight rate expected over consecutive periods (calendar months for
-30-day fed funds futures, any dates for an OIS or TONA forward strip), observed on one or
-many trade dates, and the bank's meeting calendar. Output: per trade date and meeting, a
-distribution over target ranges, following CME's FedWatch method:
+30-day fed funds futures, meeting-to-meeting spans for an OIS forward strip), observed on
+one or many trade dates, and the bank's meeting calendar. Output: per trade date and
+meeting, a distribution over target ranges, following CME's FedWatch method:
 
-1. A period without a meeting anchors the chain: its average is the rate at the end of the
-   period before and at the start of the period after (CME: EFFR(end)_{T-1} =
-   EFFR(avg)_T = EFFR(start)_{T+1}). Through a period with one meeting,
-   avg = (N_b s + N_a e) / N, so the side not anchored follows from its own average.
+1. The chain (:mod:`~carrywatch.analytics.odds.conventions`) gives every meeting period a
+   start rate s and an end rate e; with N days, N_b before the meeting's effective day and
+   N_a from it on, avg = (N_b s + N_a e) / N.
 2. The move e - s, in steps of ``step_bp``, splits between the two nearest whole steps;
    meetings are independent and the distribution after meeting k is the product of the
    binary trees up to k, anchored at the target range in force on the trade date.
-
-Conventions (parameters where CME's documents leave room):
-
-* ``announcement_day="new"`` (default, CME): the decision day counts at the new rate (CME's
-  worksheet of 12 Sep 2022: the 21 Sep meeting leaves 20 days before and 10 after;
-  the 2015 methodology paper: 17 Sep 2015, 16 days before and 14 after). ``"old"``: it
-  counts at the old rate; the EFFR of an announcement day mostly reflects trades before
-  the new administered rates take effect the next day.
-* ``chain="cme"`` (default): each meeting period has a candidate from the left (the start
-  carried forward from the nearest anchor before it, through any meeting periods between)
-  and from the right (the end carried back from the nearest anchor after it); when both
-  exist, the side with more days is solved from the period's average. So a meeting month
-  whose next month holds a meeting too, or has no contract, is anchored by the month
-  before it (CME's 2015 example: October 2015 held a meeting, September's start came
-  from August and its end was solved); with both neighbours free, CME's 2022 worksheet
-  takes September 2022's end from October and solves the start (20 days before, 10 after).
-  ``chain="pyfedwatch"``: both sides pinned to neighbouring periods without a meeting,
-  runs of meeting periods resolved backward from the next one (pyfedwatch 1.2.0).
-* Only differences of rates are used: the basis of the overnight rate to the range
-  midpoint is assumed constant and cancels. CME's 2015 floor at zero is not applied.
-* Two meetings in a period: start from the left, end from the right, the rate between
-  them from the average; three or more are not identified.
-* Periods starting after ``calendar_end`` (default: the last meeting) may hold meetings
-  not yet published: they anchor nothing, and meetings that need them get no odds.
-* A move above :data:`MAX_MOVE_BP` at one meeting is taken as bad input, not odds.
 
 Rates are in percent, moves in basis points, probabilities in [0, 1].
 """
@@ -45,29 +20,27 @@ Rates are in percent, moves in basis points, probabilities in [0, 1].
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final, Literal
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
-from carrywatch.analytics.market_odds import OddsDistribution, RangeProbability
-from carrywatch.analytics.units import bp_to_pp, fraction_to_pct, pp_to_bp
+from carrywatch.analytics.odds.conventions import CME, AnnouncementDay, Chain, Conventions
+from carrywatch.analytics.odds.policy_odds import (
+    STATUS_DEPENDS,
+    STATUS_HELD,
+    STATUS_IMPLAUSIBLE,
+    STATUS_NO_TARGET,
+    STATUS_OK,
+    STATUS_UNRESOLVED,
+    PolicyOdds,
+)
+from carrywatch.analytics.units import bp_to_pp, pp_to_bp
 
-__all__ = [
-    "MAX_MOVE_BP",
-    "AnnouncementDay",
-    "Chain",
-    "MeetingOdds",
-    "PolicyOdds",
-    "TargetRangeOdds",
-    "odds_from_period_averages",
-]
+__all__ = ["MAX_MOVE_BP", "odds_from_period_averages"]
 
-AnnouncementDay = Literal["new", "old"]
-Chain = Literal["cme", "pyfedwatch"]
 FloatArray = npt.NDArray[np.float64]
 
 #: A larger implied move at one meeting means bad input (a wrong column, a typo), not odds.
@@ -75,157 +48,6 @@ MAX_MOVE_BP: Final = 500.0
 
 #: Moves within this many steps of a whole number of steps are that whole number.
 _SNAP_STEPS: Final = 1e-10
-
-# Status of a (trade date, meeting) pair; the text of each is built in ``_reasons``.
-_OK, _HELD, _NO_TARGET, _UNRESOLVED, _DEPENDS, _IMPLAUSIBLE = range(6)
-
-
-# --- results -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TargetRangeOdds:
-    """P(the target range after the meeting is [lower_pct, upper_pct])."""
-
-    lower_pct: float
-    upper_pct: float
-    probability: float
-
-
-@dataclass(frozen=True, slots=True)
-class MeetingOdds:
-    """The distribution for one meeting as of one trade date, or why there is none.
-
-    ``change_bp`` is the move implied at this meeting alone (e - s of its month);
-    ``expected_lower_pct`` the probability-weighted lower bound after the meeting.
-    """
-
-    trade_date: date
-    meeting: date
-    distribution: tuple[TargetRangeOdds, ...] | None
-    change_bp: float | None
-    expected_lower_pct: float | None
-    reason: str | None
-
-    def summary(self) -> str:
-        """One line: the most likely range and its probability, or the reason."""
-        head = f"{self.meeting} as of {self.trade_date}"
-        if self.distribution is None:
-            return f"{head}: no odds: {self.reason}"
-        mode = max(self.distribution, key=lambda r: r.probability)
-        return (
-            f"{head}: most likely {mode.lower_pct:.2f}-{mode.upper_pct:.2f}% "
-            f"({fraction_to_pct(mode.probability):.1f}%), this meeting {self.change_bp:+.1f} bp"
-        )
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class PolicyOdds:
-    """Odds for every (trade date, meeting) pair of one call.
-
-    ``probabilities[t, k, j]`` is P(range after meeting k = range on trade date t shifted by
-    ``offsets[j]`` steps of ``step_bp``); NaN where the pair has no distribution, and
-    then ``reason(t, k)`` says why (the meeting was already held, a contract is missing,
-    no month anchors the chain, ...). ``change_bp[t, k]`` is the move implied at meeting k
-    alone. Each distribution sums to 1 within 1e-9.
-    """
-
-    source: Literal["futures", "path"]
-    trade_dates: tuple[date, ...]
-    meetings: tuple[date, ...]
-    target_lower_pct: FloatArray
-    target_upper_pct: FloatArray
-    step_bp: float
-    offsets: npt.NDArray[np.int64]
-    probabilities: FloatArray
-    change_bp: FloatArray
-    announcement_day: AnnouncementDay
-    chain: Chain
-    notes: tuple[str, ...]
-    status: npt.NDArray[np.int16] = field(repr=False)
-    reason_index: npt.NDArray[np.int32] = field(repr=False)
-    reason_texts: tuple[str, ...] = field(repr=False)
-
-    def reason(self, t: int, k: int) -> str | None:
-        """Why pair (t, k) has no distribution, or None when it has one."""
-        return None if self.status[t, k] == _OK else self.reason_texts[self.reason_index[t, k]]
-
-    def odds(self, trade_date: date, meeting: date) -> MeetingOdds:
-        """The distribution for ``meeting`` as of ``trade_date`` (both must be in the result)."""
-        t, k = self.trade_dates.index(trade_date), self.meetings.index(meeting)
-        if self.status[t, k] != _OK:
-            return MeetingOdds(trade_date, meeting, None, None, None, self.reason(t, k))
-        p = self.probabilities[t, k]
-        keep = p > 0
-        lows, highs = self._bounds(t)
-        dist = tuple(
-            TargetRangeOdds(float(lo), float(hi), float(q))
-            for lo, hi, q in zip(lows[keep], highs[keep], p[keep], strict=True)
-        )
-        expected = float(np.sum(p * lows))
-        return MeetingOdds(trade_date, meeting, dist, float(self.change_bp[t, k]), expected, None)
-
-    def as_distribution(self, trade_date: date, meeting: date) -> OddsDistribution:
-        """The pair as a :class:`~carrywatch.analytics.market_odds.OddsDistribution`."""
-        odds = self.odds(trade_date, meeting)
-        if odds.distribution is None:
-            return OddsDistribution(meeting, self.source, (), (), False, None, odds.reason)
-        rows = tuple(
-            RangeProbability(r.lower_pct, r.upper_pct, r.probability) for r in odds.distribution
-        )
-        return OddsDistribution(meeting, self.source, rows, (), False, None)
-
-    def latest(self) -> tuple[MeetingOdds, ...]:
-        """The meetings still ahead on the latest trade date, in order."""
-        last = max(self.trade_dates)
-        return tuple(self.odds(last, m) for m in self.meetings if m > last)
-
-    def to_frame(self) -> pd.DataFrame:
-        """Long table: trade_date, meeting, lower_pct, upper_pct, probability, reason.
-
-        One row per range with positive probability; a pair without a distribution has one
-        row with NaN bounds and its ``reason``; meetings already held are left out.
-        """
-        good = (self.status == _OK)[:, :, None] & (np.nan_to_num(self.probabilities) > 0)
-        t, k, j = np.nonzero(good)
-        bt, bk = np.nonzero((self.status != _OK) & (self.status != _HELD))
-        shift = bp_to_pp(self.step_bp * self.offsets[j].astype(np.float64))
-        nan = np.full(len(bt), np.nan)
-        out = pd.DataFrame(
-            {
-                "trade_date": np.asarray(self.trade_dates, "datetime64[D]")[np.r_[t, bt]],
-                "meeting": np.asarray(self.meetings, "datetime64[D]")[np.r_[k, bk]],
-                "lower_pct": np.r_[np.round(self.target_lower_pct[t] + shift, 10), nan],
-                "upper_pct": np.r_[np.round(self.target_upper_pct[t] + shift, 10), nan],
-                "probability": np.r_[self.probabilities[t, k, j], nan],
-                "reason": [None] * len(t)
-                + [self.reason_texts[i] for i in self.reason_index[bt, bk]],
-            }
-        )
-        return out.sort_values(["trade_date", "meeting", "lower_pct"], ignore_index=True)
-
-    def summary(self) -> str:
-        """One line: coverage, the next meeting on the last trade date, and the gaps."""
-        span = f"{len(self.trade_dates)} trade dates"
-        if self.trade_dates:
-            span += f" ({min(self.trade_dates)}..{max(self.trade_dates)})"
-        ahead = self.latest() if self.trade_dates else ()
-        nxt = ahead[0].summary() if ahead else "no meeting ahead on the last trade date"
-        missing = int(np.sum((self.status != _OK) & (self.status != _HELD)))
-        gaps = f"; {missing} pairs without odds" if missing else ""
-        return (
-            f"{self.source}-implied odds, {len(self.meetings)} meetings x {span}: {nxt}{gaps} "
-            f"[{self.chain} chain, announcement day at the {self.announcement_day} rate, "
-            f"{self.step_bp:g} bp steps]"
-        )
-
-    def _bounds(self, t: int) -> tuple[FloatArray, FloatArray]:
-        shift = bp_to_pp(self.step_bp * self.offsets.astype(np.float64))
-        lows = np.round(self.target_lower_pct[t] + shift, 10)
-        return lows, np.round(self.target_upper_pct[t] + shift, 10)
-
-
-# --- the shared core -----------------------------------------------------------------------
 
 
 def odds_from_period_averages(
@@ -237,9 +59,7 @@ def odds_from_period_averages(
     *,
     source: Literal["futures", "path"],
     period_labels: Sequence[str] | None = None,
-    step_bp: float = 25.0,
-    announcement_day: AnnouncementDay = "new",
-    chain: Chain = "cme",
+    conventions: Conventions = CME,
     horizon: date | None = None,
     calendar_end: date | None = None,
 ) -> PolicyOdds:
@@ -259,8 +79,15 @@ def odds_from_period_averages(
         (NaN: none known; that date gets no odds).
     source, period_labels:
         "futures" or "path"; names of the periods in reasons (default: their dates).
-    step_bp, announcement_day, chain, horizon, calendar_end:
-        The conventions of the module docstring.
+    conventions:
+        Chain, announcement day and step (:class:`~carrywatch.analytics.odds.conventions.
+        Conventions`); a dated announcement-day rule is resolved per trade date.
+    horizon:
+        The last meeting date of interest (default: ``calendar_end``); a horizon beyond
+        the calendar is reported in ``notes``.
+    calendar_end:
+        The date through which ``meetings`` is the complete published calendar (default:
+        the last meeting); periods starting after it anchor nothing.
 
     Returns
     -------
@@ -285,10 +112,7 @@ def odds_from_period_averages(
     and its worksheet "FedWatch calculation examples"; J. Lao and A. Mirza, "CME Group
     FedWatch Tool - Fed Funds Futures Probability Tree Calculator", CME Group.
     """
-    if not (np.isfinite(step_bp) and step_bp > 0):
-        raise ValueError(f"step_bp must be a positive number, not {step_bp}")
-    if announcement_day not in ("new", "old") or chain not in ("cme", "pyfedwatch"):
-        raise ValueError(f"unknown convention {announcement_day!r} / {chain!r}")
+    step_bp = conventions.step_bp
     avg = np.asarray(averages_pct, dtype=np.float64)
     starts = np.array([np.datetime64(a, "D") for a, _ in period_bounds], dtype="datetime64[D]")
     ends = np.array([np.datetime64(b, "D") for _, b in period_bounds], dtype="datetime64[D]")
@@ -312,12 +136,16 @@ def odds_from_period_averages(
             f"{every[-1]}, complete through {cal_end}): later meetings are unknown, no odds "
             "are given for them"
         )
-    lag = 0 if announcement_day == "new" else 1
-    effective = np.array([np.datetime64(m, "D") + lag for m in every], dtype="datetime64[D]")
     # A period after the calendar's end may hold meetings not yet published.
     known = starts <= np.datetime64(cal_end, "D")
-    tree, home = _periods(starts, ends, effective, known)
-    change = _changes(avg, tree, len(every), chain)  # (T, every meeting), percent
+    # A dated announcement-day rule can differ between trade dates: each row is read with
+    # the periods of its own convention.
+    counts_at = np.array([conventions.announcement_day_on(d) for d in trade_dates])
+    change = np.full((len(trade_dates), len(every)), np.nan)  # percent
+    for day in sorted(set(counts_at.tolist()), reverse=counts_at[-1:].tolist() == ["new"]):
+        rows = counts_at == day
+        tree, home = _periods(starts, ends, _effective(every, day), known)
+        change[rows] = _changes(avg[rows], tree, len(every), conventions.chain)
     pick = [every.index(m) for m in scope]
     trade = np.array([np.datetime64(d, "D") for d in trade_dates], dtype="datetime64[D]")
     meet = np.array([np.datetime64(m, "D") for m in scope], dtype="datetime64[D]")
@@ -352,14 +180,19 @@ def odds_from_period_averages(
         step_bp=float(step_bp),
         offsets=result.offsets,
         probabilities=result.probabilities,
-        change_bp=np.where(result.status == _OK, pp_to_bp(change[:, pick]), np.nan),
-        announcement_day=announcement_day,
-        chain=chain,
+        change_bp=np.where(result.status == STATUS_OK, pp_to_bp(change[:, pick]), np.nan),
+        conventions=conventions,
         notes=tuple(notes),
         status=result.status,
         reason_index=index,
         reason_texts=texts,
     )
+
+
+def _effective(meetings: Sequence[date], counts_at: AnnouncementDay) -> npt.NDArray[np.datetime64]:
+    """The first day at the new rate of each meeting."""
+    lag = 0 if counts_at == "new" else 1
+    return np.array([np.datetime64(m, "D") + lag for m in meetings], dtype="datetime64[D]")
 
 
 def _sweep(
@@ -442,7 +275,7 @@ def _changes(avg: FloatArray, tree: _Periods, n_meetings: int, chain: Chain) -> 
             avg, tree, near=tree.after, far=tree.before, other=fwd_s, order=range(n - 1, -1, -1)
         )
     out = np.full((avg.shape[0], n_meetings), np.nan)
-    pinned = _pyfedwatch(avg, tree) if chain == "pyfedwatch" else None
+    pinned = {"pyfedwatch": _pyfedwatch, "cme": _cme_live}.get(chain, _no_pin)(avg, tree)
     for p, idx in enumerate(tree.members):
         if len(idx) == 2 and tree.between[p] > 0 and tree.known[p]:
             s, e = fwd_s[:, p], bwd_e[:, p]
@@ -453,12 +286,76 @@ def _changes(avg: FloatArray, tree: _Periods, n_meetings: int, chain: Chain) -> 
         elif len(idx) == 1 and tree.known[p]:
             fs, fe, bs, be = fwd_s[:, p], fwd_e[:, p], bwd_s[:, p], bwd_e[:, p]
             f_ok, b_ok = np.isfinite(fs) & np.isfinite(fe), np.isfinite(bs) & np.isfinite(be)
-            # Solve the side with more days: the price pins it down best.
+            # Solve the side with more days: the price pins it down best ("longer-side").
             use_f = f_ok & (~b_ok | (tree.after[p] >= tree.before[p]))
             out[:, idx[0]] = np.where(use_f, fe - fs, be - bs)
-            if pinned is not None:
+            if chain == "cme":
+                out[:, idx[0]] = pinned[:, p]
+            elif chain == "pyfedwatch":  # where its pins are missing, as "longer-side"
                 out[:, idx[0]] = np.where(np.isfinite(pinned[:, p]), pinned[:, p], out[:, idx[0]])
     return out
+
+
+def _no_pin(avg: FloatArray, tree: _Periods) -> FloatArray:
+    return np.full((avg.shape[0], len(tree.members)), np.nan)
+
+
+def _cme_live(avg: FloatArray, tree: _Periods) -> FloatArray:
+    """CME's live tool: e - s of every one-meeting period, NaN where unresolved.
+
+    A priced period without a meeting pins the end of the meeting period before it and the
+    start of the one after it (an unpriced one passes the rate across: no meeting moves it).
+    Then, until nothing changes: backward, a period with its end but no start solves the
+    start from its average and hands it to the period before as its end; forward, a period
+    with its start but no end solves the end and hands it on. A period pinned on both sides
+    does not use its own average (cme-fedwatch 0.2.1, ``_solve_rate_curve``).
+    """
+    rows, n = avg.shape
+    single = [p for p in range(n) if len(tree.members[p]) == 1 and tree.known[p]]
+    start, end = np.full((rows, n), np.nan), np.full((rows, n), np.nan)
+
+    def plain(q: int) -> bool:
+        return 0 <= q < n and bool(tree.known[q]) and not tree.members[q]
+
+    def across(p: int, step: int) -> tuple[FloatArray, int]:
+        """The first price in the run of plain periods beside ``p`` (NaN where none), and
+        the meeting period beyond the run (-1: none) that links to ``p`` through it."""
+        value, q = np.full(rows, np.nan), p + step
+        while plain(q):
+            value = np.where(np.isnan(value), avg[:, q], value)
+            q += step
+        return value, (q if 0 <= q < n and q in single else -1)
+
+    left = {p: across(p, -1) for p in single}
+    right = {p: across(p, +1) for p in single}
+    for p in single:
+        start[:, p], end[:, p] = left[p][0], right[p][0]
+    changed = True
+    while changed:
+        changed = False
+        for p in reversed(single):
+            solve = np.isnan(start[:, p]) & np.isfinite(end[:, p]) & np.isfinite(avg[:, p])
+            if tree.before[p] > 0 and solve.any():
+                start[solve, p] = (
+                    avg[solve, p] * tree.days[p] - tree.after[p] * end[solve, p]
+                ) / tree.before[p]
+                changed = True
+                if (q := left[p][1]) >= 0:
+                    fill = solve & np.isnan(end[:, q])
+                    end[fill, q] = start[fill, p]
+        for p in single:
+            # A meeting in force from the period's first day: its average is the end.
+            known_start = np.isfinite(start[:, p]) | (tree.before[p] == 0)
+            solve = np.isnan(end[:, p]) & known_start & np.isfinite(avg[:, p])
+            if tree.after[p] > 0 and solve.any():
+                before = np.nan_to_num(start[solve, p]) * tree.before[p]
+                end[solve, p] = (avg[solve, p] * tree.days[p] - before) / tree.after[p]
+                changed = True
+                if (q := right[p][1]) >= 0:
+                    fill = solve & np.isnan(start[:, q])
+                    start[fill, q] = end[fill, p]
+    change: FloatArray = end - start
+    return change
 
 
 def _pyfedwatch(avg: FloatArray, tree: _Periods) -> FloatArray:
@@ -514,18 +411,18 @@ def _grow(
     dist = np.zeros((rows, width))
     dist[:, -low] = 1.0
     probs = np.full((rows, n_meet, width), np.nan)
-    status = np.where(upcoming, _OK, _HELD).astype(np.int16)
+    status = np.where(upcoming, STATUS_OK, STATUS_HELD).astype(np.int16)
     blocker = np.full((rows, n_meet), -1, dtype=np.int32)
     broken = np.full(rows, -1, dtype=np.int32)  # first meeting without odds, per row
     grid = np.arange(width)[None, :]
     rows_idx = np.arange(rows)[:, None]
     for k in range(n_meet):
         up = upcoming[:, k]
-        status[up & ~has_target, k] = _NO_TARGET
+        status[up & ~has_target, k] = STATUS_NO_TARGET
         bad = up & has_target & ~finite[:, k] & (broken < 0)
-        status[bad, k] = np.where(np.isfinite(steps[bad, k]), _IMPLAUSIBLE, _UNRESOLVED)
+        status[bad, k] = np.where(np.isfinite(steps[bad, k]), STATUS_IMPLAUSIBLE, STATUS_UNRESOLVED)
         dep = up & has_target & (broken >= 0)
-        status[dep, k], blocker[dep, k] = _DEPENDS, broken[dep]
+        status[dep, k], blocker[dep, k] = STATUS_DEPENDS, broken[dep]
         broken = np.where(bad, k, broken)
         act = up & has_target & (broken < 0)
         if not act.any():
@@ -570,18 +467,22 @@ def _reasons(
             else:
                 index[mask, k] = code
 
-    put(status == _HELD, "the meeting was held on or before the trade date")
-    put(status == _NO_TARGET, "no target range is given for the trade date")
+    put(status == STATUS_HELD, "the meeting was held on or before the trade date")
+    put(status == STATUS_NO_TARGET, "no target range is given for the trade date")
     for k, (meeting, p) in enumerate(zip(scope, homes, strict=True)):
         col = status[:, k]
-        put(col == _IMPLAUSIBLE, f"the implied move exceeds {MAX_MOVE_BP:g} bp: check prices", k)
-        for j in np.unique(blocker[col == _DEPENDS, k]):
+        put(
+            col == STATUS_IMPLAUSIBLE,
+            f"the implied move exceeds {MAX_MOVE_BP:g} bp: check prices",
+            k,
+        )
+        for j in np.unique(blocker[col == STATUS_DEPENDS, k]):
             put(
-                (col == _DEPENDS) & (blocker[:, k] == j),
+                (col == STATUS_DEPENDS) & (blocker[:, k] == j),
                 f"the {scope[j]} meeting before it has no odds",
                 k,
             )
-        bad = col == _UNRESOLVED
+        bad = col == STATUS_UNRESOLVED
         if not bad.any():
             continue
         if p < 0:

@@ -12,16 +12,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carrywatch.analytics.fedwatch import (
-    PolicyOdds,
-    RatePath,
+from carrywatch.analytics.odds.conventions import Conventions
+from carrywatch.analytics.odds.futures import (
     contract_code,
     contract_month,
-    forward_averages_pct,
     futures_implied_odds,
     implied_rate_pct,
-    path_implied_odds,
     price_from_rate,
+)
+from carrywatch.analytics.odds.policy_odds import PolicyOdds
+from carrywatch.analytics.odds.rate_path import (
+    RatePath,
+    forward_averages_pct,
+    path_implied_odds,
     rate_path_from_csv,
 )
 from carrywatch.catalog.spec import load_catalog
@@ -67,9 +70,18 @@ def test_cme_worked_example_of_12_september_2022() -> None:
     # 88.9655% +50, 11.0345% +75; after both, from 2.25-2.50: +125 (3.50-3.75)
     # 0.955 * 0.889655 = 0.849621; +150: 0.955 * 0.110345 + 0.045 * 0.889655 = 0.145414;
     # +175: 0.045 * 0.110345 = 0.004966.
+    # The worksheet solves November from its own contract ("longer-side": 29 days after the
+    # meeting against 1 before). CME's live tool takes November's end from the next anchored
+    # chain instead (January, no meeting, ZQF3 3.885: December 13 days before, 18 after,
+    # start = (31 * 3.765 - 18 * 3.885) / 13 = 3.598846), a move of 0.538846; September is
+    # the same under both (no August price here: its start is solved, its end is October).
     frame = pd.DataFrame([CME_2022], index=pd.DatetimeIndex(["2022-09-12"]))
-    result = futures_implied_odds(frame, FOMC, (2.25, 2.50))
     day, sep, nov = date(2022, 9, 12), date(2022, 9, 21), date(2022, 11, 2)
+    live = futures_implied_odds(frame, FOMC, (2.25, 2.50))
+    assert _change_pct(live, day, sep) == pytest.approx(0.76125)
+    assert _change_pct(live, day, nov) == pytest.approx((31 * 3.765 - 18 * 3.885) / 13 - 3.06)
+    worksheet = Conventions(chain="longer-side")
+    result = futures_implied_odds(frame, FOMC, (2.25, 2.50), conventions=worksheet)
     assert _change_pct(result, day, sep) == pytest.approx(0.76125)
     assert _change_pct(result, day, sep) == pytest.approx(0.7613, abs=5e-5)
     assert _change_pct(result, day, nov) == pytest.approx(0.5276, abs=5e-5)
@@ -155,7 +167,14 @@ def test_a_missing_contract_and_a_contract_missing_at_the_horizon() -> None:
     frame = _flat(months, 4.33, "2025-01-06")
     frame[pd.Period("2025-05", "M")] = math.nan  # the month of the 7 May meeting
     frame = frame.drop(columns=[pd.Period("2025-12", "M")])  # the horizon's last contract
-    result = futures_implied_odds(frame, FOMC, (4.25, 4.5), horizon=date(2025, 12, 31))
+    # CME's live chain does not need May's own price: April pins its start and June's
+    # solved start its end. "longer-side" solves a side from the month's own price.
+    live = futures_implied_odds(frame, FOMC, (4.25, 4.5), horizon=date(2025, 12, 31))
+    assert _dist(live, date(2025, 1, 6), date(2025, 5, 7)) == pytest.approx({(4.25, 4.5): 1.0})
+    longer = Conventions(chain="longer-side")
+    result = futures_implied_odds(
+        frame, FOMC, (4.25, 4.5), horizon=date(2025, 12, 31), conventions=longer
+    )
     day = date(2025, 1, 6)
     assert _dist(result, day, date(2025, 3, 19)) == {(4.25, 4.5): 1.0}
     assert result.odds(day, date(2025, 5, 7)).reason == "no price or rate for 2025-05 (ZQK25)"
@@ -254,7 +273,9 @@ def test_a_meeting_dated_tona_path_gives_boj_odds() -> None:
     path = rate_path_from_csv(
         "2025-01-25,0.23\n2025-03-20,0.48\n2025-05-02,0.605\n", valuation_date=date(2025, 1, 6)
     )
-    result = path_implied_odds(path, BOJ, (0.25, 0.25), announcement_day="old")
+    result = path_implied_odds(
+        path, BOJ, (0.25, 0.25), conventions=Conventions(announcement_day="old")
+    )
     day = date(2025, 1, 6)
     assert _dist(result, day, date(2025, 1, 24)) == pytest.approx({(0.5, 0.5): 1.0})
     assert _dist(result, day, date(2025, 3, 19)) == pytest.approx(
@@ -281,6 +302,8 @@ def test_the_september_2024_cut_from_realized_fed_funds() -> None:
     # Counting it at the old rate (18 days before, 12 after): start = (153.9 - 57.96) / 18
     # = 5.33, move exactly -0.50: 100% of -50 bp; and the cuts of November (-25) and
     # December (-25) follow exactly: 4.25-4.50 after 18 December, as decided.
+    # Those two are the "longer-side" chain (September solved from its own price). CME's
+    # live chain pins September between August (5.33) and October (4.83): exactly -50 bp.
     dff = snapshot_series(snapshot_frame(), "us.fed.dff")
     months = pd.period_range("2024-07", "2025-03", freq="M")
     averages = _monthly_mean(dff, months)
@@ -289,9 +312,13 @@ def test_the_september_2024_cut_from_realized_fed_funds() -> None:
         [price_from_rate(np.array(averages))], index=[pd.Timestamp("2024-08-15")], columns=months
     )
     day, sep, dec = date(2024, 8, 15), date(2024, 9, 18), date(2024, 12, 18)
-    cme = futures_implied_odds(frame, FOMC, (5.25, 5.5))
-    assert _dist(cme, day, sep) == pytest.approx({(4.5, 4.75): 2 / 17, (4.75, 5.0): 15 / 17})
-    old = futures_implied_odds(frame, FOMC, (5.25, 5.5), announcement_day="old")
+    live = futures_implied_odds(frame, FOMC, (5.25, 5.5))
+    assert _dist(live, day, sep) == pytest.approx({(4.75, 5.0): 1.0})
+    new = futures_implied_odds(frame, FOMC, (5.25, 5.5), conventions=Conventions("longer-side"))
+    assert _dist(new, day, sep) == pytest.approx({(4.5, 4.75): 2 / 17, (4.75, 5.0): 15 / 17})
+    old = futures_implied_odds(
+        frame, FOMC, (5.25, 5.5), conventions=Conventions("longer-side", "old")
+    )
     assert _dist(old, day, sep) == pytest.approx({(4.75, 5.0): 1.0})
     assert _dist(old, day, dec) == pytest.approx({(4.25, 4.5): 1.0})
 
@@ -337,11 +364,13 @@ def test_the_boj_july_2024_hike_from_its_policy_rate() -> None:
     path = pd.Series(_monthly_mean(daily, months), index=months)
     assert path.iloc[2:4].tolist() == pytest.approx([0.1, 0.25])  # July, August
     day, july = date(2024, 7, 1), date(2024, 7, 31)
-    new = path_implied_odds(path, BOJ, (0.1, 0.1), asof=day, step_bp=15.0)
+    new = path_implied_odds(path, BOJ, (0.1, 0.1), asof=day, conventions=Conventions(step_bp=15.0))
     assert _dist(new, day, july) == pytest.approx({(0.25, 0.25): 29 / 30, (0.4, 0.4): 1 / 30})
     wide = path_implied_odds(path, BOJ, (0.1, 0.1), asof=day)
     assert _dist(wide, day, july) == pytest.approx({(0.1, 0.1): 0.38, (0.35, 0.35): 0.62})
-    old = path_implied_odds(path, BOJ, (0.1, 0.1), asof=day, step_bp=15.0, announcement_day="old")
+    old = path_implied_odds(
+        path, BOJ, (0.1, 0.1), asof=day, conventions=Conventions("cme", "old", 15.0)
+    )
     assert _dist(old, day, july) == pytest.approx({(0.25, 0.25): 1.0})
     assert _dist(old, day, date(2024, 9, 20)) == pytest.approx({(0.25, 0.25): 1.0})
     assert "path-implied odds" in old.summary()

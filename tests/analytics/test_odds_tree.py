@@ -13,8 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carrywatch.analytics.market_odds import OddsDistribution
-from carrywatch.analytics.rate_path import PolicyOdds, odds_from_period_averages
+from carrywatch.analytics.odds.conventions import Conventions
+from carrywatch.analytics.odds.policy_odds import PolicyOdds
+from carrywatch.analytics.odds.prediction_markets import OddsDistribution
+from carrywatch.analytics.odds.tree import odds_from_period_averages
 
 
 def _months(first: str, n: int) -> list[tuple[date, date]]:
@@ -48,9 +50,15 @@ def _odds(
     trade_dates: Sequence[date],
     meetings: Sequence[date],
     target: tuple[float, float],
+    *,
+    chain: str = "cme",
+    announcement_day: str = "new",
+    step_bp: float = 25.0,
     **kwargs: object,
 ) -> PolicyOdds:
+    """The tree on ``averages``; hand-derived cases count the decision day at the new rate."""
     n = len(trade_dates)
+    conventions = Conventions(chain, announcement_day, step_bp)  # type: ignore[arg-type]
     return odds_from_period_averages(
         np.asarray(averages, dtype=np.float64),
         bounds,
@@ -58,6 +66,7 @@ def _odds(
         meetings,
         (np.full(n, target[0]), np.full(n, target[1])),
         source="path",
+        conventions=conventions,
         **kwargs,  # type: ignore[arg-type]
     )
 
@@ -154,26 +163,44 @@ def test_a_meeting_on_the_last_day_of_a_month() -> None:
     )
 
 
-def test_the_longer_side_is_solved_when_both_anchors_exist() -> None:
+def test_which_side_each_chain_takes_when_both_anchors_exist() -> None:
     # Meeting on the 21st of a 30-day month between two months without a meeting (CME's
-    # September 2022): the 20 days before are solved from the average, the end comes from
-    # the next month. Averages 2.33 | 2.5525 | 3.06: start = (30*2.5525 - 10*3.06)/20 =
-    # 2.29875, move 0.76125 (not 3.06 - 2.33 = 0.73, which pins both sides).
+    # September 2022). Averages 2.33 | 2.5525 | 3.06.
+    # "cme" (the live tool): both sides are pinned by the neighbours and the month's own
+    # average is not used: 3.06 - 2.33 = 0.73; pyfedwatch pins both sides the same way.
+    # "longer-side": the 20 days before are solved from the average, the end comes from
+    # the next month: start = (30*2.5525 - 10*3.06)/20 = 2.29875, move 0.76125.
     bounds = _months("2022-08", 3)
     meeting, day = date(2022, 9, 21), date(2022, 9, 12)
     end = date(2022, 12, 31)
-    cme = _odds([[2.33, 2.5525, 3.06]], bounds, [day], [meeting], (2.25, 2.5), calendar_end=end)
-    pinned = _odds(
-        [[2.33, 2.5525, 3.06]],
-        bounds,
-        [day],
-        [meeting],
-        (2.25, 2.5),
-        chain="pyfedwatch",
-        calendar_end=end,
+    rows = [[2.33, 2.5525, 3.06]]
+    moves = {
+        chain: _odds(rows, bounds, [day], [meeting], (2.25, 2.5), chain=chain, calendar_end=end)
+        .odds(day, meeting)
+        .change_bp
+        for chain in ("cme", "longer-side", "pyfedwatch")
+    }
+    assert moves == pytest.approx({"cme": 73.0, "longer-side": 76.125, "pyfedwatch": 73.0})
+
+
+def test_the_cme_chain_takes_the_end_from_the_next_anchored_chain() -> None:
+    # January 2030 without a meeting, meetings on 5 February and 12 March, April without.
+    # Averages 2.0 | 2.2 | 2.4 | 2.5. "cme": February's start is January (2.0); its end is
+    # March's start, solved backward from April: March 11 days before, 20 after:
+    # s_Mar = (31*2.4 - 20*2.5)/11 = 24.4/11 = 2.218182; February's move 0.218182 (87.27%
+    # of a step). "longer-side" solves February's end from its own average (4 days before,
+    # 24 after): e = (28*2.2 - 4*2.0)/24 = 2.233333, a move of 0.233333.
+    bounds = _months("2030-01", 4)
+    feb, mar, day = date(2030, 2, 5), date(2030, 3, 12), date(2030, 1, 10)
+    rows = [[2.0, 2.2, 2.4, 2.5]]
+    end = date(2030, 4, 30)
+    cme = _odds(rows, bounds, [day], [feb, mar], (2.0, 2.25), calendar_end=end)
+    longer = _odds(
+        rows, bounds, [day], [feb, mar], (2.0, 2.25), chain="longer-side", calendar_end=end
     )
-    assert cme.odds(day, meeting).change_bp == pytest.approx(76.125)
-    assert pinned.odds(day, meeting).change_bp == pytest.approx(73.0)
+    assert cme.odds(day, feb).change_bp == pytest.approx(100 * (24.4 / 11 - 2.0))
+    assert cme.odds(day, mar).change_bp == pytest.approx(100 * (2.5 - 24.4 / 11))
+    assert longer.odds(day, feb).change_bp == pytest.approx(100 * (53.6 / 24 - 2.0))
 
 
 # --- the properties ---------------------------------------------------------------------------
@@ -311,8 +338,15 @@ def test_reasons_when_a_price_is_missing_or_a_meeting_was_held() -> None:
     feb, mar = date(2030, 2, 14), date(2030, 3, 20)
     day1, day2 = date(2030, 1, 10), date(2030, 2, 20)
     rows = [[2.0, 2.1, math.nan, 2.25], [2.0, 2.1, math.nan, 2.25]]
+    # Under "longer-side" March needs its own price; "cme" takes it from the neighbours.
     result = _odds(
-        rows, bounds, [day1, day2], [feb, mar], (2.0, 2.25), calendar_end=date(2030, 4, 30)
+        rows,
+        bounds,
+        [day1, day2],
+        [feb, mar],
+        (2.0, 2.25),
+        chain="longer-side",
+        calendar_end=date(2030, 4, 30),
     )
     assert result.odds(day1, feb).distribution is not None
     assert result.odds(day1, mar).reason == "no price or rate for 2030-03-01..2030-03-31"

@@ -17,9 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carrywatch.analytics import market_odds
 from carrywatch.analytics.alignment import latest_asof
-from carrywatch.analytics.market_odds import (
+from carrywatch.analytics.odds import prediction_markets as market_odds
+from carrywatch.analytics.odds.comparison import compare
+from carrywatch.analytics.odds.prediction_markets import (
     LadderQuote,
     OddsDistribution,
     OutcomeQuote,
@@ -29,7 +30,6 @@ from carrywatch.analytics.market_odds import (
     odds_json,
     outcome_distribution,
 )
-from carrywatch.analytics.odds_comparison import compare
 from carrywatch.errors import AnalyticsError
 from carrywatch.sources.kalshi import KalshiMarket, kalshi_markets
 from carrywatch.sources.polymarket import GammaMarket, gamma_event_markets

@@ -26,7 +26,7 @@ Conventions (and where they come from)
 * Tails: the lowest Kalshi bucket (U <= X_1), the highest (U > X_n) and Polymarket's
   "50+" outcomes cover every range beyond them; each is shown as the nearest range and
   marked ``lumped`` ("below"/"above"), with a flag.
-  :func:`carrywatch.analytics.odds_comparison.compare` merges tails before it
+  :func:`carrywatch.analytics.odds.comparison.compare` merges tails before it
   differences anything.
 * Raw prices that do not sum to 1 (the overround) are divided by their sum, the "basic
   normalisation" of Štrumbelj (2014); the raw sum is reported in an ``overround`` flag.
