@@ -28,7 +28,7 @@ from carrywatch import errors
 SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "carrywatch"
 
-FOUNDATION = frozenset({"errors", "types", "settings", "frames", "files", "version"})
+FOUNDATION = frozenset({"errors", "types", "settings", "frames", "files", "exports", "version"})
 
 #: Which layers each layer may import (its own layer is always allowed).
 #: ``catalog``, ``sources``, ``store`` and ``analytics`` see only the foundation;
@@ -47,10 +47,13 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "report": frozenset({"foundation", "catalog", "store", "analytics"}),
     # Not drawn in ARCHITECTURE.md: opens the store and seeds it from the snapshot.
     "workspace": frozenset({"foundation", "catalog", "store", "snapshot"}),
+    # The Python API: the workspace, the report and the archived market snapshots.
+    "api": frozenset({"foundation", "catalog", "store", "analytics", "report", "workspace"})
+    | frozenset({"markets"}),
     # The thin shell and the package facade call everything ...
     "cli": frozenset({"foundation", "catalog", "sources", "store", "snapshot", "analytics"})
-    | frozenset({"ingest", "markets", "report", "workspace"}),
-    "package": frozenset({"foundation", "workspace", "store"}),
+    | frozenset({"ingest", "markets", "report", "workspace", "api"}),
+    "package": frozenset({"foundation", "workspace", "store", "api"}),
 }
 #: ... and nothing imports the shell.
 NOBODY_IMPORTS = frozenset({"cli"})
@@ -307,7 +310,17 @@ def test_the_import_probe_would_notice(tmp_path: Path) -> None:
 
 
 def test_the_package_api_is_pinned() -> None:
-    assert carrywatch.__all__ == ["__version__", "open_store"]
+    assert carrywatch.__all__ == [
+        "Brief",
+        "Metrics",
+        "Odds",
+        "__version__",
+        "brief",
+        "metrics",
+        "odds",
+        "open_store",
+        "series",
+    ]
     assert all(hasattr(carrywatch, name) for name in carrywatch.__all__)
     assert re.fullmatch(r"\d+\.\d+\.\d+", carrywatch.__version__)
     # The installed distribution's version is read from the package (pyproject's dynamic

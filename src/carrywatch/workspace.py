@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from carrywatch.catalog.spec import Catalog, load_catalog
+from carrywatch.catalog.spec import Catalog, SeriesSpec, load_catalog
+from carrywatch.catalog.user import user_series_spec, with_user_series
 from carrywatch.settings import Settings
 from carrywatch.snapshot.artefact import seed_store
 from carrywatch.store.archive import RawArchive
 from carrywatch.store.sqlite import SeriesRow, Store
+from carrywatch.store.user_series import USER_SOURCE, add_user_series, user_series
 
-__all__ = ["open_archive", "open_store"]
+__all__ = ["catalog_of", "create_user_series", "open_archive", "open_store"]
 
 
 def _register(store: Store, catalog: Catalog) -> None:
@@ -51,3 +53,34 @@ def open_store(home: Path | str | None = None, *, seed: bool = True) -> Store:
 def open_archive(home: Path) -> RawArchive:
     """The raw-payload archive beside the store in ``home``."""
     return RawArchive(home / "raw")
+
+
+def catalog_of(store: Store) -> Catalog:
+    """The packaged catalog with the user series of ``store`` (``user.*``) added."""
+    specs = {
+        row.series_id: user_series_spec(
+            row.series_id, unit=row.unit, frequency=row.frequency, title=row.title
+        )
+        for row in user_series(store)
+    }
+    return with_user_series(load_catalog(), specs)
+
+
+def create_user_series(
+    store: Store, series_id: str, *, unit: str, frequency: str, title: str
+) -> tuple[SeriesSpec, bool]:
+    """Define the user series ``series_id`` in ``store`` (see :mod:`carrywatch.catalog.user`);
+    its spec and whether it is new (the same definition again is no change)."""
+    spec = user_series_spec(series_id, unit=unit, frequency=frequency, title=title)
+    is_new = add_user_series(
+        store,
+        SeriesRow(
+            series_id=spec.id,
+            source=USER_SOURCE,
+            remote_code=spec.remote_code,
+            unit=spec.unit,
+            frequency=spec.frequency,
+            title=spec.title,
+        ),
+    )
+    return spec, is_new

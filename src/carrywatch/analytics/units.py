@@ -13,12 +13,15 @@ import pandas as pd
 
 __all__ = [
     "BP_PER_PP",
+    "DISPLAY_UNITS",
     "TRADING_DAYS_PER_YEAR",
     "bp_to_pp",
+    "display_unit",
     "fraction_to_pct",
     "jpy_to_usd_bn",
     "pct_to_fraction",
     "pp_to_bp",
+    "to_display_unit",
     "to_usd_bn",
     "usd_bn_to_tn",
     "usd_mn_to_bn",
@@ -87,3 +90,22 @@ def fraction_to_pct(value: Numeric) -> Numeric:
 def pct_to_fraction(value: Numeric) -> Numeric:
     """Percent (a yield, a rate per annum, a return in percent) as a fraction: 5.35 -> 0.0535."""
     return value / 100.0
+
+
+#: The unit a stored unit is shown in, where the two differ: the Fed's balance sheet and
+#: the Daily Treasury Statement are published in USD millions and shown in billions, as the
+#: brief does. ``usd`` stays: it is a price (an ETF close, a bitcoin quote), not an amount.
+DISPLAY_UNITS: Final = {"usd_mn": "usd_bn"}
+
+
+def display_unit(unit: str) -> str:
+    """The unit a series stored in ``unit`` is shown in (see :data:`DISPLAY_UNITS`)."""
+    return DISPLAY_UNITS.get(unit, unit)
+
+
+def to_display_unit(value: Numeric, unit: str) -> Numeric:
+    """``value`` stored in ``unit`` converted to :func:`display_unit` of it (unchanged where
+    the two are the same unit)."""
+    if unit == "usd_mn":
+        return usd_mn_to_bn(value)
+    return value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,11 +23,7 @@ from carrywatch.errors import ConfigError
 from carrywatch.settings import Settings
 
 if TYPE_CHECKING:
-    from carrywatch.analytics.odds.prediction_markets import OddsDistribution
-    from carrywatch.catalog.spec import Catalog
     from carrywatch.report.metrics import HeadlineMetrics
-    from carrywatch.report.odds import Bank
-    from carrywatch.report.render import MarketReader
     from carrywatch.store.sqlite import Store
 
 
@@ -59,43 +55,26 @@ def metrics_command(asof: str | None, as_json: bool) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     default=Path("carrywatch-brief"),
     show_default=True,
-    help="Folder for brief.html (with plotly.min.js beside it) and brief.json.",
+    help="Folder for brief.html (with plotly.min.js beside it), brief.json and the page's "
+    "tables as tables/*.csv.",
 )
 def brief_command(asof: str | None, out_dir: Path) -> None:
     """The morning brief: an offline HTML page, a JSON document and a terminal summary."""
-    from carrywatch.catalog.spec import load_catalog
+    from carrywatch.api import market_reader, write_brief
     from carrywatch.report.metrics import default_asof
-    from carrywatch.report.render import build_report, terminal_summary, write_report
-    from carrywatch.workspace import open_store
+    from carrywatch.report.render import build_report, terminal_summary
+    from carrywatch.workspace import catalog_of, open_store
 
-    catalog = load_catalog()
     # The brief reads the store only: no source's origin is used, so none is looked up.
     settings = Settings.from_env()
     with open_store(settings.home) as store:
+        catalog = catalog_of(store)
         cutoff = parse_date(asof, "--asof") or default_asof(store, datetime.now(UTC).date())
         report = build_report(
-            store, catalog, cutoff, market_odds=_market_reader(settings.home, catalog)
+            store, catalog, cutoff, market_odds=market_reader(settings.home, catalog)
         )
-    paths = write_report(report, out_dir, template_cache=settings.template_cache)
+    paths = write_brief(report, out_dir, template_cache=settings.template_cache)
     out.print(terminal_summary(report, paths.html))
-
-
-def _market_reader(home: Path, catalog: Catalog) -> MarketReader:
-    """The brief's prediction-market odds: the archived snapshots under ``home``."""
-
-    def read(
-        store: Store, bank: Bank, asof: date, range_pct: tuple[float, float]
-    ) -> list[OddsDistribution]:
-        if not store.has_snapshots():
-            return []  # nothing recorded: the payload parsers need not even be loaded
-        from carrywatch.markets import market_distributions
-        from carrywatch.workspace import open_archive
-
-        return market_distributions(
-            store, open_archive(home), catalog, bank, asof, current_range=range_pct
-        )
-
-    return read
 
 
 @cli.command("serve")
@@ -103,6 +82,7 @@ def _market_reader(home: Path, catalog: Catalog) -> MarketReader:
 @click.option("--port", default=8000, show_default=True, type=int, help="Port (0: any free).")
 def serve_command(host: str, port: int) -> None:
     """A read-only local web app: the brief, /api/metrics and /api/series/{id}."""
+    from carrywatch.api import market_reader
     from carrywatch.catalog.spec import load_catalog
     from carrywatch.report.server import make_server
     from carrywatch.store.sqlite import Store
@@ -122,7 +102,7 @@ def serve_command(host: str, port: int) -> None:
             host=host,
             port=port,
             template_cache=settings.template_cache,
-            market_odds=_market_reader(settings.home, catalog),
+            market_odds=market_reader(settings.home, catalog),
         )
     except OSError as exc:
         raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
