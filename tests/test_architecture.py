@@ -47,12 +47,16 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "report": frozenset({"foundation", "catalog", "store", "analytics"}),
     # Not drawn in ARCHITECTURE.md: opens the store and seeds it from the snapshot.
     "workspace": frozenset({"foundation", "catalog", "store", "snapshot"}),
+    # Alerts: rules checked on the metrics' history, their state in the store, a webhook
+    # posted with the project's HTTP client.
+    "alerts": frozenset({"foundation", "catalog", "store", "analytics", "report", "sources"})
+    | frozenset({"workspace"}),
     # The Python API: the workspace, the report and the archived market snapshots.
     "api": frozenset({"foundation", "catalog", "store", "analytics", "report", "workspace"})
     | frozenset({"markets"}),
     # The thin shell and the package facade call everything ...
     "cli": frozenset({"foundation", "catalog", "sources", "store", "snapshot", "analytics"})
-    | frozenset({"ingest", "markets", "report", "workspace", "api"}),
+    | frozenset({"ingest", "markets", "report", "workspace", "api", "alerts"}),
     "package": frozenset({"foundation", "workspace", "store", "api"}),
 }
 #: ... and nothing imports the shell.

@@ -195,7 +195,16 @@ def _print_report(report: RefreshReport, verb: str) -> int:
 @click.option("--source", "source", multiple=True, help="Only this source (repeatable).")
 @click.option("--series", "series", multiple=True, help="Only this series id (repeatable).")
 @click.option("--start", help="Fetch from this obs_date (default: incremental).")
-def refresh_command(source: tuple[str, ...], series: tuple[str, ...], start: str | None) -> None:
+@click.option(
+    "--alerts",
+    "alerts_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Then check these alert rules on the new data (exit 10 when one fired; "
+    "see `carrywatch alerts check`).",
+)
+def refresh_command(
+    source: tuple[str, ...], series: tuple[str, ...], start: str | None, alerts_file: Path | None
+) -> None:
     """Bring the store up to date from the live sources."""
     from rich.progress import (
         BarColumn,
@@ -228,6 +237,11 @@ def refresh_command(source: tuple[str, ...], series: tuple[str, ...], start: str
         http_client(settings) as http,
     ):
         archive = open_archive(settings.home)
+        if alerts_file is not None:  # a mistake in the rules fails before any network
+            from carrywatch.alerts.rules import load_rules
+            from carrywatch.workspace import catalog_of
+
+            load_rules(alerts_file, catalog_of(store))
 
         def _run(on_progress: ProgressCallback | None) -> RefreshReport:
             return refresh(
@@ -262,7 +276,14 @@ def refresh_command(source: tuple[str, ...], series: tuple[str, ...], start: str
                     )
 
                 report = _run(_tick)
-    sys.exit(_print_report(report, "refresh"))
+        code = _print_report(report, "refresh")
+        if alerts_file is not None:
+            from carrywatch.cli.alerts import check_alerts
+
+            # A partial refresh still checks what it brought; its own exit code wins.
+            fired = check_alerts(store, settings, alerts_file, None)
+            code = code or fired
+    sys.exit(code)
 
 
 @cli.command("reparse")

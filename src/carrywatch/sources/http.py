@@ -22,6 +22,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 from types import TracebackType
@@ -91,7 +92,7 @@ def _retry_after_s(response: httpx.Response) -> float | None:
 
 
 class HttpClient:
-    """Thread-safe GET with retries, per-host concurrency limits and secret injection.
+    """Thread-safe GET (and POST) with retries, per-host concurrency limits and secret injection.
 
     Parameters
     ----------
@@ -173,6 +174,15 @@ class HttpClient:
             after the last attempt of a transient failure, at once for a non-retryable
             status (4xx other than 429), or when a Retry-After exceeds the limit.
         """
+        return self._exchange(request, None)
+
+    def post(self, request: FetchRequest, content: bytes, media_type: str) -> RawPayload:
+        """POST ``content`` (of ``media_type``) to ``request``, with the retries, limits and
+        redaction of :meth:`get` (a webhook: a 2xx answer is delivered)."""
+        headers = (*request.headers, ("Content-Type", media_type))
+        return self._exchange(replace(request, headers=headers), content)
+
+    def _exchange(self, request: FetchRequest, content: bytes | None) -> RawPayload:
         url = display_url(request)
         params: list[tuple[str, str | int | float | bool | None]] = list(request.params)
         if request.secret_param is not None:
@@ -188,7 +198,7 @@ class HttpClient:
         attempt = 0
         while True:
             attempt += 1
-            sent = self._send(request, params, host)
+            sent = self._send(request, params, host, content)
             if isinstance(sent, str):  # a transport failure, by exception type name
                 if attempt >= self._retry.max_attempts:
                     raise FetchError(
@@ -240,6 +250,7 @@ class HttpClient:
         request: FetchRequest,
         params: list[tuple[str, str | int | float | bool | None]],
         host: str,
+        content: bytes | None = None,
     ) -> tuple[httpx.Response, bytes] | str:
         """One attempt: the response and its body, or the name of the transport error.
 
@@ -248,10 +259,12 @@ class HttpClient:
         """
         try:
             with self._host_slot(host):
-                response = self._client.get(
+                response = self._client.request(
+                    "GET" if content is None else "POST",
                     request.url,
                     params=params,
                     headers=dict(request.headers),
+                    content=content,
                     timeout=self._timeout(request),
                 )
                 return response, response.content

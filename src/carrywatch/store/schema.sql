@@ -89,3 +89,16 @@ FROM (
     FROM observations AS o
 )
 WHERE rank_newest = 1;
+
+-- Alert events already delivered (carrywatch alerts): an event fires once. ``rule`` is
+-- the rule's name in the user's rules file, ``event_key`` what the event is (kind,
+-- target and the date that starts it); a row is written when the event is delivered.
+CREATE TABLE IF NOT EXISTS alert_events (
+    rule       TEXT NOT NULL,
+    event_key  TEXT NOT NULL,
+    obs_date   TEXT NOT NULL,
+    fired_at   TEXT NOT NULL,
+    value      REAL,
+    message    TEXT NOT NULL,
+    PRIMARY KEY (rule, event_key)
+) WITHOUT ROWID;

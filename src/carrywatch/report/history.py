@@ -1,0 +1,161 @@
+"""Headline metrics and series through time, as they stood on each day.
+
+``diff`` and ``alerts`` ask how a value moved: a metric as of each day (only what was
+published by that day counts, as in :func:`~carrywatch.report.metrics.headline_metrics`)
+or a stored series. :func:`target_history` reads the store once and gives, for each
+target, two views:
+
+``daily``
+    the value as of each day of a calendar of weekdays (plus the days asked for): the
+    latest published observation within the target's staleness limit, NaN otherwise.
+    Changes over a horizon are measured on it.
+``observed``
+    one value per observation (indexed by obs_date, each as first seen): moves between
+    observations, crossings and sign flips are found on it.
+
+A target is a key of :data:`~carrywatch.report.metrics.METRIC_KEYS` or a series id of
+the catalog (``user.*`` series included), series in their display units
+(:func:`~carrywatch.analytics.units.to_display_unit`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from carrywatch.analytics.alignment import staleness_limit
+from carrywatch.analytics.units import display_unit, to_display_unit
+from carrywatch.catalog.spec import Catalog
+from carrywatch.errors import CatalogError
+from carrywatch.report.metrics import INPUT_SERIES, METRIC_KEYS, metrics_from_series
+from carrywatch.store.sqlite import Store
+
+__all__ = ["TargetHistory", "calendar", "check_targets", "target_history"]
+
+
+@dataclass(frozen=True, slots=True)
+class TargetHistory:
+    """One target through time (see the module docstring)."""
+
+    target: str
+    unit: str
+    daily: pd.Series
+    observed: pd.Series
+    #: Every obs_date on or before the last day, published or not (for staleness).
+    obs_dates: tuple[date, ...]
+    limit: timedelta
+    lag: timedelta
+
+
+def check_targets(catalog: Catalog, targets: Iterable[str]) -> None:
+    """:class:`CatalogError` for a target that is neither a metric key nor a series id."""
+    for target in targets:
+        if target not in METRIC_KEYS and target not in catalog.series:
+            catalog.spec(target)  # names close series ids
+            raise CatalogError(f"unknown target {target!r}")  # pragma: no cover
+
+
+def calendar(start: date, end: date, extra: Iterable[date] = ()) -> pd.DatetimeIndex:
+    """The weekdays from ``start`` to ``end`` and the ``extra`` days, sorted."""
+    days = pd.bdate_range(start, end)
+    return days.union(pd.DatetimeIndex([pd.Timestamp(d) for d in extra])).sort_values()
+
+
+def _series_of(frame: pd.DataFrame) -> dict[str, pd.Series]:
+    return {
+        str(sid): pd.Series(
+            rows["value"].to_numpy(dtype="float64"),
+            index=pd.DatetimeIndex(rows["obs_date"]),
+            name=str(sid),
+        )
+        for sid, rows in frame.groupby("series_id")
+    }
+
+
+def target_history(
+    store: Store,
+    catalog: Catalog,
+    targets: Sequence[str],
+    days: pd.DatetimeIndex,
+) -> dict[str, TargetHistory]:
+    """Each target as of each of ``days`` (sorted), from one read of the store."""
+    check_targets(catalog, targets)
+    metric_keys = [t for t in targets if t in METRIC_KEYS]
+    series_ids = [t for t in targets if t not in METRIC_KEYS]
+    end = days[-1].date()
+    reads = list(dict.fromkeys([*(INPUT_SERIES if metric_keys else ()), *series_ids]))
+    stored = _series_of(store.read(reads, asof=end)) if reads else {}
+    out: dict[str, TargetHistory] = {}
+    if metric_keys:
+        out.update(_metric_histories(stored, catalog, metric_keys, days))
+    for sid in series_ids:
+        out[sid] = _series_history(stored.get(sid), catalog, sid, days)
+    return {t: out[t] for t in targets}
+
+
+def _metric_histories(
+    stored: dict[str, pd.Series], catalog: Catalog, keys: Sequence[str], days: pd.DatetimeIndex
+) -> dict[str, TargetHistory]:
+    values = {k: np.full(len(days), np.nan) for k in keys}
+    firsts: dict[str, dict[date, float]] = {k: {} for k in keys}
+    units: dict[str, str] = {}
+    for i, stamp in enumerate(days):
+        found = metrics_from_series(stored, catalog, stamp.date())
+        for key in keys:
+            metric = found[key]
+            units[key] = metric.unit
+            if metric.value is None or metric.obs_date is None:
+                continue
+            values[key][i] = metric.value
+            firsts[key].setdefault(metric.obs_date, metric.value)
+    out = {}
+    for key in keys:
+        seen = firsts[key]
+        observed = pd.Series(
+            list(seen.values()), index=pd.DatetimeIndex(list(seen)), name=key, dtype="float64"
+        ).sort_index()
+        out[key] = TargetHistory(
+            target=key,
+            unit=units.get(key, ""),
+            daily=pd.Series(values[key], index=days, name=key),
+            observed=observed,
+            obs_dates=tuple(sorted(seen)),
+            # A metric is missing rather than stale (its reason says why): no limit.
+            limit=timedelta.max,
+            lag=timedelta(0),
+        )
+    return out
+
+
+def _series_history(
+    stored: pd.Series | None, catalog: Catalog, sid: str, days: pd.DatetimeIndex
+) -> TargetHistory:
+    spec = catalog.spec(sid)
+    limit = staleness_limit(spec.frequency, spec.release_lag_days)
+    lag = timedelta(days=spec.release_lag_days)
+    if stored is None:
+        stored = pd.Series([], dtype="float64", index=pd.DatetimeIndex([]), name=sid)
+    shown = to_display_unit(stored, spec.unit).rename(sid)
+    obs = shown.index.to_numpy(dtype="datetime64[ns]")
+    published = (days - lag).to_numpy(dtype="datetime64[ns]")
+    at = np.searchsorted(obs, published, side="right") - 1
+    daily = np.full(len(days), np.nan)
+    have = at >= 0
+    last = obs[np.maximum(at, 0)]
+    fresh = have & ((days.to_numpy(dtype="datetime64[ns]") - last) <= np.timedelta64(limit))
+    daily[fresh] = shown.to_numpy()[at[fresh]]
+    # Observations published by the last day (obs_date + release lag <= it).
+    published_by_end = shown.loc[: pd.Timestamp(spec.published_through(days[-1].date()))]
+    return TargetHistory(
+        target=sid,
+        unit=display_unit(spec.unit),
+        daily=pd.Series(daily, index=days, name=sid),
+        observed=published_by_end,
+        obs_dates=tuple(pd.Timestamp(d).date() for d in shown.index),
+        limit=limit,
+        lag=lag,
+    )
