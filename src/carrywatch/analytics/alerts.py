@@ -100,10 +100,13 @@ class AlertEvent:
     zscore: float | None = None
     #: The day a check found a ``stale`` event (its ``obs_date`` is the newest observation).
     seen: date | None = None
+    #: What identifies the event when its date does not (``"never"``: a target never
+    #: observed is one event, whichever day it is found).
+    anchor: str = ""
 
     @property
     def key(self) -> str:
-        return f"{self.kind}:{self.target}:{self.obs_date.isoformat()}"
+        return f"{self.kind}:{self.target}:{self.anchor or self.obs_date.isoformat()}"
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -240,22 +243,33 @@ def stale_events(
         raise AnalyticsError(f"rule {rule.name!r} is a {rule.kind} rule, not stale")
     allowed = timedelta(days=rule.max_age_days) if rule.max_age_days is not None else limit
     observed = np.array(sorted(obs_dates), dtype="datetime64[D]")
-    seen: set[date] = set()
+    seen: set[date | None] = set()
     out: list[AlertEvent] = []
     for day in days:
         at = int(np.searchsorted(observed, np.datetime64(day - lag, "D"), side="right"))
         last = observed[at - 1].astype(object) if at else None
         if last is not None and day - last <= allowed:
             continue
-        anchor = last if last is not None else day
-        if anchor in seen:
+        if last in seen:  # this newest observation (or none at all) was reported
             continue
-        seen.add(anchor)
+        seen.add(last)
+        anchor = last if last is not None else day
         text = (
             f"{rule.target} has no observation published by {day}"
             if last is None
             else f"{rule.target} is stale on {day}: newest observation {last}, "
             f"{(day - last).days} days old (limit {allowed.days})"
         )
-        out.append(AlertEvent(rule.name, rule.kind, rule.target, anchor, None, text, seen=day))
+        out.append(
+            AlertEvent(
+                rule.name,
+                rule.kind,
+                rule.target,
+                anchor,
+                None,
+                text,
+                seen=day,
+                anchor="" if last is not None else "never",
+            )
+        )
     return out

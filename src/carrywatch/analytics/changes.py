@@ -72,7 +72,8 @@ def change_score(
     Parameters
     ----------
     daily
-        The value as of each day (one row per day, ``DatetimeIndex``, NaN where missing).
+        The value as of each day of a calendar (sorted ``DatetimeIndex``, NaN where
+        missing); a day the calendar skips (a weekend) has the value of the day before.
     start, end
         The two days compared (``end`` after ``start``); both must be in the index.
     window
@@ -96,7 +97,11 @@ def change_score(
     ends = index[max(0, stop - window) : stop]
     begins = ends - horizon
     known = begins >= index[0]
-    past = daily.reindex(ends[known]).to_numpy() - daily.reindex(begins[known]).to_numpy()
+    # A day outside the calendar (a weekend) has the value of the last day before it.
+    past = (
+        daily.reindex(ends[known], method="ffill").to_numpy()
+        - daily.reindex(begins[known], method="ffill").to_numpy()
+    )
     return _zscore(float(last - first), np.asarray(past, dtype="float64"))
 
 

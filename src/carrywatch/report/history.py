@@ -61,8 +61,8 @@ def check_targets(catalog: Catalog, targets: Iterable[str]) -> None:
 
 def calendar(start: date, end: date, extra: Iterable[date] = ()) -> pd.DatetimeIndex:
     """The weekdays from ``start`` to ``end`` and the ``extra`` days, sorted."""
-    days = pd.bdate_range(start, end)
-    return days.union(pd.DatetimeIndex([pd.Timestamp(d) for d in extra])).sort_values()
+    days = {d.date() for d in pd.bdate_range(start, end)} | set(extra)
+    return pd.DatetimeIndex(sorted(days)).as_unit("ns")
 
 
 def _series_of(frame: pd.DataFrame) -> dict[str, pd.Series]:
@@ -144,10 +144,11 @@ def _series_history(
     published = (days - lag).to_numpy(dtype="datetime64[ns]")
     at = np.searchsorted(obs, published, side="right") - 1
     daily = np.full(len(days), np.nan)
-    have = at >= 0
-    last = obs[np.maximum(at, 0)]
-    fresh = have & ((days.to_numpy(dtype="datetime64[ns]") - last) <= np.timedelta64(limit))
-    daily[fresh] = shown.to_numpy()[at[fresh]]
+    if len(obs):
+        last = obs[np.maximum(at, 0)]
+        age = days.to_numpy(dtype="datetime64[ns]") - last
+        fresh = (at >= 0) & (age <= np.timedelta64(limit))
+        daily[fresh] = shown.to_numpy()[at[fresh]]
     # Observations published by the last day (obs_date + release lag <= it).
     published_by_end = shown.loc[: pd.Timestamp(spec.published_through(days[-1].date()))]
     return TargetHistory(
