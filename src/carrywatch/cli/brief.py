@@ -1,4 +1,4 @@
-"""The brief's commands: ``metrics``, ``brief`` and ``serve``."""
+"""The brief's commands: ``metrics``, ``diff``, ``brief`` and ``serve``."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from carrywatch.cli.common import (
     out,
     parse_date,
 )
+from carrywatch.cli.output import emit_frame, export_format, format_option, out_option
 from carrywatch.errors import ConfigError
 from carrywatch.settings import Settings
 
@@ -34,13 +35,75 @@ if TYPE_CHECKING:
     "default: the last date with every core market series in the store).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
-def metrics_command(asof: str | None, as_json: bool) -> None:
+@format_option()
+@out_option()
+def metrics_command(asof: str | None, as_json: bool, fmt: str, out_file: Path | None) -> None:
     """Headline metrics (yields, spreads, carry, liquidity, flows, stance) as of a date."""
+    from carrywatch.api import metrics_frame
+
     metrics = _metrics(asof)
     if as_json:
         print(json.dumps(metrics.to_json(), indent=2))
         return
+    if fmt != "table":
+        emit_frame(metrics_frame(metrics), export_format(fmt), out_file)
+        return
     _print_metrics(metrics, "carrywatch headline metrics")
+
+
+@cli.command("diff")
+@click.option("--from", "start", required=True, help="The earlier date (YYYY-MM-DD).")
+@click.option("--to", "end", help="The later date (YYYY-MM-DD; default: the brief's date).")
+@click.option(
+    "--window",
+    default=250,
+    show_default=True,
+    type=int,
+    help="Past changes of the same horizon that the z-score compares with.",
+)
+@format_option()
+@out_option()
+def diff_command(start: str, end: str | None, window: int, fmt: str, out_file: Path | None) -> None:
+    """What changed from --from to --to: every headline metric, its change and how unusual
+    it is (z-score against the past changes of the same horizon), most unusual first."""
+    from carrywatch.report.diff import metric_diff
+    from carrywatch.report.metrics import default_asof
+    from carrywatch.workspace import catalog_of, open_store
+
+    first = parse_date(start, "--from")
+    assert first is not None
+    with open_store(load_settings().home) as store:
+        last = parse_date(end, "--to") or default_asof(store, datetime.now(UTC).date())
+        diff = metric_diff(store, catalog_of(store), first, last, window=window)
+    frame = diff.to_frame()
+    if fmt != "table":
+        emit_frame(frame, export_format(fmt), out_file)
+        return
+    table = Table(
+        title=f"what changed from {diff.start} to {diff.end} (z-score against the "
+        f"{diff.window} past changes of {(diff.end - diff.start).days} days)"
+    )
+    for column, justify in (
+        ("target", "left"),
+        ("from", "right"),
+        ("to", "right"),
+        ("change", "right"),
+        ("unit", "left"),
+        ("z", "right"),
+        ("why no z", "left"),
+    ):
+        table.add_column(column, justify=justify, no_wrap=column != "why no z")  # type: ignore[arg-type]
+    for c in diff.changes:
+        table.add_row(
+            c.target,
+            "—" if c.start_value is None else format_value(c.start_value, decimals=3),
+            "—" if c.end_value is None else format_value(c.end_value, decimals=3),
+            "—" if c.change is None else f"{c.change:+.3f}",
+            c.unit,
+            "" if c.zscore is None else f"{c.zscore:+.1f}",
+            c.reason or "",
+        )
+    out.print(table)
 
 
 @cli.command("brief")

@@ -20,7 +20,7 @@ the catalog (``user.*`` series included), series in their display units
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -34,7 +34,13 @@ from carrywatch.errors import CatalogError
 from carrywatch.report.metrics import INPUT_SERIES, METRIC_KEYS, metrics_from_series
 from carrywatch.store.sqlite import Store
 
-__all__ = ["TargetHistory", "calendar", "check_targets", "target_history"]
+__all__ = [
+    "TargetHistory",
+    "calendar",
+    "check_targets",
+    "histories_from_series",
+    "target_history",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,11 +90,24 @@ def target_history(
 ) -> dict[str, TargetHistory]:
     """Each target as of each of ``days`` (sorted), from one read of the store."""
     check_targets(catalog, targets)
+    series_ids = [t for t in targets if t not in METRIC_KEYS]
+    needs_inputs = len(series_ids) < len(targets)
+    reads = list(dict.fromkeys([*(INPUT_SERIES if needs_inputs else ()), *series_ids]))
+    stored = _series_of(store.read(reads, asof=days[-1].date())) if reads else {}
+    return histories_from_series(stored, catalog, targets, days)
+
+
+def histories_from_series(
+    stored: Mapping[str, pd.Series],
+    catalog: Catalog,
+    targets: Sequence[str],
+    days: pd.DatetimeIndex,
+) -> dict[str, TargetHistory]:
+    """:func:`target_history` from series already read (float, sorted ``DatetimeIndex``
+    of obs_dates, as :meth:`Store.read` gives them; the metrics' inputs among them when a
+    target is a metric)."""
     metric_keys = [t for t in targets if t in METRIC_KEYS]
     series_ids = [t for t in targets if t not in METRIC_KEYS]
-    end = days[-1].date()
-    reads = list(dict.fromkeys([*(INPUT_SERIES if metric_keys else ()), *series_ids]))
-    stored = _series_of(store.read(reads, asof=end)) if reads else {}
     out: dict[str, TargetHistory] = {}
     if metric_keys:
         out.update(_metric_histories(stored, catalog, metric_keys, days))
@@ -98,7 +117,7 @@ def target_history(
 
 
 def _metric_histories(
-    stored: dict[str, pd.Series], catalog: Catalog, keys: Sequence[str], days: pd.DatetimeIndex
+    stored: Mapping[str, pd.Series], catalog: Catalog, keys: Sequence[str], days: pd.DatetimeIndex
 ) -> dict[str, TargetHistory]:
     values = {k: np.full(len(days), np.nan) for k in keys}
     firsts: dict[str, dict[date, float]] = {k: {} for k in keys}

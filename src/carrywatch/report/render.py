@@ -73,6 +73,7 @@ from carrywatch.report.sections import (
     stance_section,
     unwind_section,
 )
+from carrywatch.report.what_changed import what_changed_section
 from carrywatch.store.sqlite import Store
 from carrywatch.types import utc_now
 from carrywatch.version import __version__
@@ -133,6 +134,7 @@ def build_report(
     # The days market snapshots were taken, for the odds over time (none: no chart).
     days = store.snapshot_days(until=asof) if market_odds is not None else []
     sections: tuple[Section, ...] = (
+        what_changed_section(inputs),
         headline_section(inputs, metrics),
         odds_section(inputs, [bank_odds(inputs, bank, markets, days) for bank in BANKS]),
         rates_section(inputs, metrics),

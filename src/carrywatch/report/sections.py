@@ -65,6 +65,7 @@ from carrywatch.report.policy import (
     stance_section,
 )
 from carrywatch.report.scenarios import FISCAL_READS, UNWIND_READS, fiscal_section, unwind_section
+from carrywatch.report.what_changed import WHAT_CHANGED_READS
 
 __all__ = [
     "HEADLINE_KEYS",
@@ -103,6 +104,7 @@ HEADLINE_READS: Final = tuple(INPUT_SERIES)
 
 #: Every section's reads, in the order of the page (the data status reads their union).
 SECTION_READS: Final[Mapping[str, tuple[str, ...]]] = {
+    "what_changed": WHAT_CHANGED_READS,
     "headline": HEADLINE_READS,
     "odds": ODDS_READS,
     "rates": RATES_READS,
