@@ -23,6 +23,7 @@ from carrywatch.cli.common import (
     parse_timestamp,
     print_source_table,
 )
+from carrywatch.cli.output import emit_frame, export_format, format_option, out_option
 from carrywatch.errors import ConfigError
 from carrywatch.settings import origin_env_var
 
@@ -88,13 +89,8 @@ def series_list() -> None:
 @click.option("--end", help="Last obs_date (YYYY-MM-DD).")
 @click.option("--asof", help="The view as of this date: obs_date <= it, latest revision held.")
 @click.option("--known-at", "known_at", help="Only what had been retrieved/published by then.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-)
+@format_option()
+@out_option()
 def series_show(
     series_id: str,
     *,
@@ -103,6 +99,7 @@ def series_show(
     asof: str | None,
     known_at: str | None,
     fmt: str,
+    out_file: Path | None,
 ) -> None:
     """Observations of one series, newest revision per date, with provenance."""
     from carrywatch.catalog.spec import load_catalog
@@ -121,7 +118,12 @@ def series_show(
         reason = f" ({spec.gap})" if spec.gap else ""
         err.print(f"no observations of {spec.id} in that view{reason}")
     records = _records(frame)
-    if fmt == "json":
+    if out_file is not None or fmt in ("parquet", "xlsx"):
+        import pandas as pd
+
+        export = pd.DataFrame(records, columns=list(RECORD_FIELDS))
+        emit_frame(export, export_format("csv" if fmt == "table" else fmt), out_file)
+    elif fmt == "json":
         out.print_json(json.dumps(records)) if sys.stdout.isatty() else print(json.dumps(records))
     elif fmt == "csv":
         buffer = io.StringIO()
