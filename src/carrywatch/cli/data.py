@@ -53,11 +53,10 @@ def sources_command() -> None:
 @series_group.command("list")
 def series_list() -> None:
     """Every catalog series: unit, frequency, coverage, source and last retrieval."""
-    from carrywatch.catalog.spec import load_catalog
-    from carrywatch.workspace import open_store
+    from carrywatch.workspace import catalog_of, open_store
 
-    catalog = load_catalog()
     with open_store(load_settings().home) as store:
+        catalog = catalog_of(store)
         status = store.series_status().set_index("series_id")
     table = Table(title=None)
     longest = max(len(s) for s in catalog.series)
@@ -102,11 +101,10 @@ def series_show(
     out_file: Path | None,
 ) -> None:
     """Observations of one series, newest revision per date, with provenance."""
-    from carrywatch.catalog.spec import load_catalog
-    from carrywatch.workspace import open_store
+    from carrywatch.workspace import catalog_of, open_store
 
-    spec = load_catalog().spec(series_id)
     with open_store(load_settings().home) as store:
+        spec = catalog_of(store).spec(series_id)
         frame = store.read(
             [spec.id],
             start=parse_date(start, "--start"),
@@ -311,31 +309,72 @@ def reparse_command(source: tuple[str, ...]) -> None:
 
 @cli.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--series", required=True, help="The series id to import into.")
+@click.option("--series", help="The series id to import into (a catalog or user.* id).")
+@click.option(
+    "--new-series",
+    "new_series",
+    help="Create this series first (user.NAME), with --unit, --frequency and --title.",
+)
+@click.option("--unit", help="Unit of a new series (one of the catalog's units, e.g. index).")
+@click.option("--frequency", help="Frequency of a new series (daily, weekly, monthly, ...).")
+@click.option("--title", help="Title of a new series.")
 @click.option("--date-column", help="Name of the date column (default: the first).")
 @click.option("--value-column", help="Name of the value column (default: the only other).")
 def import_command(
-    file: Path, series: str, date_column: str | None, value_column: str | None
+    file: Path,
+    *,
+    series: str | None,
+    new_series: str | None,
+    unit: str | None,
+    frequency: str | None,
+    title: str | None,
+    date_column: str | None,
+    value_column: str | None,
 ) -> None:
-    """Import your own CSV (e.g. a terminal export) into a catalog series."""
-    from carrywatch.catalog.spec import load_catalog
+    """Import your own CSV (e.g. a terminal export) into a catalog series, or into a new
+    series of your own (--new-series user.tokyo_cpi --unit index --frequency monthly
+    --title "Tokyo CPI")."""
+    from carrywatch.catalog.user import user_series_spec
     from carrywatch.ingest import import_csv
-    from carrywatch.workspace import open_archive, open_store
+    from carrywatch.workspace import catalog_of, create_user_series, open_archive, open_store
 
+    if (series is None) == (new_series is None):
+        raise ConfigError("give --series ID (an existing series) or --new-series ID, not both")
+    if new_series is None and (unit or frequency or title):
+        raise ConfigError("--unit, --frequency and --title define a --new-series")
+    if new_series is not None:
+        missing = [
+            f"--{n}"
+            for n, v in (("unit", unit), ("frequency", frequency), ("title", title))
+            if not v
+        ]
+        if missing:
+            raise ConfigError(f"--new-series needs {', '.join(missing)}")
+        # Checked before the store is opened: a bad definition changes nothing.
+        user_series_spec(new_series, unit=str(unit), frequency=str(frequency), title=str(title))
+    target = str(series or new_series)
     settings = load_settings()
-    catalog = load_catalog()
-    catalog.spec(series)
-    with open_store(settings.home) as store:
+    # One transaction: a file that cannot be imported leaves no empty new series.
+    with open_store(settings.home) as store, store.transaction():
+        created = False
+        if new_series is not None:
+            _, created = create_user_series(
+                store, new_series, unit=str(unit), frequency=str(frequency), title=str(title)
+            )
+        catalog = catalog_of(store)
+        catalog.spec(target)
         result = import_csv(
             store,
             open_archive(settings.home),
             catalog,
             file,
-            series,
+            target,
             date_column=date_column,
             value_column=value_column,
         )
+    if created:
+        out.print(f"created {target} ({unit}, {frequency}): {title}")
     out.print(
-        f"imported {file.name} into {series}: {result.n_added} new or revised value(s) "
+        f"imported {file.name} into {target}: {result.n_added} new or revised value(s) "
         f"of {result.n_offered}"
     )
