@@ -11,6 +11,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import carrywatch
@@ -66,7 +67,8 @@ def test_a_new_series_is_created_imported_and_read_everywhere(
     assert rows[-1]["value"] == 508.10107421875
     assert rows[-1]["origin"] == "import"
     frame = carrywatch.series(["user.spy", "us.ust.10y"], start="2024-08-05", end="2024-08-05")
-    assert frame.loc["2024-08-05"].tolist() == [508.10107421875, 3.78]
+    assert list(frame.iloc[0]) == [508.10107421875, 3.78]
+    assert frame.index[0] == pd.Timestamp("2024-08-05")
     assert frame.attrs["units"]["user.spy"] == "price"
 
     # diff compares it with the metrics; an alert watches it.
