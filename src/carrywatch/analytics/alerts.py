@@ -78,6 +78,31 @@ class AlertRule:
         assert self.below is not None
         return value < self.below
 
+    def event(
+        self,
+        day: date,
+        value: float | None,
+        message: str,
+        *,
+        previous: float | None = None,
+        zscore: float | None = None,
+        seen: date | None = None,
+        anchor: str = "",
+    ) -> AlertEvent:
+        """An event of this rule dated ``day``."""
+        return AlertEvent(
+            self.name,
+            self.kind,
+            self.target,
+            day,
+            value,
+            message,
+            previous=previous,
+            zscore=zscore,
+            seen=seen,
+            anchor=anchor,
+        )
+
     @property
     def condition(self) -> str:
         """``"above 80"``, ``"below 1.5"``: the threshold in words."""
@@ -157,17 +182,8 @@ def _threshold_events(rule: AlertRule, values: pd.Series, suffix: str) -> list[A
         day = _day(values.index[i])
         verb = "crossed" if rule.kind == "crossing" else "is"
         since = "" if previous is None else f" (previous {previous:g}{suffix})"
-        out.append(
-            AlertEvent(
-                rule.name,
-                rule.kind,
-                rule.target,
-                day,
-                value,
-                f"{rule.target} {verb} {rule.condition}{suffix}: {value:g}{suffix} on {day}{since}",
-                previous=previous,
-            )
-        )
+        text = f"{rule.target} {verb} {rule.condition}{suffix}: {value:g}{suffix} on {day}{since}"
+        out.append(rule.event(day, value, text, previous=previous))
     return out
 
 
@@ -181,18 +197,11 @@ def _sign_events(rule: AlertRule, values: pd.Series, suffix: str) -> list[AlertE
         if sign != 0.0 and last_sign not in (0.0, sign):
             day = _day(stamp)
             word = "positive" if sign > 0 else "negative"
-            out.append(
-                AlertEvent(
-                    rule.name,
-                    rule.kind,
-                    rule.target,
-                    day,
-                    value,
-                    f"{rule.target} turned {word}: {value:g}{suffix} on {day} "
-                    f"(previous {last_value:g}{suffix})",
-                    previous=last_value,
-                )
+            text = (
+                f"{rule.target} turned {word}: {value:g}{suffix} on {day} "
+                f"(previous {last_value:g}{suffix})"
             )
+            out.append(rule.event(day, value, text, previous=last_value))
         if sign != 0.0:
             last_sign, last_value = sign, value
     return out
@@ -207,19 +216,11 @@ def _move_events(rule: AlertRule, values: pd.Series, suffix: str) -> list[AlertE
             continue
         value, previous = float(values.iloc[i]), float(values.iloc[i - 1])
         day = _day(values.index[i])
-        out.append(
-            AlertEvent(
-                rule.name,
-                rule.kind,
-                rule.target,
-                day,
-                value,
-                f"{rule.target} moved {value - previous:+g}{suffix} to {value:g}{suffix} on "
-                f"{day}: {score:+.1f} standard deviations of its last {rule.window} changes",
-                previous=previous,
-                zscore=float(score),
-            )
+        text = (
+            f"{rule.target} moved {value - previous:+g}{suffix} to {value:g}{suffix} on "
+            f"{day}: {score:+.1f} standard deviations of its last {rule.window} changes"
         )
+        out.append(rule.event(day, value, text, previous=previous, zscore=float(score)))
     return out
 
 
@@ -260,16 +261,6 @@ def stale_events(
             else f"{rule.target} is stale on {day}: newest observation {last}, "
             f"{(day - last).days} days old (limit {allowed.days})"
         )
-        out.append(
-            AlertEvent(
-                rule.name,
-                rule.kind,
-                rule.target,
-                anchor,
-                None,
-                text,
-                seen=day,
-                anchor="" if last is not None else "never",
-            )
-        )
+        never = "" if last is not None else "never"
+        out.append(rule.event(anchor, None, text, seen=day, anchor=never))
     return out

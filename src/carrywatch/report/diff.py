@@ -19,7 +19,7 @@ from typing import Final
 
 import pandas as pd
 
-from carrywatch.analytics.changes import change_score
+from carrywatch.analytics.changes import ChangeScore, change_score
 from carrywatch.catalog.spec import Catalog
 from carrywatch.errors import ConfigError, InsufficientDataError
 from carrywatch.report.history import TargetHistory, calendar, target_history
@@ -106,26 +106,18 @@ def diff_of(histories: Mapping[str, TargetHistory], start: date, end: date, wind
             score = change_score(daily, pd.Timestamp(start), pd.Timestamp(end), window=window)
         except InsufficientDataError:
             missing = [str(d) for d, v in ((start, first), (end, last)) if v is None]
-            changes.append(
-                MetricChange(
-                    target,
-                    history.unit,
-                    first,
-                    last,
-                    None,
-                    None,
-                    0,
-                    f"no value as of {' and '.join(missing)}",
-                )
+            score = ChangeScore(
+                math.nan, None, None, 0, None, f"no value as of {' and '.join(missing)}"
             )
-            continue
+        change = None if math.isnan(score.change) else round(score.change, 10)
+        # (rounded: no binary noise, 2.999 - 3.02 is -0.021)
         changes.append(
             MetricChange(
                 target,
                 history.unit,
                 first,
                 last,
-                round(score.change, 10),  # no binary noise: 2.999 - 3.02 is -0.021
+                change,
                 score.zscore,
                 score.n_past,
                 score.reason,
