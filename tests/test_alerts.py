@@ -12,6 +12,7 @@ Reference values (published, and as recorded in the snapshot):
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import sqlite3
 import threading
@@ -164,6 +165,11 @@ def test_history_exports_parquet_and_excel(
         ),
         ("[[rule]\nname = 'x'", "is not valid TOML"),
         ("", "no [[rule]] entries"),
+        ("# " + "x" * 1_000_001, "is larger than 1000000 bytes: not a rules file"),
+        (
+            "[[rule]]\nname = 'x'\nkind = 'move'\ntarget = 'fx.usdjpy'\nsigmas = -2",
+            "a move rule needs sigmas > 0",
+        ),
         (
             "[delivery]\nwebhook_url_env = 'NOT_SET_ANYWHERE'\n[[rule]]\nname = 'x'\n"
             "kind = 'sign_flip'\ntarget = 'fx.usdjpy'",
@@ -262,6 +268,23 @@ def test_the_webhook_gets_one_json_post_after_a_retry(
     assert hook.headers[-1]["Content-Type"] == "application/json"
     captured = capsys.readouterr()
     assert "T0KEN-S3CRET" not in captured.out + captured.err
+
+
+def test_the_webhook_url_never_reaches_a_log_line(
+    cw_home: Path,
+    hook_rules: tuple[Path, list[_Hook]],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # httpx logs every request's URL at INFO: the client redacts the webhook's.
+    path, hooks = hook_rules
+    _hook([200], hooks, monkeypatch)
+    with caplog.at_level(logging.DEBUG):
+        assert main(["alerts", "check", str(path), "--asof", "2024-08-05"]) == 10
+    requests = [r.getMessage() for r in caplog.records if r.name == "httpx"]
+    assert requests, "httpx logged no request: nothing was checked"
+    assert all("T0KEN-S3CRET" not in m for m in requests)
+    assert any("<redacted>" in m for m in requests)
 
 
 def test_a_failing_webhook_exits_1_names_only_its_host_and_fires_again(
