@@ -100,6 +100,18 @@ def test_odds_wraps_the_odds_report(cw_home: Path, tmp_path: Path) -> None:
         carrywatch.odds("ecb", asof="2024-08-05")  # type: ignore[arg-type]
 
 
+def test_odds_from_a_futures_file(cw_home: Path, tmp_path: Path) -> None:
+    # CME's "FedWatch calculation examples" worksheet, settlements of 12 September 2022:
+    # P(3.00-3.25 after the 21 September meeting) = 95.48 %.
+    futures = tmp_path / "zq.csv"
+    futures.write_text("contract,settle\nZQU2,97.4475\nZQV2,96.9400\nZQX2,96.4300\n")
+    frame = carrywatch.odds("fed", asof=date(2022, 9, 12), futures=futures).to_frame()
+    row = frame[(frame["meeting"] == date(2022, 9, 21)) & (frame["lower_pct"] == 3.0)]
+    assert row["probability"].item() == pytest.approx(0.9548, abs=2e-4)
+    with pytest.raises(ConfigError, match="not both"):
+        carrywatch.odds("fed", futures=futures, path=futures)
+
+
 def test_brief_writes_the_page_and_its_tables(cw_home: Path, tmp_path: Path) -> None:
     out = tmp_path / "brief"
     result = carrywatch.brief(asof="2024-08-05", out=out)

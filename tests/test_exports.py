@@ -112,3 +112,30 @@ def test_series_show_exports_with_provenance(
     assert set(frame["origin"]) == {"snapshot"}
     assert main([*args, "--format", "xlsx"]) == 1
     assert "give --out FILE" in capsys.readouterr().err
+
+
+# CME Group, "FedWatch calculation examples" worksheet (settlements of 12 September 2022):
+# ZQU2 97.4475, ZQV2 96.9400, ZQX2 96.4300, range 2.25-2.50 -> for the 21 September 2022
+# meeting P(3.00-3.25) = 95.48 %, P(3.25-3.50) = 4.52 %.
+CME_2022 = "contract,settle\nZQU2,97.4475\nZQV2,96.9400\nZQX2,96.4300\n"
+
+
+def test_odds_export_one_row_per_meeting_source_and_range(
+    cw_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    futures = tmp_path / "zq.csv"
+    futures.write_text(CME_2022)
+    args = ["odds", "fed", "--asof", "2022-09-12", "--futures", str(futures), "--format", "csv"]
+    assert main(args) == 0
+    frame = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    september = frame[frame["meeting"] == "2022-09-21"].set_index(["lower_pct", "upper_pct"])
+    assert set(september["source"]) == {"futures"}
+    assert september.loc[(3.0, 3.25), "probability"] == pytest.approx(0.9548, abs=2e-4)
+    assert september.loc[(3.25, 3.5), "probability"] == pytest.approx(0.0452, abs=2e-4)
+    priced = frame[frame["reason"].isna()]
+    sums = priced.groupby("meeting")["probability"].sum()
+    assert sums.tolist() == pytest.approx([1.0] * len(sums))
+    # A meeting no contract covers is one row saying so, without a probability.
+    december = frame[frame["meeting"] == "2022-12-14"]
+    assert december["probability"].isna().all()
+    assert "no contract or path period covers" in december["reason"].iloc[0]

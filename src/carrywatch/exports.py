@@ -1,7 +1,7 @@
 """One way to write a table out: CSV, JSON, Parquet or Excel.
 
-Every command with ``--format`` (``series show``, ``metrics``, ``diff``, ``alerts
-history``, ``odds``) and the brief's tables beside the page go through
+Every command with ``--format`` (``series show``, ``metrics``, ``odds``, ``diff``,
+``alerts history``) and the brief's tables beside the page go through
 :func:`frame_bytes` / :func:`write_frame`, so a column means the same in every format:
 
 ``csv``      UTF-8, a header row, ISO dates, empty cells for missing values.

@@ -21,6 +21,7 @@ from carrywatch.cli.common import (
     parse_date,
     print_source_table,
 )
+from carrywatch.cli.output import emit_frame, export_format, format_option, out_option
 from carrywatch.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -48,6 +49,8 @@ if TYPE_CHECKING:
     help="LOWER,UPPER in force on the as-of date (default: from the store).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the odds as JSON.")
+@format_option()
+@out_option()
 def odds_command(
     bank: Bank,
     *,
@@ -56,6 +59,8 @@ def odds_command(
     path_file: Path | None,
     target_range: str | None,
     as_json: bool,
+    fmt: str,
+    out_file: Path | None,
 ) -> None:
     """Market-implied odds of the next Fed or BOJ moves, every source side by side."""
     from carrywatch.catalog.spec import load_catalog
@@ -87,6 +92,10 @@ def odds_command(
     )
     if as_json:
         print(json.dumps(report.to_json(), indent=2))
+    elif fmt != "table":
+        from carrywatch.api import Odds
+
+        emit_frame(Odds(report).to_frame(), export_format(fmt), out_file)
     else:
         _print_odds(report)
     for note in report.notes:
