@@ -149,7 +149,7 @@ def test_history_exports_parquet_and_excel(
     [
         (
             "[[rule]]\nname = 'x'\nkind = 'level'\ntarget = 'spread.us_jp.10yy'\nabove = 1",
-            "rule 'x': target: unknown series id 'spread.us_jp.10yy'",
+            "rule 'x': target: unknown target 'spread.us_jp.10yy'; did you mean spread.us_jp.10y",
         ),
         (
             "[[rule]]\nname = 'x'\nkind = 'level'\ntarget = 'fx.usdjpy'\nabove = 'high'",

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -216,14 +216,3 @@ def _webhook_url(entry: Mapping[str, Any], name: str, environ: Mapping[str, str]
         # Not repeated: the URL may carry a token.
         raise ConfigError(f"{name}: the webhook URL must start with http:// or https://")
     return given.strip()
-
-
-def rules_for(rules: Sequence[AlertRule], names: Sequence[str]) -> list[AlertRule]:
-    """The rules named ``names`` (all when empty); ``ConfigError`` for an unknown name."""
-    if not names:
-        return list(rules)
-    known = {r.name: r for r in rules}
-    missing = [n for n in names if n not in known]
-    if missing:
-        raise ConfigError(f"no rule named {', '.join(map(repr, missing))} in the rules file")
-    return [known[n] for n in names]

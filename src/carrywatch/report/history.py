@@ -20,6 +20,7 @@ the catalog (``user.*`` series included), series in their display units
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -58,11 +59,17 @@ class TargetHistory:
 
 
 def check_targets(catalog: Catalog, targets: Iterable[str]) -> None:
-    """:class:`CatalogError` for a target that is neither a metric key nor a series id."""
+    """:class:`CatalogError` for a target that is neither a metric key nor a series id,
+    naming the closest of both."""
     for target in targets:
-        if target not in METRIC_KEYS and target not in catalog.series:
-            catalog.spec(target)  # names close series ids
-            raise CatalogError(f"unknown target {target!r}")  # pragma: no cover
+        if target in METRIC_KEYS or target in catalog.series:
+            continue
+        close = difflib.get_close_matches(target, [*METRIC_KEYS, *catalog.series], n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise CatalogError(
+            f"unknown target {target!r}{hint} (a metric key of `carrywatch metrics` or a "
+            "series id of `carrywatch series list`)"
+        )
 
 
 def calendar(start: date, end: date, extra: Iterable[date] = ()) -> pd.DatetimeIndex:
