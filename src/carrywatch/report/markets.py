@@ -26,6 +26,7 @@ from carrywatch.analytics.hedging import (
 from carrywatch.analytics.liquidity import liquidity_asof, net_liquidity_usd_bn
 from carrywatch.analytics.spreads import policy_spread_pp, rolling_correlation, spread_pp
 from carrywatch.analytics.units import to_usd_bn
+from carrywatch.errors import AnalyticsError
 from carrywatch.report import charts
 from carrywatch.report.elements import (
     FX_IDS,
@@ -41,7 +42,6 @@ from carrywatch.report.elements import (
     metric_card,
     missing_of,
     positioning_reading,
-    rank_text,
     safe_rank,
     spread10,
     window_start,
@@ -49,6 +49,7 @@ from carrywatch.report.elements import (
 from carrywatch.report.formats import change_text, value_text
 from carrywatch.report.inputs import BriefInputs
 from carrywatch.report.model import Card, Cell, Figure, Section, Table
+from carrywatch.report.readings import level_reading
 
 __all__ = [
     "CARRY_READS",
@@ -166,8 +167,8 @@ def rates_section(inputs: BriefInputs, metrics: MetricsAt) -> Section:
         ),
     )
     cards = [
-        metric_card("spread.us_jp.10y", metrics, "" if s10 is None else _rank_or_blank(s10, asof)),
-        metric_card("spread.us_jp.2y", metrics, "" if s2 is None else _rank_or_blank(s2, asof)),
+        metric_card("spread.us_jp.10y", metrics, _reading_or_blank(s10, asof)),
+        metric_card("spread.us_jp.2y", metrics, _reading_or_blank(s2, asof)),
     ]
     corr_reading, corr_value, corr_date = "", None, None
     if s10 is not None:
@@ -234,9 +235,14 @@ def rates_section(inputs: BriefInputs, metrics: MetricsAt) -> Section:
     )
 
 
-def _rank_or_blank(series: pd.Series, asof: date) -> str:
-    rank = safe_rank(series, asof, STALENESS_LIMITS["daily"])
-    return "" if rank is None else rank_text(rank)
+def _reading_or_blank(series: pd.Series | None, asof: date) -> str:
+    """The spread's most notable statement (:func:`level_reading`), or nothing."""
+    if series is None:
+        return ""
+    try:
+        return level_reading(series, asof, "pp", STALENESS_LIMITS["daily"])
+    except (AnalyticsError, ValueError):
+        return ""
 
 
 # --- carry and hedged yields ----------------------------------------------------------------

@@ -29,7 +29,6 @@ from carrywatch.errors import AnalyticsError
 from carrywatch.report.elements import (
     JP_SHORT_IDS,
     NOT_RATES,
-    RANK_START,
     MetricsAt,
     fx_series,
     hedged_reading,
@@ -38,7 +37,6 @@ from carrywatch.report.elements import (
     metric_card,
     next_meeting,
     positioning_reading,
-    rank_text,
     spread10,
 )
 from carrywatch.report.formats import change_text, value_text
@@ -64,6 +62,7 @@ from carrywatch.report.policy import (
     events_section,
     stance_section,
 )
+from carrywatch.report.readings import level_reading, yen_reading
 from carrywatch.report.scenarios import FISCAL_READS, UNWIND_READS, fiscal_section, unwind_section
 
 __all__ = [
@@ -122,12 +121,12 @@ SECTION_READS: Final[Mapping[str, tuple[str, ...]]] = {
 
 def headline_section(inputs: BriefInputs, metrics: MetricsAt) -> Section:
     """The 6-8 numbers that matter, each with its 1-week and 1-month change and a reading."""
-    asof = inputs.asof
+    asof, daily = inputs.asof, STALENESS_LIMITS["daily"]
     readings: dict[str, Callable[[], str]] = {
-        "spread.us_jp.10y": lambda: _rank_reading(spread10(inputs), inputs, "daily"),
+        "spread.us_jp.10y": lambda: level_reading(spread10(inputs), asof, "pp", daily),
         "policy.boj.rate": lambda: _policy_reading(inputs.catalog.boj, asof, "BOJ meeting"),
         "policy.fed.upper": lambda: _fed_reading(inputs, metrics),
-        "fx.usdjpy": lambda: _rank_reading(fx_series(inputs), inputs, "daily", YEN_WORDS),
+        "fx.usdjpy": lambda: yen_reading(fx_series(inputs), asof, daily),
         "hedged.pickup_vs_jgb10y": lambda: hedged_reading(metrics.now),
         "liquidity.net": lambda: liquidity_reading(metrics.now),
         "positioning.cftc.jpy_net": lambda: positioning_reading(inputs),
@@ -188,24 +187,6 @@ def headline_section(inputs: BriefInputs, metrics: MetricsAt) -> Section:
         ),
         missing=missing,
     )
-
-
-#: USD/JPY at its lowest is the yen at its strongest.
-YEN_WORDS: Final = {"lowest": "yen strongest", "highest": "yen weakest"}
-
-
-def _rank_reading(
-    series: pd.Series,
-    inputs: BriefInputs,
-    frequency: str,
-    words: Mapping[str, str] | None = None,
-) -> str:
-    rank = history_rank(series, inputs.asof, start=RANK_START, max_age=STALENESS_LIMITS[frequency])
-    text = rank_text(rank)
-    for word, instead in (words or {}).items():
-        if text.startswith(word):
-            return instead + text[len(word) :]
-    return text
 
 
 def _policy_reading(
