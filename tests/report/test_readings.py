@@ -1,4 +1,5 @@
-"""Readings that find the story, and change colours that follow meaning, on real dates."""
+"""Readings that find the story, change colours that follow meaning, and the fiscal table
+written as MOF writes it, on real dates."""
 
 from __future__ import annotations
 
@@ -82,3 +83,13 @@ def test_the_page_colours_by_meaning_and_shows_the_legend(reports: dict[date, Re
     assert '<span class="yen-firmer">-13 bp</span>' in card
     assert 'class="up"' not in html
     assert 'class="down"' not in html
+
+
+def test_the_fiscal_table_shows_mofs_two_pp_year_one(reports: dict[date, Report]) -> None:
+    # MOF (January 2023, the source the section cites): +2 pp adds 1.5, 4.0, 7.2 tn yen.
+    # The table showed 1.40 for year 1; it is now 1.475 written to MOF's 0.1 tn: 1.5.
+    table = reports[DEC5].section("fiscal").tables[0]
+    row = next(r for r in table.rows if r[0] == "+2 pp (MOF case)")
+    written = [format(cell, spec) for cell, spec in zip(row[2:], table.formats[2:], strict=True)]
+    assert written == ["1.5", "4.0", "7.2"]
+    assert "MOF case" in render_html(reports[DEC5])
