@@ -27,12 +27,16 @@ def _check_true(
 ) -> None:
     """A true "lowest since D": x_D <= v and every value strictly between D and obs is
     above v; without D, every earlier value is above v. Symmetric for highest."""
-    at_or_beyond = (lambda x: x <= value) if extreme_kind == "lowest" else (lambda x: x >= value)
+
+    def at_or_beyond(x: pd.Series) -> pd.Series:
+        return x <= value if extreme_kind == "lowest" else x >= value
+
     earlier = history.loc[: pd.Timestamp(obs) - pd.Timedelta(days=1)]
     if since is None:
         assert not at_or_beyond(earlier).any()
         return
-    assert at_or_beyond(history.loc[pd.Timestamp(since)])
+    at_d = history.loc[[pd.Timestamp(since)]]
+    assert at_or_beyond(at_d).all()
     between = earlier.loc[pd.Timestamp(since) + pd.Timedelta(days=1) :]
     assert not at_or_beyond(between).any()
 

@@ -182,8 +182,11 @@ def headline_section(inputs: BriefInputs, metrics: MetricsAt) -> Section:
         notes=(
             f"Changes: the same metric as of {week.isoformat()} (1w) and {month.isoformat()} "
             "(1m); rate changes in basis points.",
-            'Ranks: percentile of the daily history since 2000; "lowest since" looks at the '
-            "whole stored history.",
+            "Readings lead with the longest look-back over which a value of the last five "
+            'observations is a high or a low ("lowest since" looks at the whole stored '
+            "history), or with the move's z-score among five-day moves since 2000 when no "
+            "high or low spans a year; percentiles are of the same quantity since 2000 (for "
+            "USD/JPY, the yen's value in dollars).",
         ),
         missing=missing,
     )
