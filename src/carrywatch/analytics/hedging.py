@@ -389,11 +389,13 @@ def hedged_yield_asof(
 
     Notes
     -----
-    The cost is :func:`hedge_cost_from_rates_pct` over :func:`tenor_days` from
-    ``asof``. Each input is its latest observation on or before ``asof`` within its
-    staleness limit (``max_age`` for the three daily series, ``jp_short_max_age`` for
-    the yen short rate, 120 days for the BOJ's meeting-decision series). A missing or
-    stale input leaves the fields it feeds None, and ``reason`` says which series and why.
+    The cost is :func:`hedge_cost_from_rates_pct` over :func:`tenor_days` from the
+    obs_date of ``us_short`` (the hedge is struck on the day of the rates pricing it, as
+    in :func:`hedged_yield_history`). Each input is its latest observation on or before
+    ``asof`` within its staleness limit (``max_age`` for the three daily series,
+    ``jp_short_max_age`` for the yen short rate, 120 days for the BOJ's meeting-decision
+    series). A missing or stale input leaves the fields it feeds None, and ``reason``
+    says which series and why.
     """
     found = [
         latest_asof(ust, asof, max_age, series_id=_name(ust, "ust")),
@@ -402,7 +404,7 @@ def hedged_yield_asof(
         latest_asof(jp_short, asof, jp_short_max_age, series_id=_name(jp_short, "jp_short")),
     ]
     u, j, us_rate, jp_rate = (f.value for f in found)
-    days = tenor_days(asof, tenor_months)
+    days = tenor_days(found[2].obs_date or asof, tenor_months)  # struck on the rate's day
     cost = (
         None
         if us_rate is None or jp_rate is None

@@ -333,7 +333,8 @@ def _compute(data: _Inputs) -> HeadlineMetrics:
     # FX-hedged UST 10y for a yen investor: a 3-month hedge priced by covered interest
     # parity off the 3-month bill and the yen short rate plus the assumed cross-currency
     # basis (no FX-forward or basis series is stored; see analytics.hedging).
-    days = tenor_days(asof, HEDGE_TENOR_MONTHS)
+    # The hedge is struck on the day of the rates that price it.
+    days = tenor_days(us3m.obs_date or asof, HEDGE_TENOR_MONTHS)
 
     def hedge_cost(us_bill: float, jp_rate: float) -> float:
         us_mm = bill_money_market_pct(us_bill)

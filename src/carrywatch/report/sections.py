@@ -23,7 +23,7 @@ import pandas as pd
 
 from carrywatch.analytics.alignment import STALENESS_LIMITS
 from carrywatch.analytics.carry import carry_to_vol, realized_vol_pct, short_rate_differential_pp
-from carrywatch.analytics.spreads import history_rank
+from carrywatch.analytics.hedging import hedged_yield_history
 from carrywatch.catalog.spec import BojMeeting, FomcMeeting
 from carrywatch.errors import AnalyticsError
 from carrywatch.report.elements import (
@@ -127,7 +127,7 @@ def headline_section(inputs: BriefInputs, metrics: MetricsAt) -> Section:
         "policy.boj.rate": lambda: _policy_reading(inputs.catalog.boj, asof, "BOJ meeting"),
         "policy.fed.upper": lambda: _fed_reading(inputs, metrics),
         "fx.usdjpy": lambda: yen_reading(fx_series(inputs), asof, daily),
-        "hedged.pickup_vs_jgb10y": lambda: hedged_reading(metrics.now),
+        "hedged.pickup_vs_jgb10y": lambda: _hedged_headline_reading(inputs, metrics.now),
         "liquidity.net": lambda: liquidity_reading(metrics.now),
         "positioning.cftc.jpy_net": lambda: positioning_reading(inputs),
         "carry.usdjpy.carry_to_vol": lambda: _carry_reading(inputs, metrics.now),
@@ -225,10 +225,23 @@ def _carry_to_vol_history(inputs: BriefInputs) -> pd.Series:
 def _carry_reading(inputs: BriefInputs, now: HeadlineMetrics) -> str:
     diff, vol = now["carry.usdjpy.differential"].value, now["carry.usdjpy.realized_vol"].value
     head = "" if diff is None or vol is None else f"{diff:.2f} pp carry / {vol:.1f}% vol; "
-    rank = history_rank(
-        _carry_to_vol_history(inputs), inputs.asof, max_age=STALENESS_LIMITS["daily"]
-    )
-    return head + rank.statement
+    history = _carry_to_vol_history(inputs)
+    return head + level_reading(history, inputs.asof, "ratio", STALENESS_LIMITS["daily"])
+
+
+def _hedged_headline_reading(inputs: BriefInputs, now: HeadlineMetrics) -> str:
+    """The pickup's most notable statement in its own history, then the comparison."""
+    jp_id = inputs.first_fresh(JP_SHORT_IDS)
+    pickup = hedged_yield_history(
+        inputs.series("us.ust.10y"),
+        inputs.series("jp.jgb.10y"),
+        inputs.series("us.ust.3m"),
+        inputs.series(jp_id),
+        jp_short_max_age=inputs.limit(jp_id),
+    )["pickup_vs_jgb_pp"].dropna()
+    pickup.name = "hedged.pickup_vs_jgb10y"
+    notable = level_reading(pickup, inputs.asof, "pp", STALENESS_LIMITS["daily"])
+    return f"{notable}; {hedged_reading(now)}"
 
 
 # --- data status ----------------------------------------------------------------------------
