@@ -11,8 +11,12 @@ from hypothesis import strategies as st
 
 from carrywatch.analytics.alignment import latest_asof, staleness_limit
 from carrywatch.analytics.fiscal import (
+    MOF_CHECK_EXTRA_1PP_JPY_TN,
+    MOF_CHECK_SOURCE,
+    MOF_CHECK_STOCK_JPY_TN,
     MOF_EXTRA_DEBT_SERVICE_1PP_JPY_TN,
     MOF_EXTRA_DEBT_SERVICE_2PP_JPY_TN,
+    MOF_EXTRA_DEBT_SERVICE_PER_PP_JPY_TN,
     MOF_IMPLIED_REPRICED_SHARE,
     MOF_REFERENCE_STOCK_JPY_TN,
     debt_service_increase,
@@ -21,26 +25,45 @@ from tests.analytics.snapshot_data import snapshot_frame, snapshot_series
 
 
 def test_the_implied_shares_by_hand() -> None:
-    # MOF: +1 pp from FY2024 adds 0.7, 2.0, 3.6 tn yen in FY2024-26; stock 991 tn.
-    # 1 pp of 991 tn is 9.91 tn a year: shares 0.7 / 9.91, 2.0 / 9.91, 3.6 / 9.91.
+    # MOF (January 2023): +1 pp from FY2024 adds 0.7, 2.0, 3.6 tn yen in FY2024-26 and
+    # +2 pp adds 1.5, 4.0, 7.2; stock 991 tn. Rounded to 0.1 tn, year 1 per pp lies in
+    # [0.65, 0.75) and in [1.45, 1.55) / 2 = [0.725, 0.775): both, [0.725, 0.75), midpoint
+    # 0.7375. Years 2 and 3: [1.975, 2.025) and [3.575, 3.625), midpoints 2.0 and 3.6.
+    per_pp = MOF_EXTRA_DEBT_SERVICE_PER_PP_JPY_TN
+    assert per_pp == pytest.approx((0.7375, 2.0, 3.6))
+    # 1 pp of 991 tn is 9.91 tn a year: shares 0.7375 / 9.91, 2.0 / 9.91, 3.6 / 9.91.
     shares = MOF_IMPLIED_REPRICED_SHARE
-    assert shares == pytest.approx((0.070636, 0.201816, 0.363269), abs=1e-6)
+    assert shares == pytest.approx((0.074420, 0.201816, 0.363269), abs=1e-6)
 
 
-def test_the_defaults_reproduce_the_mof_estimate() -> None:
+def test_the_defaults_give_back_both_mof_rows_as_mof_rounds_them() -> None:
+    # Fitted to this very table, so no independent check: both rows, rounded to 0.1 tn
+    # as MOF rounds, are MOF's (the +2 pp year 1 was 1.40 with shares fitted to 0.7).
     one = debt_service_increase(MOF_REFERENCE_STOCK_JPY_TN, 1.0)
-    assert one.extra_interest_jpy_tn == pytest.approx(MOF_EXTRA_DEBT_SERVICE_1PP_JPY_TN)
+    two = debt_service_increase(MOF_REFERENCE_STOCK_JPY_TN, 2.0)
+    assert tuple(round(x, 1) for x in one.extra_interest_jpy_tn) == (0.7, 2.0, 3.6)
+    assert tuple(round(x, 1) for x in two.extra_interest_jpy_tn) == (1.5, 4.0, 7.2)
+    assert MOF_EXTRA_DEBT_SERVICE_1PP_JPY_TN == (0.7, 2.0, 3.6)
+    assert MOF_EXTRA_DEBT_SERVICE_2PP_JPY_TN == (1.5, 4.0, 7.2)
     assert one.summary() == (
         "+1.00pp on ¥991tn of debt: year 1 +¥0.7tn, year 2 +¥2.0tn, year 3 +¥3.6tn"
     )
     assert "後年度影響試算" in one.assumptions
-    # An independent check: MOF's own 2 pp figures (1.5, 4.0, 7.2) are matched within
-    # their rounding to 0.1 tn by the linear model (1.4, 4.0, 7.2).
-    two = debt_service_increase(MOF_REFERENCE_STOCK_JPY_TN, 2.0)
-    for ours, theirs in zip(
-        two.extra_interest_jpy_tn, MOF_EXTRA_DEBT_SERVICE_2PP_JPY_TN, strict=True
-    ):
-        assert abs(ours - theirs) <= 0.1 + 1e-9
+
+
+def test_a_later_mof_vintage_not_used_for_fitting() -> None:
+    # MOF's estimate of April 2024 (Jiji Press, 2024-04-04): a 1 pp rise adds 0.8 tn yen
+    # in FY2025 and 2 tn yen in FY2026. Stock at the end of FY2024: 1,105 tn yen of
+    # ordinary JGBs (MOF, 我が国の財政事情, December 2023). The January 2023 shares give
+    # 1105 x 0.074420 x 1 % = 0.822 (MOF 0.8: within its rounding) and
+    # 1105 x 0.201816 x 1 % = 2.230 (MOF 2.0: 0.23 tn, 11 %, high).
+    later = debt_service_increase(MOF_CHECK_STOCK_JPY_TN, 1.0, years=2)
+    year1, year2 = later.extra_interest_jpy_tn
+    assert year1 == pytest.approx(0.822, abs=1e-3)
+    assert round(year1, 1) == MOF_CHECK_EXTRA_1PP_JPY_TN[0]
+    assert year2 == pytest.approx(2.230, abs=1e-3)
+    assert abs(year2 - MOF_CHECK_EXTRA_1PP_JPY_TN[1]) <= 0.25
+    assert "April 2024" in MOF_CHECK_SOURCE
 
 
 def test_a_maturity_profile_by_hand() -> None:

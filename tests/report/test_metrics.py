@@ -42,6 +42,10 @@ def _at(home: Path, day: date) -> HeadlineMetrics:
 #   CFTC yen net 2024-07-30 -73,460 (released Friday 2024-08-02);
 #   e-Stat CPI less fresh food 2024-06 107.8 and 2023-06 105.0 (lag 54: July's came out
 #   on 23 August).
+HEDGE_COST_2024_08_05 = (5.35 * 360 / 365 + 0.285 * 360 / 365) / (
+    1 + 5.35 * 360 / 365 / 100 * 92 / 360
+)
+
 EXPECTED_2024_08_05 = {
     "yield.us.2y": (3.89, "2024-08-05"),
     "yield.us.10y": (3.78, "2024-08-05"),
@@ -62,8 +66,11 @@ EXPECTED_2024_08_05 = {
     "flows.tic.japan_holdings": (1106.0, "2024-05-01"),
     "positioning.cftc.jpy_net": (-73460.0, "2024-07-30"),
     "carry.usdjpy.differential": (5.35 - 0.25, "2024-08-05"),  # 5.10 pp
-    "hedged.ust10y_jpy_investor": (3.78 - (5.35 - 0.25), "2024-08-05"),  # -1.32 %
-    "hedged.pickup_vs_jgb10y": (3.78 - (5.35 - 0.25) - 0.781, "2024-08-05"),  # -2.101 pp
+    # 3-month hedge to 2024-11-05 (92 days), bill 5.35 % to ACT/360 (* 360/365), yen leg
+    # 0.25 % plus the assumed -53.5 bp basis: cost (5.27671 + 0.285 * 360/365) /
+    # (1 + 0.0527671 * 92/360) = 5.48385 %, see tests/analytics/test_hedging.py.
+    "hedged.ust10y_jpy_investor": (3.78 - HEDGE_COST_2024_08_05, "2024-08-05"),  # -1.704 %
+    "hedged.pickup_vs_jgb10y": (3.78 - HEDGE_COST_2024_08_05 - 0.781, "2024-08-05"),  # -2.485
     # -2.417 %; dated by its newest input, the BOJ decision of 2024-07-31
     "stance.boj.real_rate": (0.25 - (107.8 / 105.0 - 1) * 100, "2024-07-31"),
     "stance.boj.gap_to_neutral_low": (0.25 - 1.0, "2024-07-31"),  # band low 1.0 %
@@ -159,7 +166,7 @@ def test_cli_brief_writes_the_page_and_prints_the_headline(
     assert main(["brief", "--asof", "2024-08-05", "--out", str(out_dir)]) == 0
     printed = capsys.readouterr().out
     assert "as of 2024-08-05" in printed
-    assert "-2.101 pp" in printed  # hedged UST 10y pickup vs JGB 10y
+    assert "-2.485 pp" in printed  # hedged UST 10y pickup vs JGB 10y
     assert "brief.html" in printed  # the summary ends with the page's path
     document = json.loads((out_dir / "brief.json").read_text())
     assert document["metrics"] == _at(seeded, date(2024, 8, 5)).to_json()["metrics"]

@@ -19,8 +19,12 @@ import numpy as np
 from carrywatch.analytics.units import pct_to_fraction
 
 __all__ = [
+    "MOF_CHECK_EXTRA_1PP_JPY_TN",
+    "MOF_CHECK_SOURCE",
+    "MOF_CHECK_STOCK_JPY_TN",
     "MOF_EXTRA_DEBT_SERVICE_1PP_JPY_TN",
     "MOF_EXTRA_DEBT_SERVICE_2PP_JPY_TN",
+    "MOF_EXTRA_DEBT_SERVICE_PER_PP_JPY_TN",
     "MOF_IMPLIED_REPRICED_SHARE",
     "MOF_REFERENCE_STOCK_JPY_TN",
     "MOF_SENSITIVITY_SOURCE",
@@ -37,7 +41,7 @@ MOF_SENSITIVITY_SOURCE: Final = (
 #: Extra debt service (JPY tn) in FY2024, FY2025, FY2026 after rates rise 1 pp from FY2024.
 MOF_EXTRA_DEBT_SERVICE_1PP_JPY_TN: Final = (0.7, 2.0, 3.6)
 
-#: The same for a 2 pp rise (used to check that the estimate is linear in the rise).
+#: The same for a 2 pp rise (with the 1 pp figures, it pins down the unrounded values).
 MOF_EXTRA_DEBT_SERVICE_2PP_JPY_TN: Final = (1.5, 4.0, 7.2)
 
 #: Outstanding ordinary JGBs (普通国債残高) at the end of FY2021, JPY tn (actual), the
@@ -45,12 +49,51 @@ MOF_EXTRA_DEBT_SERVICE_2PP_JPY_TN: Final = (1.5, 4.0, 7.2)
 #: maturity of 9 years 0 months and an average coupon of 0.78%).
 MOF_REFERENCE_STOCK_JPY_TN: Final = 991.0
 
+
+def _per_pp_within_rounding(one_pp: float, two_pp: float, step: float = 0.1) -> float:
+    """The extra debt service per pp that both of MOF's rounded figures allow.
+
+    MOF rounds to 0.1 tn: the +1 pp figure ``one_pp`` stands for a value in
+    :math:`[x_1 - 0.05, x_1 + 0.05)`, the +2 pp figure ``two_pp`` for twice a per-pp value
+    in :math:`[x_2/2 - 0.025, x_2/2 + 0.025)`. The midpoint of the intersection fits both
+    (year 1: 0.7 and 1.5 give [0.725, 0.75), so 0.7375, and 1.475 at +2 pp rounds to 1.5
+    where 0.7 per pp gave 1.4).
+    """
+    low = max(one_pp - step / 2, two_pp / 2 - step / 4)
+    high = min(one_pp + step / 2, two_pp / 2 + step / 4)
+    if low >= high:
+        raise ValueError(f"MOF's figures {one_pp} and {two_pp} are not linear in the rise")
+    return (low + high) / 2
+
+
+#: Extra debt service per pp of rise in year 1, 2, 3 consistent with both of MOF's rounded
+#: figures (:func:`_per_pp_within_rounding`): (0.7375, 2.0, 3.6) tn yen.
+MOF_EXTRA_DEBT_SERVICE_PER_PP_JPY_TN: Final = tuple(
+    _per_pp_within_rounding(one, two)
+    for one, two in zip(
+        MOF_EXTRA_DEBT_SERVICE_1PP_JPY_TN, MOF_EXTRA_DEBT_SERVICE_2PP_JPY_TN, strict=True
+    )
+)
+
 #: Cumulative share of the stock repriced by the end of year 1, 2, 3 implied by the MOF
-#: figures: extra_k / (stock x 1 pp). About 7%, 20% and 36%.
+#: figures: extra_k / (stock x 1 pp). About 7.4%, 20% and 36%.
 MOF_IMPLIED_REPRICED_SHARE: Final = tuple(
     extra / (MOF_REFERENCE_STOCK_JPY_TN * pct_to_fraction(1.0))
-    for extra in MOF_EXTRA_DEBT_SERVICE_1PP_JPY_TN
+    for extra in MOF_EXTRA_DEBT_SERVICE_PER_PP_JPY_TN
 )
+
+#: The independent check: MOF's estimate of April 2024 (a later vintage, not used for the
+#: shares), a 1 pp rise from FY2025 on the stock at the end of FY2024.
+MOF_CHECK_SOURCE: Final = (
+    "Ministry of Finance estimate submitted to the Fiscal System Council on 4 April 2024 "
+    "(Jiji Press, 2024-04-04: a 1 pp rise adds 0.8 tn yen to interest payments in FY2025 "
+    "and 2 tn yen in FY2026); ordinary JGBs outstanding at the end of FY2024, 1,105 tn yen "
+    "(MOF, 我が国の財政事情, FY2024 government budget draft, December 2023)"
+)
+#: Extra debt service (JPY tn) in FY2025 and FY2026 after a 1 pp rise from FY2025.
+MOF_CHECK_EXTRA_1PP_JPY_TN: Final = (0.8, 2.0)
+#: Ordinary JGBs outstanding at the end of FY2024 (government draft), JPY tn.
+MOF_CHECK_STOCK_JPY_TN: Final = 1105.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,14 +186,17 @@ def debt_service_increase(
     than a full year's coupon on what was refinanced in it (the implied shares absorb
     this); the stock is held constant (new issuance enters through the shares).
 
-    The default shares are *implied*, not observed: :math:`c_k = \\Delta I_k^{MOF} /
-    (991 \\times 1\\%)`, i.e. 0.7/9.91, 2.0/9.91, 3.6/9.91. With them the function gives
-    back MOF's 1 pp figures for the FY2021 stock, and its 2 pp figures (1.5, 4.0, 7.2)
-    within their rounding (1.4, 4.0, 7.2), since the estimate is linear in the rise.
-    For another stock the figures scale in proportion, which assumes the same maturity
-    structure. A later MOF estimate on a larger stock (Fiscal System Council, April 2024,
-    as reported by Jiji Press) gives +¥0.8 tn and +¥2.0 tn in the first two years of a
-    1 pp rise, consistent in size.
+    The default shares are *implied*, not observed, and fitted to the MOF table of January
+    2023 itself: :math:`c_k = \\Delta I_k / (991 \\times 1\\%)` with :math:`\\Delta I_k`
+    the per-pp figures both of MOF's rounded rows allow (0.7375, 2.0, 3.6; see
+    :data:`MOF_EXTRA_DEBT_SERVICE_PER_PP_JPY_TN`). With them the function gives back
+    MOF's +1 pp (0.7, 2.0, 3.6) and +2 pp (1.5, 4.0, 7.2) figures, rounded as MOF rounds;
+    that is no independent check. The check is a later vintage not used for fitting
+    (:data:`MOF_CHECK_SOURCE`): on the 1,105 tn stock of end FY2024 the shares give
+    0.82 and 2.23 tn in the first two years of a 1 pp rise, against MOF's 0.8 and 2.0:
+    year 1 within MOF's rounding, year 2 0.2 tn high (the later stock reprices a smaller
+    share in its second year). For another stock the figures scale in proportion, which
+    assumes the same maturity structure.
 
     References
     ----------

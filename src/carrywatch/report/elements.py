@@ -17,6 +17,7 @@ import pandas as pd
 
 from carrywatch.analytics.alignment import STALENESS_LIMITS, latest_asof
 from carrywatch.analytics.flows import positioning
+from carrywatch.analytics.hedging import ASSUMED_BASIS_BP
 from carrywatch.analytics.spreads import HistoryRank, history_rank, spread_pp
 from carrywatch.catalog.spec import BojMeeting, FomcMeeting
 from carrywatch.errors import AnalyticsError
@@ -283,7 +284,7 @@ def hedged_reading(now: HeadlineMetrics) -> str:
     who = "the JGB pays more" if pickup < 0 else "the hedged Treasury pays more"
     return (
         f"hedged UST 10y {hedged:.2f}% vs JGB 10y {jgb:.2f}%: {who} "
-        "(hedge = 3m bill - yen short rate, zero basis)"
+        f"(3-month hedge at parity plus an assumed {ASSUMED_BASIS_BP:g} bp basis)"
     )
 
 

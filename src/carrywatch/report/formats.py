@@ -11,7 +11,16 @@ import math
 from collections.abc import Callable
 from typing import Final
 
-__all__ = ["UNIT_LABELS", "change_text", "ordinal", "unit_suffix", "value_text"]
+__all__ = [
+    "MEANING_LEGEND",
+    "UNIT_LABELS",
+    "YEN_MEANING",
+    "change_meaning",
+    "change_text",
+    "ordinal",
+    "unit_suffix",
+    "value_text",
+]
 
 #: How a unit is named next to a number.
 UNIT_LABELS: Final = {
@@ -104,3 +113,42 @@ def ordinal(n: int) -> str:
 def unit_suffix(unit: str) -> str:
     """The unit to write after :func:`value_text` (empty where the text carries it)."""
     return _SUFFIXES.get(unit, "")
+
+
+#: What a rise of a metric means for the US-Japan divergence: +1 when it narrows the gap
+#: or strengthens the yen, -1 when it widens the gap or weakens the yen. A metric not
+#: listed (liquidity, TIC holdings, the hedged pickup) has no such meaning.
+YEN_MEANING: Final = {
+    "yield.us.2y": -1,
+    "yield.us.10y": -1,
+    "yield.jp.2y": +1,
+    "yield.jp.10y": +1,
+    "spread.us_jp.2y": -1,
+    "spread.us_jp.10y": -1,
+    "policy.fed.upper": -1,
+    "policy.fed.lower": -1,
+    "policy.boj.rate": +1,
+    "fx.usdjpy": -1,  # more yen per dollar: a weaker yen
+    "positioning.cftc.jpy_net": +1,  # speculators buying yen
+    "carry.usdjpy.differential": -1,
+    "carry.usdjpy.carry_to_vol": -1,
+    "stance.boj.real_rate": +1,
+    "stance.boj.gap_to_neutral_low": +1,
+}
+
+#: The legend of the colours of :func:`change_meaning`, shown on the page.
+MEANING_LEGEND: Final = (
+    "Colours of changes follow their meaning, not their sign: teal narrows the US-Japan "
+    "gap or strengthens the yen (a lower spread, a BOJ hike, a lower USD/JPY); red widens "
+    "the gap or weakens the yen; uncoloured changes (liquidity, holdings, the hedged "
+    "pickup) have no such meaning."
+)
+
+
+def change_meaning(change: float | None, key: str) -> str:
+    """The CSS class of a change of metric ``key``: ``"yen-firmer"`` (teal),
+    ``"yen-softer"`` (red) or ``""`` (no change, or no meaning); see :data:`YEN_MEANING`."""
+    sign = YEN_MEANING.get(key, 0)
+    if change is None or not math.isfinite(change) or change == 0 or sign == 0:
+        return ""
+    return "yen-firmer" if change * sign > 0 else "yen-softer"

@@ -17,10 +17,16 @@ from carrywatch.analytics.carry import (
     max_drawdown,
 )
 from carrywatch.analytics.flows import positioning, tic_holdings
-from carrywatch.analytics.hedging import hedged_yield_history
+from carrywatch.analytics.hedging import (
+    ASSUMED_BASIS_BP,
+    ASSUMED_BASIS_SOURCE,
+    HEDGE_TENOR_MONTHS,
+    hedged_yield_history,
+)
 from carrywatch.analytics.liquidity import liquidity_asof, net_liquidity_usd_bn
 from carrywatch.analytics.spreads import policy_spread_pp, rolling_correlation, spread_pp
 from carrywatch.analytics.units import to_usd_bn
+from carrywatch.errors import AnalyticsError
 from carrywatch.report import charts
 from carrywatch.report.elements import (
     FX_IDS,
@@ -36,7 +42,6 @@ from carrywatch.report.elements import (
     metric_card,
     missing_of,
     positioning_reading,
-    rank_text,
     safe_rank,
     spread10,
     window_start,
@@ -44,6 +49,7 @@ from carrywatch.report.elements import (
 from carrywatch.report.formats import change_text, value_text
 from carrywatch.report.inputs import BriefInputs
 from carrywatch.report.model import Card, Cell, Figure, Section, Table
+from carrywatch.report.readings import level_reading
 
 __all__ = [
     "CARRY_READS",
@@ -161,8 +167,8 @@ def rates_section(inputs: BriefInputs, metrics: MetricsAt) -> Section:
         ),
     )
     cards = [
-        metric_card("spread.us_jp.10y", metrics, "" if s10 is None else _rank_or_blank(s10, asof)),
-        metric_card("spread.us_jp.2y", metrics, "" if s2 is None else _rank_or_blank(s2, asof)),
+        metric_card("spread.us_jp.10y", metrics, _reading_or_blank(s10, asof)),
+        metric_card("spread.us_jp.2y", metrics, _reading_or_blank(s2, asof)),
     ]
     corr_reading, corr_value, corr_date = "", None, None
     if s10 is not None:
@@ -229,9 +235,14 @@ def rates_section(inputs: BriefInputs, metrics: MetricsAt) -> Section:
     )
 
 
-def _rank_or_blank(series: pd.Series, asof: date) -> str:
-    rank = safe_rank(series, asof, STALENESS_LIMITS["daily"])
-    return "" if rank is None else rank_text(rank)
+def _reading_or_blank(series: pd.Series | None, asof: date) -> str:
+    """The spread's most notable statement (:func:`level_reading`), or nothing."""
+    if series is None:
+        return ""
+    try:
+        return level_reading(series, asof, "pp", STALENESS_LIMITS["daily"])
+    except (AnalyticsError, ValueError):
+        return ""
 
 
 # --- carry and hedged yields ----------------------------------------------------------------
@@ -261,7 +272,12 @@ def carry_section(inputs: BriefInputs, metrics: MetricsAt) -> Section:
             "carry.usdjpy.realized_vol", metrics, "annualized, 63 trading days of log returns"
         ),
         metric_card("carry.usdjpy.carry_to_vol", metrics, "carry per unit of FX risk"),
-        metric_card("hedged.ust10y_jpy_investor", metrics, "UST 10y - (3m bill - yen short rate)"),
+        metric_card(
+            "hedged.ust10y_jpy_investor",
+            metrics,
+            f"UST 10y - 3-month hedge cost (parity on 3m bill and yen rate, basis "
+            f"{ASSUMED_BASIS_BP:g} bp)",
+        ),
         metric_card("hedged.pickup_vs_jgb10y", metrics, hedged_reading(metrics.now)),
     ]
     figures = []
@@ -294,14 +310,19 @@ def carry_section(inputs: BriefInputs, metrics: MetricsAt) -> Section:
                 ("us.ust.10y", "jp.jgb.10y", "us.ust.3m", jp_id),
                 plotted=[ust, jgb],
                 note=(
-                    f"Weekly since {start.isoformat()}; hedge cost = us.ust.3m - {jp_id}, "
-                    "zero basis."
+                    f"Weekly since {start.isoformat()}; {HEDGE_TENOR_MONTHS}-month hedge priced "
+                    f"by covered interest parity on us.ust.3m and {jp_id}, basis "
+                    f"{ASSUMED_BASIS_BP:g} bp."
                 ),
             )
         )
     notes.append(
-        "Hedge cost from short rates under covered interest parity: no cross-currency basis "
-        "series is stored, so the basis is taken as zero (a negative basis would raise the cost)."
+        f"Hedge cost: a rolling {HEDGE_TENOR_MONTHS}-month FX hedge priced by covered interest "
+        "parity on the 3-month bill (bond-equivalent, restated ACT/360) and the yen short rate "
+        "(ACT/365), annualized ACT/360, plus a cross-currency basis. No FX-forward or basis "
+        f"series is stored, so the basis is an assumption: {ASSUMED_BASIS_SOURCE}. A negative "
+        "basis raises the cost; the press's hedged yields differ from this one by up to about "
+        "0.3 pp as the real basis moves."
     )
     if jp_id != "jp.boj.call_rate":
         notes.append(

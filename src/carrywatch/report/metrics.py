@@ -32,6 +32,13 @@ import pandas as pd
 
 from carrywatch.analytics.alignment import AsofValue, latest_asof, staleness_limit
 from carrywatch.analytics.carry import carry_to_vol_ratio, realized_vol_pct
+from carrywatch.analytics.hedging import (
+    ASSUMED_BASIS_BP,
+    HEDGE_TENOR_MONTHS,
+    bill_money_market_pct,
+    hedge_cost_from_rates_pct,
+    tenor_days,
+)
 from carrywatch.analytics.liquidity import liquidity_asof
 from carrywatch.analytics.policy import gap_to_neutral, load_neutral_bands, real_policy_rate_pct
 from carrywatch.analytics.units import to_usd_bn
@@ -323,17 +330,30 @@ def _compute(data: _Inputs) -> HeadlineMetrics:
     out["carry.usdjpy.realized_vol"] = vol
     out["carry.usdjpy.carry_to_vol"] = _ratio(differential, vol)
 
-    # FX-hedged UST 10y for a yen investor: hedge cost = 3m differential (no basis series
-    # is stored, so covered parity with zero basis is assumed; see analytics.hedging).
+    # FX-hedged UST 10y for a yen investor: a 3-month hedge priced by covered interest
+    # parity off the 3-month bill and the yen short rate plus the assumed cross-currency
+    # basis (no FX-forward or basis series is stored; see analytics.hedging).
+    # The hedge is struck on the day of the rates that price it.
+    days = tenor_days(us3m.obs_date or asof, HEDGE_TENOR_MONTHS)
+
+    def hedge_cost(us_bill: float, jp_rate: float) -> float:
+        us_mm = bill_money_market_pct(us_bill)
+        return float(
+            hedge_cost_from_rates_pct(us_mm, jp_rate, basis_bp=ASSUMED_BASIS_BP, tenor_days=days)
+        )
+
     hedged = _metric(
-        "hedged.ust10y_jpy_investor", "percent", [us10, us3m, jp_short], lambda u, a, b: u - (a - b)
+        "hedged.ust10y_jpy_investor",
+        "percent",
+        [us10, us3m, jp_short],
+        lambda u, a, b: u - hedge_cost(a, b),
     )
     out["hedged.ust10y_jpy_investor"] = hedged
     out["hedged.pickup_vs_jgb10y"] = _metric(
         "hedged.pickup_vs_jgb10y",
         "pp",
         [us10, us3m, jp_short, jp10],
-        lambda u, a, b, j: u - (a - b) - j,
+        lambda u, a, b, j: u - hedge_cost(a, b) - j,
     )
 
     _stance(data, boj, out)

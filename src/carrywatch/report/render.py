@@ -52,7 +52,14 @@ from carrywatch.catalog.spec import Catalog
 from carrywatch.errors import ConfigError
 from carrywatch.files import write_atomic
 from carrywatch.report.elements import MetricsAt
-from carrywatch.report.formats import UNIT_LABELS, change_text, unit_suffix, value_text
+from carrywatch.report.formats import (
+    MEANING_LEGEND,
+    UNIT_LABELS,
+    change_meaning,
+    change_text,
+    unit_suffix,
+    value_text,
+)
 from carrywatch.report.inputs import BriefInputs
 from carrywatch.report.meeting_odds import bank_odds
 from carrywatch.report.metrics import INPUT_SERIES, METRIC_KEYS, metrics_from_series
@@ -173,12 +180,6 @@ def _data_value(value: float | None) -> str:
     return "" if value is None else repr(float(value))
 
 
-def _direction(change: float | None) -> str:
-    if change is None or change == 0:
-        return ""
-    return "up" if change > 0 else "down"
-
-
 def _cell_text(cell: Cell, spec: str) -> str:
     if cell is None or (isinstance(cell, float) and not math.isfinite(cell)):
         return "—"
@@ -290,10 +291,11 @@ def _environment(template_cache: Path | None = None) -> jinja2.Environment:
         value_text=value_text,
         change_text=change_text,
         unit_suffix=unit_suffix,
-        direction=_direction,
+        meaning=change_meaning,
         cell_text=_cell_text,
         cell_class=_cell_class,
     )
+    env.globals["meaning_legend"] = MEANING_LEGEND
     # Compact JSON in the page; the spec is already JSON-stable (see charts).
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
     if template_cache is not None:  # last: the salt reads the options and filters above

@@ -118,7 +118,8 @@ def fiscal_section(inputs: BriefInputs) -> Section:
         title="Extra interest on Japan's ordinary JGBs after a parallel rise in yields",
         columns=("scenario", "rise, pp", *(f"year {k}, JPY tn" for k in range(1, years + 1))),
         rows=tuple(rows),
-        formats=("", "+.2f", *(".2f" for _ in range(years))),
+        # To 0.1 tn, MOF's own precision: the shares are fitted to its rounded figures.
+        formats=("", "+.2f", *(".1f" for _ in range(years))),
         sources=(MOF_SENSITIVITY_SOURCE,),
     )
     fig = figure(

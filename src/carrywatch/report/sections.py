@@ -23,13 +23,12 @@ import pandas as pd
 
 from carrywatch.analytics.alignment import STALENESS_LIMITS
 from carrywatch.analytics.carry import carry_to_vol, realized_vol_pct, short_rate_differential_pp
-from carrywatch.analytics.spreads import history_rank
+from carrywatch.analytics.hedging import hedged_yield_history
 from carrywatch.catalog.spec import BojMeeting, FomcMeeting
 from carrywatch.errors import AnalyticsError
 from carrywatch.report.elements import (
     JP_SHORT_IDS,
     NOT_RATES,
-    RANK_START,
     MetricsAt,
     fx_series,
     hedged_reading,
@@ -38,7 +37,6 @@ from carrywatch.report.elements import (
     metric_card,
     next_meeting,
     positioning_reading,
-    rank_text,
     spread10,
 )
 from carrywatch.report.formats import change_text, value_text
@@ -64,6 +62,7 @@ from carrywatch.report.policy import (
     events_section,
     stance_section,
 )
+from carrywatch.report.readings import level_reading, yen_reading
 from carrywatch.report.scenarios import FISCAL_READS, UNWIND_READS, fiscal_section, unwind_section
 from carrywatch.report.what_changed import WHAT_CHANGED_READS
 
@@ -124,13 +123,13 @@ SECTION_READS: Final[Mapping[str, tuple[str, ...]]] = {
 
 def headline_section(inputs: BriefInputs, metrics: MetricsAt) -> Section:
     """The 6-8 numbers that matter, each with its 1-week and 1-month change and a reading."""
-    asof = inputs.asof
+    asof, daily = inputs.asof, STALENESS_LIMITS["daily"]
     readings: dict[str, Callable[[], str]] = {
-        "spread.us_jp.10y": lambda: _rank_reading(spread10(inputs), inputs, "daily"),
+        "spread.us_jp.10y": lambda: level_reading(spread10(inputs), asof, "pp", daily),
         "policy.boj.rate": lambda: _policy_reading(inputs.catalog.boj, asof, "BOJ meeting"),
         "policy.fed.upper": lambda: _fed_reading(inputs, metrics),
-        "fx.usdjpy": lambda: _rank_reading(fx_series(inputs), inputs, "daily", YEN_WORDS),
-        "hedged.pickup_vs_jgb10y": lambda: hedged_reading(metrics.now),
+        "fx.usdjpy": lambda: yen_reading(fx_series(inputs), asof, daily),
+        "hedged.pickup_vs_jgb10y": lambda: _hedged_headline_reading(inputs, metrics.now),
         "liquidity.net": lambda: liquidity_reading(metrics.now),
         "positioning.cftc.jpy_net": lambda: positioning_reading(inputs),
         "carry.usdjpy.carry_to_vol": lambda: _carry_reading(inputs, metrics.now),
@@ -185,29 +184,14 @@ def headline_section(inputs: BriefInputs, metrics: MetricsAt) -> Section:
         notes=(
             f"Changes: the same metric as of {week.isoformat()} (1w) and {month.isoformat()} "
             "(1m); rate changes in basis points.",
-            'Ranks: percentile of the daily history since 2000; "lowest since" looks at the '
-            "whole stored history.",
+            "Readings lead with the longest look-back over which a value of the last five "
+            'observations is a high or a low ("lowest since" looks at the whole stored '
+            "history), or with the move's z-score among five-day moves since 2000 when no "
+            "high or low spans a year; percentiles are of the same quantity since 2000 (for "
+            "USD/JPY, the yen's value in dollars).",
         ),
         missing=missing,
     )
-
-
-#: USD/JPY at its lowest is the yen at its strongest.
-YEN_WORDS: Final = {"lowest": "yen strongest", "highest": "yen weakest"}
-
-
-def _rank_reading(
-    series: pd.Series,
-    inputs: BriefInputs,
-    frequency: str,
-    words: Mapping[str, str] | None = None,
-) -> str:
-    rank = history_rank(series, inputs.asof, start=RANK_START, max_age=STALENESS_LIMITS[frequency])
-    text = rank_text(rank)
-    for word, instead in (words or {}).items():
-        if text.startswith(word):
-            return instead + text[len(word) :]
-    return text
 
 
 def _policy_reading(
@@ -243,10 +227,23 @@ def _carry_to_vol_history(inputs: BriefInputs) -> pd.Series:
 def _carry_reading(inputs: BriefInputs, now: HeadlineMetrics) -> str:
     diff, vol = now["carry.usdjpy.differential"].value, now["carry.usdjpy.realized_vol"].value
     head = "" if diff is None or vol is None else f"{diff:.2f} pp carry / {vol:.1f}% vol; "
-    rank = history_rank(
-        _carry_to_vol_history(inputs), inputs.asof, max_age=STALENESS_LIMITS["daily"]
-    )
-    return head + rank.statement
+    history = _carry_to_vol_history(inputs)
+    return head + level_reading(history, inputs.asof, "ratio", STALENESS_LIMITS["daily"])
+
+
+def _hedged_headline_reading(inputs: BriefInputs, now: HeadlineMetrics) -> str:
+    """The pickup's most notable statement in its own history, then the comparison."""
+    jp_id = inputs.first_fresh(JP_SHORT_IDS)
+    pickup = hedged_yield_history(
+        inputs.series("us.ust.10y"),
+        inputs.series("jp.jgb.10y"),
+        inputs.series("us.ust.3m"),
+        inputs.series(jp_id),
+        jp_short_max_age=inputs.limit(jp_id),
+    )["pickup_vs_jgb_pp"].dropna()
+    pickup.name = "hedged.pickup_vs_jgb10y"
+    notable = level_reading(pickup, inputs.asof, "pp", STALENESS_LIMITS["daily"])
+    return f"{notable}; {hedged_reading(now)}"
 
 
 # --- data status ----------------------------------------------------------------------------
