@@ -37,12 +37,16 @@ from carrywatch.frames import observations_frame
 from carrywatch.snapshot.artefact import SnapshotEntry, write_snapshot
 from carrywatch.sources.base import load_json, to_float
 from carrywatch.sources.estat_cpi import EStatCpi
+from carrywatch.sources.fedwatch_history import PARSE_VERSION as FEDWATCH_PARSE_VERSION
+from carrywatch.sources.fedwatch_history import parse_fedwatch_history
 from carrywatch.sources.fred import FredGraph
 from carrywatch.sources.japan_mof import JapanMof
 from carrywatch.sources.table import PARSE_VERSION as TABLE_PARSE_VERSION
 from carrywatch.sources.table import parse_table_csv
 from carrywatch.sources.tic import TicHolders
 from carrywatch.sources.ustreasury import TreasuryParCurve
+from carrywatch.sources.venue_quotes import PARSE_VERSION as QUOTES_PARSE_VERSION
+from carrywatch.sources.venue_quotes import parse_venue_quotes
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, sha256_hex
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,6 +101,18 @@ DIMUTHU = Repo(
 KITTA = Repo(
     "kittabunj-tech/yen-carry-monitor", "100a40236615964acec898a09baaa6a01983846f", "2026-08-22"
 )
+NEO = Repo(
+    "ifesiTinkering/neo-journalism", "ae1542f0db6f24bca3692341050de5ee25c3be29", "2026-01-18"
+)
+ZUOWOOD = Repo(
+    "zuowood1234/cme-fedwatch-tracker", "82d23bef1d82618095649e1320fdad6c6afb13ec", "2026-08-22"
+)
+MGUTEN = Repo("Mguten/fedwatch-vs-polymarket", "04b15bcd1e7d9f911630d5f3afcbb0a6945d4115", None)
+#: The FOMC decision whose "no change" outcome the two-venue quote file follows (its folder
+#: name, ``results/no_change``, and PROVENANCE.md section 12 say so).
+NOCHANGE_MEETING = "2025-12-10"
+#: The file that names Polymarket's event for each FOMC meeting (Gamma event ids).
+POLYMARKET_EVENTS = "fedwatch/Mguten__fedwatch-vs-polymarket/polymarket_fomc_match_review.csv"
 
 Parser = Callable[[RawPayload], ParsedFrame]
 
@@ -109,10 +125,10 @@ class SharedFile:
     repo: Repo
     repo_path: str
     source: str  # the carrywatch source whose parser reads it
-    codes: tuple[str, ...]  # remote codes to take from it
+    codes: tuple[str, ...]  # remote codes to take from it; empty: every code it gives
     publisher: str
     original_url: str
-    parser: str = "source"  # "source" | "table" | "cftc_history"
+    parser: str = "source"  # "source" | "table" | "cftc_history" | "venue_quotes" | "fedwatch"
     value_column: str | None = None
 
 
@@ -439,6 +455,27 @@ FILES: tuple[SharedFile, ...] = (
         "https://publicreporting.cftc.gov/resource/6dca-aqww.json",
         parser="cftc_history",
     ),
+    # Policy odds: two prediction markets' quotes of one outcome, CME's published FedWatch.
+    SharedFile(
+        "prediction_markets/ifesiTinkering__neo-journalism/fed_nochange_30min_preprocessed.csv",
+        NEO,
+        "results/no_change/fed_nochange_30min_preprocessed.csv",
+        "venue_quotes",
+        (f"polymarket:{NOCHANGE_MEETING}:hold", f"kalshi:{NOCHANGE_MEETING}:hold"),
+        "Polymarket and Kalshi (order-book mid prices, sampled about every 30 minutes)",
+        "https://gamma-api.polymarket.com/events/35090",
+        parser="venue_quotes",
+    ),
+    SharedFile(
+        "fedwatch/zuowood1234__cme-fedwatch-tracker/fedwatch_history.csv",
+        ZUOWOOD,
+        "data/fedwatch_history.csv",
+        "cme_fedwatch",
+        (),
+        "CME Group (FedWatch tool, as published; ZQ mid prices as shown by it)",
+        "https://www.cmegroup.com/markets/interest-rates/cme-fedwatch-tool.html",
+        parser="fedwatch",
+    ),
 )
 
 #: FRED's CBBTCUSD is Coinbase's price; the catalog's live source for it is Coinbase.
@@ -451,7 +488,12 @@ SOURCE_PARSERS: dict[str, Parser] = {
     "tic": TicHolders().parse,
     "estat": EStatCpi().parse,
 }
-SOURCE_PARSE_VERSIONS = {"cftc_history": 1, "table": TABLE_PARSE_VERSION}
+SOURCE_PARSE_VERSIONS = {
+    "cftc_history": 1,
+    "table": TABLE_PARSE_VERSION,
+    "venue_quotes": QUOTES_PARSE_VERSION,
+    "fedwatch": FEDWATCH_PARSE_VERSION,
+}
 
 
 def parse_cftc_history(body: bytes) -> ParsedFrame:
@@ -494,6 +536,12 @@ def _parse(spec: SharedFile, body: bytes, retrieved: datetime) -> ParsedFrame:
         )
     if spec.parser == "cftc_history":
         return parse_cftc_history(body)
+    if spec.parser == "venue_quotes":
+        return parse_venue_quotes(
+            body, meeting=datetime.fromisoformat(NOCHANGE_MEETING).date(), outcome="hold"
+        )
+    if spec.parser == "fedwatch":
+        return parse_fedwatch_history(body)
     payload = RawPayload(
         request=FetchRequest(source=spec.source, url=spec.original_url, remote_codes=spec.codes),
         body=body,
@@ -524,23 +572,24 @@ def build(shared: Path, catalog: Catalog) -> tuple[list[SnapshotEntry], pd.DataF
             basis = "last observation date (the repository commit date is not recorded)"
         key = spec.shared_path
         fed: dict[str, list[str]] = {}
-        for code in spec.codes:
+        for code in spec.codes or tuple(sorted(rows["remote_code"].unique())):
             chosen = rows[rows["remote_code"] == code]
             series_ids = _series_for(catalog, spec.source, code)
             if chosen.empty or not series_ids:
                 raise SystemExit(f"{spec.shared_path}: no rows or no series for code {code!r}")
             fed[code] = series_ids
             for sid in series_ids:
-                frames.append(
-                    pd.DataFrame(
-                        {
-                            "fetch_key": key,
-                            "series_id": sid,
-                            "obs_date": chosen["obs_date"],
-                            "value": chosen["value"],
-                        }
-                    )
+                part = pd.DataFrame(
+                    {
+                        "fetch_key": key,
+                        "series_id": sid,
+                        "obs_date": chosen["obs_date"],
+                        "value": chosen["value"],
+                    }
                 )
+                if "known_from" in chosen.columns:  # intraday quotes: known from their moment
+                    part["known_from"] = chosen["known_from"]
+                frames.append(part)
         entries.append(
             SnapshotEntry(
                 key=key,
@@ -559,6 +608,8 @@ def build(shared: Path, catalog: Catalog) -> tuple[list[SnapshotEntry], pd.DataF
                     "path": spec.repo_path,
                     "collection_file": f"shared/data/{spec.shared_path}",
                     "retrieved_at_basis": basis,
+                    **dict(parsed.meta),
+                    **_market_provenance(shared, spec),
                 },
             )
         )
@@ -566,6 +617,32 @@ def build(shared: Path, catalog: Catalog) -> tuple[list[SnapshotEntry], pd.DataF
     entries.extend(entries_boj)
     frames.append(frame_boj)
     return entries, pd.concat(frames, ignore_index=True)
+
+
+def _market_provenance(shared: Path, spec: SharedFile) -> dict[str, object]:
+    """For the two-venue quote file: Polymarket's event for its meeting, from the file
+    that matched Polymarket events to FOMC meetings (by event id; the file has no slug)."""
+    if spec.parser != "venue_quotes":
+        return {}
+    path = shared / "data" / POLYMARKET_EVENTS
+    events = pd.read_csv(path, dtype=str)
+    match = events[events["matched_meeting_date"] == NOCHANGE_MEETING]
+    if len(match) != 1:
+        raise SystemExit(f"{POLYMARKET_EVENTS}: no single event for {NOCHANGE_MEETING}")
+    row = match.iloc[0]
+    return {
+        "meeting": NOCHANGE_MEETING,
+        "outcome": "no change (hold)",
+        "quote_times": "known_from is each quote's moment (timestamp_ms, UTC)",
+        "polymarket_event": {
+            "id": int(row["event_id"]),
+            "title": str(row["event_title"]),
+            "url": f"https://gamma-api.polymarket.com/events/{row['event_id']}",
+            "matched_by": f"https://github.com/{MGUTEN.name}/blob/{MGUTEN.commit}/"
+            "config/polymarket_fomc_match_review.csv",
+        },
+        "kalshi_market": "not named in the file (Kalshi's market on the same decision)",
+    }
 
 
 def _boj_policy_rate(catalog: Catalog) -> tuple[list[SnapshotEntry], pd.DataFrame]:

@@ -5,10 +5,26 @@
     remote_code  str              the provider's code (FRED id, MOF tenor, TIC country ...)
     obs_date     datetime64[ns]   the period the value belongs to (midnight, no timezone)
     value        float64          never NaN: a missing value is not an observation
-    known_from   datetime64[ns, UTC]  optional: first publication (vintage sources only)
+    known_from   datetime64[ns, UTC]  optional: first publication (vintage sources) or the
+                                  moment of an intraday quote
 
 :func:`observations_frame` builds and checks such a frame; a violation is a
 :class:`~carrywatch.errors.ParseError` that carries the offending rows in its message.
+
+``QUOTES`` is what a parser of decision-market prices returns before they become
+observations: one row per quote of one outcome of one central-bank meeting::
+
+    venue         str                  the market (``polymarket``, ``kalshi``)
+    meeting       datetime64[ns]       the decision day the outcome is about
+    outcome       str                  ``hold``, ``cut_25``, ``hike_25`` ... (moves in bp)
+    quoted_at     datetime64[ns, UTC]  when the price was observed
+    probability   float64              the implied probability, in [0, 1]
+
+:func:`quotes_frame` builds and checks one; :func:`observations_from_quotes` turns it into
+observations: ``remote_code`` ``<venue>:<meeting>:<outcome>``, ``obs_date`` the UTC day of
+the quote and ``known_from`` its moment, so that the store's "newest revision of a day" is
+the day's last quote and ``known_at=T`` gives the last quote before ``T`` (see
+``docs/decisions/0006-odds-histories.md``).
 """
 
 from __future__ import annotations
@@ -24,11 +40,16 @@ from carrywatch.errors import ParseError
 __all__ = [
     "EARLIEST_OBS_DATE",
     "OBSERVATION_COLUMNS",
+    "QUOTE_COLUMNS",
     "empty_observations",
     "observations_frame",
+    "observations_from_quotes",
+    "quote_code",
+    "quotes_frame",
 ]
 
 OBSERVATION_COLUMNS: tuple[str, ...] = ("remote_code", "obs_date", "value")
+QUOTE_COLUMNS: tuple[str, ...] = ("venue", "meeting", "outcome", "quoted_at", "probability")
 
 #: No series carrywatch tracks starts earlier; an older date is a parse error.
 EARLIEST_OBS_DATE = date(1900, 1, 1)
@@ -102,3 +123,75 @@ def observations_frame(
             f"duplicate observations: {duplicated.head(4).to_dict('records')}", source=source
         )
     return frame.sort_values(key, kind="stable").reset_index(drop=True)
+
+
+def quote_code(venue: str, meeting: date, outcome: str) -> str:
+    """The remote code of one outcome at one meeting on one venue:
+    ``polymarket:2025-12-10:hold``."""
+    return f"{venue}:{meeting.isoformat()}:{outcome}"
+
+
+def quotes_frame(
+    source: str,
+    *,
+    venues: Sequence[str],
+    meetings: Sequence[date],
+    outcomes: Sequence[str],
+    quoted_at: Sequence[object] | pd.Series,
+    probabilities: Sequence[float] | np.ndarray | pd.Series,
+) -> pd.DataFrame:
+    """Build a quote frame and check the contract (see the module docstring).
+
+    Rows whose probability is NaN are dropped (no quote at that moment). Raises
+    :class:`ParseError` on a probability outside [0, 1], an unreadable moment, or two
+    quotes of the same outcome at the same moment.
+    """
+    try:
+        frame = pd.DataFrame(
+            {
+                "venue": pd.Series(list(venues), dtype=object),
+                "meeting": pd.to_datetime(pd.Series(list(meetings)), errors="raise").astype(
+                    "datetime64[ns]"
+                ),
+                "outcome": pd.Series(list(outcomes), dtype=object),
+                "quoted_at": pd.to_datetime(
+                    pd.Series(list(quoted_at)), utc=True, errors="raise"
+                ).astype("datetime64[ns, UTC]"),
+                "probability": pd.Series(np.asarray(probabilities, dtype="float64")),
+            }
+        )
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise ParseError(f"rows do not form quotes ({exc})", source=source) from exc
+    frame = frame[frame["probability"].notna()].reset_index(drop=True)
+    bad = frame[~frame["probability"].between(0.0, 1.0)]
+    if not bad.empty:
+        raise ParseError(
+            f"probabilities outside [0, 1]: {bad.head(3).to_dict('records')}", source=source
+        )
+    key = ["venue", "meeting", "outcome", "quoted_at"]
+    duplicated = frame[frame.duplicated(key, keep=False)]
+    if not duplicated.empty:
+        raise ParseError(
+            f"two quotes of one outcome at one moment: {duplicated.head(4).to_dict('records')}",
+            source=source,
+        )
+    return frame.sort_values(key, kind="stable").reset_index(drop=True)
+
+
+def observations_from_quotes(source: str, quotes: pd.DataFrame) -> pd.DataFrame:
+    """Observations of a :func:`quotes_frame`: one per quote, dated by its UTC day and
+    known from its moment (the module docstring says why)."""
+    codes = [
+        quote_code(venue, pd.Timestamp(meeting).date(), outcome)
+        for venue, meeting, outcome in zip(
+            quotes["venue"], quotes["meeting"], quotes["outcome"], strict=True
+        )
+    ]
+    moments = quotes["quoted_at"]
+    return observations_frame(
+        source,
+        codes,
+        moments.dt.tz_convert("UTC").dt.tz_localize(None).dt.normalize(),
+        quotes["probability"],
+        known_from=moments,
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from types import ModuleType
 
@@ -90,7 +90,36 @@ SPOT_CHECKS = [
     ("jp.gdp.real", date(2020, 4, 1), 528235.0),
     ("jp.boj.policy_rate", date(2024, 7, 31), 0.25),
     ("jp.boj.policy_rate", date(2025, 1, 24), 0.5),
+    # CME FedWatch as published (§12): 2026-07-20, meeting 2026-07-29: 350-375 85.6%, ZQN6
+    # mid 96.3713; 2026-07-28: 62.1% hold / 37.9% hike.
+    ("us.fomc_odds.2026-07-29.cme_fedwatch.350-375", date(2026, 7, 20), 85.6),
+    ("us.fedfunds_futures.zqn26.mid", date(2026, 7, 20), 96.3713),
+    ("us.fomc_odds.2026-07-29.cme_fedwatch.350-375", date(2026, 7, 28), 62.1),
+    ("us.fomc_odds.2026-07-29.cme_fedwatch.375-400", date(2026, 7, 28), 37.9),
+    # Prediction markets (§12): 2025-12-06 23:30 ET 0.075, the last quote of the file, i.e.
+    # the newest of the UTC day 2025-12-07 (04:30:42 UTC).
+    ("us.fomc_odds.2025-12-10.polymarket.hold", date(2025, 12, 7), 0.075),
 ]
+
+
+# (series, moment known, value): §12's intraday spot checks, read as known at a moment
+# just after the quote (12:00 ET is 17:00 UTC in November).
+INTRADAY_CHECKS = [
+    ("us.fomc_odds.2025-12-10.polymarket.hold", "2025-11-16T06:10:00Z", 0.505),
+    ("us.fomc_odds.2025-12-10.kalshi.hold", "2025-11-16T06:10:00Z", 0.51),
+    ("us.fomc_odds.2025-12-10.polymarket.hold", "2025-11-20T17:10:00Z", 0.635),
+    ("us.fomc_odds.2025-12-10.polymarket.hold", "2025-11-21T17:10:00Z", 0.355),
+]
+
+
+@pytest.mark.parametrize(("series_id", "known_at", "expected"), INTRADAY_CHECKS)
+def test_quotes_keep_their_time_of_day(
+    seeded: Path, series_id: str, known_at: str, expected: float
+) -> None:
+    moment = datetime.fromisoformat(known_at.replace("Z", "+00:00"))
+    with carrywatch.open_store(seeded) as store:
+        frame = store.read([series_id], start=moment.date(), end=moment.date(), known_at=moment)
+    assert frame["value"].tolist() == [pytest.approx(expected, abs=1e-9)]
 
 
 @pytest.mark.parametrize(("series_id", "day", "expected"), SPOT_CHECKS)

@@ -6,8 +6,11 @@ Two files inside the package, written by ``scripts/build_snapshot.py``:
     one entry per source file: the fetch provenance (publisher, original series code,
     the repository file it came from, its commit and sha256) and the series it feeds;
 ``data/observations.csv.gz``
-    ``fetch_key,series_id,obs_date,value`` rows (gzip with a fixed timestamp, so the
-    same input gives the same bytes and a rebuild can be compared byte for byte).
+    ``fetch_key,series_id,obs_date,value,known_from`` rows (gzip with a fixed timestamp, so
+    the same input gives the same bytes and a rebuild can be compared byte for byte).
+    ``known_from`` is empty for a value known from its entry's ``retrieved_at``, and a
+    UTC moment (``YYYY-MM-DDTHH:MM:SSZ``) for an intraday quote, known from the moment it
+    was quoted (several per ``obs_date``).
 
 Seeding appends every entry with origin ``snapshot`` through the store's append rule
 in one transaction, so it is idempotent, and a new snapshot shipped by an upgrade adds
@@ -43,7 +46,7 @@ __all__ = [
 
 MANIFEST_NAME: Final = "manifest.json"
 OBSERVATIONS_NAME: Final = "observations.csv.gz"
-FORMAT_VERSION: Final = 1
+FORMAT_VERSION: Final = 2
 _META_KEY: Final = "snapshot_sha256"
 
 
@@ -76,23 +79,34 @@ class SnapshotEntry:
 def write_snapshot(
     directory: Path, entries: Sequence[SnapshotEntry], observations: pd.DataFrame
 ) -> None:
-    """Write the two artefact files deterministically."""
+    """Write the two artefact files deterministically.
+
+    ``observations`` has columns ``fetch_key, series_id, obs_date, value`` and optionally
+    ``known_from`` (aware timestamps, NaT where the entry's retrieval time applies).
+    """
     directory.mkdir(parents=True, exist_ok=True)
     manifest = {"format": FORMAT_VERSION, "entries": [e.to_json() for e in entries]}
     (directory / MANIFEST_NAME).write_text(
         json.dumps(manifest, indent=1, ensure_ascii=False, sort_keys=True) + "\n", "utf-8"
     )
-    ordered = observations.sort_values(["fetch_key", "series_id", "obs_date"], kind="stable")
+    frame = observations.copy()
+    if "known_from" in frame.columns:
+        known = pd.to_datetime(frame["known_from"], utc=True)
+        frame["known_from"] = known.dt.strftime("%Y-%m-%dT%H:%M:%SZ").fillna("")
+    else:
+        frame["known_from"] = ""
+    ordered = frame.sort_values(["fetch_key", "series_id", "obs_date", "known_from"], kind="stable")
     text = io.StringIO()
-    text.write("fetch_key,series_id,obs_date,value\n")
-    for key, sid, day, value in zip(
+    text.write("fetch_key,series_id,obs_date,value,known_from\n")
+    for key, sid, day, value, known_from in zip(
         ordered["fetch_key"],
         ordered["series_id"],
         pd.to_datetime(ordered["obs_date"]).dt.strftime("%Y-%m-%d"),
         ordered["value"].astype(float),
+        ordered["known_from"],
         strict=True,
     ):
-        text.write(f"{key},{sid},{day},{value!r}\n")
+        text.write(f"{key},{sid},{day},{value!r},{known_from}\n")
     buffer = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0, compresslevel=9) as gz:
         gz.write(text.getvalue().encode("utf-8"))
@@ -127,7 +141,14 @@ def read_snapshot(
     entries = [SnapshotEntry(**e) for e in manifest["entries"]]
     frame = pd.read_csv(
         io.BytesIO(gzip.decompress(observations_bytes)),
-        dtype={"fetch_key": "str", "series_id": "str", "obs_date": "str", "value": "float64"},
+        dtype={
+            "fetch_key": "str",
+            "series_id": "str",
+            "obs_date": "str",
+            "value": "float64",
+            "known_from": "str",
+        },
+        keep_default_na=False,
     )
     frame["obs_date"] = pd.to_datetime(frame["obs_date"], format="%Y-%m-%d")
     return entries, frame
@@ -160,10 +181,20 @@ def seed_store(store: Store, *, force: bool = False) -> int:
                 origin=Origin.SNAPSHOT,
                 provenance=entry.provenance,
             )
-            added += store.append(record, rows.drop(columns="fetch_key")).n_added
+            added += store.append(record, _rows_to_append(rows, entry.retrieved_at)).n_added
         db.execute(
             "INSERT INTO meta(key, value) VALUES (?, ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (_META_KEY, digest),
         )
     return added
+
+
+def _rows_to_append(rows: pd.DataFrame, retrieved_at: str) -> pd.DataFrame:
+    """One entry's rows for :meth:`Store.append`: ``known_from`` only where some row has
+    its own moment (the others are known from the entry's retrieval)."""
+    rows = rows.drop(columns="fetch_key")
+    if not (rows["known_from"] != "").any():
+        return rows.drop(columns="known_from")
+    known = rows["known_from"].where(rows["known_from"] != "", retrieved_at)
+    return rows.assign(known_from=pd.to_datetime(known, utc=True))
