@@ -668,15 +668,42 @@ def debt_service_spec(rows: Sequence[tuple[str, Sequence[float]]]) -> Spec:
     )
 
 
-def odds_history_spec(lines: Sequence[tuple[str, pd.Series]]) -> Spec:
+def odds_history_spec(
+    lines: Sequence[tuple[str, pd.Series]], marks: Sequence[tuple[date, str]] = ()
+) -> Spec:
     """Probabilities over time: one line per ``(name, series)``, the series a probability
     in [0, 1] on a DatetimeIndex of snapshot days (drawn in percent, with markers, since
-    snapshots are irregular)."""
+    snapshots are irregular). ``marks`` draw a dotted vertical line with a label at the top
+    on each ``(day, label)`` (a statement that moved the odds)."""
     traces = [
         _line(series * 100.0, name, color, mode="lines+markers", marker={"size": 5})
         for (name, series), color in zip(lines, cycle(_OUTCOME_COLOURS), strict=False)
     ]
-    return _figure(traces, _layout(hovermode="x unified", yaxis=_axis("probability, %")))
+    spec = _figure(traces, _layout(hovermode="x unified", yaxis=_axis("probability, %")))
+    for day, label in marks:
+        shape = {
+            "line": {"color": GREY, "dash": "dot", "width": 1},
+            "type": "line",
+            "x0": day.isoformat(),
+            "x1": day.isoformat(),
+            "xref": "x",
+            "y0": 0,
+            "y1": 1,
+            "yref": "y domain",
+        }
+        note = {
+            "font": {"color": GREY, "size": 11},
+            "showarrow": False,
+            "text": label,
+            "x": day.isoformat(),
+            "xanchor": "left",
+            "xref": "x",
+            "y": 1,
+            "yanchor": "top",
+            "yref": "y domain",
+        }
+        _add_shape(spec, shape, note)
+    return spec
 
 
 def odds_by_meeting_spec(

@@ -38,11 +38,12 @@ from carrywatch.analytics.odds.prediction_markets import (
 )
 from carrywatch.catalog.spec import BojMeeting, FomcMeeting
 from carrywatch.errors import AnalyticsError
-from carrywatch.report import charts
+from carrywatch.report import charts, quoted_odds
 from carrywatch.report.elements import figure, meeting_extra, missing_of
 from carrywatch.report.inputs import BriefInputs
 from carrywatch.report.model import Cell, Figure, Section, Table
 from carrywatch.report.odds import Bank, OddsReport, policy_odds
+from carrywatch.report.odds_history import OddsHistory
 
 __all__ = [
     "NO_EXCHANGE_ODDS",
@@ -179,6 +180,9 @@ def range_in_force(
     """
     low, high = (inputs.latest(sid, at) for sid in RANGE_SERIES[bank])
     if low.value is None or high.value is None:
+        decided = decided_range(inputs.catalog.fomc, at or inputs.asof) if bank == "fed" else None
+        if decided is not None:
+            return decided
         return str(low.reason if low.value is None else high.reason)
     if low.obs_date != high.obs_date:
         return f"its ends are from different days ({low.obs_date}, {high.obs_date}); refresh both"
@@ -187,8 +191,26 @@ def range_in_force(
     return low.value, high.value
 
 
+def decided_range(meetings: Sequence[FomcMeeting], day: date) -> tuple[float, float] | None:
+    """The target range set by the last FOMC meeting in force on ``day`` (events.toml, each
+    from the Fed's statement), or None when that meeting's outcome is not in the catalog.
+
+    The daily FRED series can end before the brief's date while the range, which changes
+    only at meetings, is still known from the statements; a meeting whose outcome is not
+    recorded leaves it unknown from then on.
+    """
+    held = [m for m in meetings if (m.effective or m.date) <= day]
+    if not held or held[-1].target_lower_pct is None or held[-1].target_upper_pct is None:
+        return None
+    return held[-1].target_lower_pct, held[-1].target_upper_pct
+
+
 def odds_section(
-    inputs: BriefInputs, odds: Sequence[BankOdds], *, max_meetings: int = 4
+    inputs: BriefInputs,
+    odds: Sequence[BankOdds],
+    *,
+    max_meetings: int = 4,
+    history: OddsHistory | None = None,
 ) -> Section:
     """Policy odds for the next ``max_meetings`` FOMC and BOJ meetings after the as-of date.
 
@@ -197,6 +219,11 @@ def odds_section(
     refused market says why. The chart groups the probability of each move (relative to
     the range in force) by meeting and source; without any priced meeting it draws the
     meeting timeline and names what is missing.
+
+    ``history`` adds what the store holds for the FOMC meetings (module docstring of
+    :mod:`carrywatch.report.odds_history`): CME FedWatch's published distribution and
+    carrywatch's own computation beside it in the exchange column, the prediction markets'
+    last quotes in the markets column, and a chart of those quotes over time.
     """
     by_bank = {o.bank: o for o in odds}
     upcoming: list[tuple[Bank, FomcMeeting | BojMeeting]] = sorted(
@@ -204,12 +231,18 @@ def odds_section(
         + [("boj", m) for m in _after(inputs.catalog.boj, inputs.asof, max_meetings)],
         key=lambda x: x[1].date,
     )
-    missing = [NO_EXCHANGE_ODDS]
+    fed_dates = [m.date for bank, m in upcoming if bank == "fed"]
+    has_exchange = history is not None and any(
+        history.published_at(d) or history.computed_at(d) for d in fed_dates
+    )
+    missing = [] if has_exchange else [NO_EXCHANGE_ODDS]
     for bank in ("fed", "boj"):
         found = by_bank.get(bank)
         if found is None or found.report is None:
             missing.append(f"{_LABELS[bank]}: {found.reason if found else 'not computed'}")
-        elif not any(not d.refused for d in found.report.distributions):
+        elif not any(not d.refused for d in found.report.distributions) and not (
+            bank == "fed" and history is not None and (history.quotes or has_exchange)
+        ):
             notes = [n for n in found.report.notes if "prediction-market" in n]
             missing.append(f"{_LABELS[bank]}: " + (notes[0] if notes else "no source priced"))
     rows: list[tuple[Cell, ...]] = []
@@ -220,6 +253,7 @@ def odds_section(
         here = bank_odds.at(meeting.date) if bank_odds else []
         exchange = [d for d in here if d.source in {"futures", "path"}]
         markets = [d for d in here if d.source not in {"futures", "path"}]
+        stored = history if bank == "fed" else None
         rows.append(
             (
                 _LABELS[bank],
@@ -227,11 +261,27 @@ def odds_section(
                 meeting.start.isoformat() if meeting.start else None,
                 meeting.kind,
                 meeting_extra(meeting),
-                "; ".join(_cell(d) for d in exchange) or None,
-                "; ".join(_cell(d) for d in markets) or None,
+                "; ".join(
+                    [
+                        *(_cell(d) for d in exchange),
+                        *quoted_odds.exchange_cells(stored, meeting.date),
+                    ]
+                )
+                or None,
+                "; ".join(
+                    [*(_cell(d) for d in markets), *quoted_odds.quote_cells(stored, meeting.date)]
+                )
+                or None,
             )
         )
         report = bank_odds.report if bank_odds else None
+        if stored is not None and report is not None:
+            for name, rows_here in quoted_odds.distributions(stored, meeting.date):
+                label = f"{_LABELS[bank]} {meeting.date:%d %b %Y} · {name}"
+                for r in rows_here:
+                    key_bp, outcome, colour = _move(r, report.current_range_pct)
+                    colours[outcome] = colour
+                    bars.append((key_bp, label, outcome, r.probability))
         for dist in here:
             if dist.refused or report is None:
                 continue
@@ -250,7 +300,11 @@ def odds_section(
             "probabilities, most likely first; [stale], [thin] and [repaired] mark a market "
             "whose prices deserve less trust (see `carrywatch odds fed|boj` for the details)."
         ),
-        sources=("events.toml (federalreserve.gov, boj.or.jp)", *_market_sources(odds)),
+        sources=(
+            "events.toml (federalreserve.gov, boj.or.jp)",
+            *_market_sources(odds),
+            *quoted_odds.sources(history),
+        ),
     )
     reason = (
         None
@@ -277,7 +331,7 @@ def odds_section(
             else "Meeting dates from events.toml; bars of odds replace the timeline once "
             "a source prices a meeting."
         ),
-        extra_sources=_market_sources(odds),
+        extra_sources=(*_market_sources(odds), *quoted_odds.sources(history)),
     )
     return Section(
         key="odds",
@@ -287,7 +341,7 @@ def odds_section(
             "Fed and BOJ odds by meeting, from fed funds futures and prediction markets "
             "side by side."
         ),
-        figures=(fig, *_history_figures(inputs, odds)),
+        figures=(fig, *quoted_odds.path_figures(history), *_history_figures(inputs, odds)),
         tables=(table,),
         missing=missing_of(missing),
     )

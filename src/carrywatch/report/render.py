@@ -61,10 +61,11 @@ from carrywatch.report.formats import (
     value_text,
 )
 from carrywatch.report.inputs import BriefInputs
-from carrywatch.report.meeting_odds import bank_odds
+from carrywatch.report.meeting_odds import bank_odds, range_in_force
 from carrywatch.report.metrics import INPUT_SERIES, METRIC_KEYS, metrics_from_series
 from carrywatch.report.model import Cell, Report, Section
 from carrywatch.report.odds import Bank
+from carrywatch.report.odds_history import odds_history
 from carrywatch.report.sections import (
     SECTION_READS,
     calendar_section,
@@ -143,7 +144,11 @@ def build_report(
     sections: tuple[Section, ...] = (
         what_changed_section(inputs),
         headline_section(inputs, metrics),
-        odds_section(inputs, [bank_odds(inputs, bank, markets, days) for bank in BANKS]),
+        odds_section(
+            inputs,
+            [bank_odds(inputs, bank, markets, days) for bank in BANKS],
+            history=odds_history(store, catalog, asof, _fed_range(inputs)),
+        ),
         rates_section(inputs, metrics),
         carry_section(inputs, metrics),
         liquidity_section(inputs, metrics),
@@ -162,6 +167,11 @@ def build_report(
         sections=sections,
         seed=seed,
     )
+
+
+def _fed_range(inputs: BriefInputs) -> tuple[float, float] | None:
+    found = range_in_force(inputs, "fed")
+    return None if isinstance(found, str) else found
 
 
 def _bound_markets(
