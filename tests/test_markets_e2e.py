@@ -199,14 +199,15 @@ def test_usage_errors_exit_1_before_any_request(
     assert server.requests == []
 
 
-def test_boj_has_nothing_to_fetch_by_default(
+def test_boj_without_a_slug_is_an_error_that_says_where_slugs_come_from(
     cw_home: Path, server: ReplayServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     serve(server)
     code, out, err = run(capsys, "markets", "refresh", "boj")
-    assert code == 0, out + err
+    assert code == 1, out + err
     assert "nothing to fetch for boj" in err
     assert "--slug" in err
+    assert "polymarket.com/event/SLUG" in err
     assert server.requests == []
 
 

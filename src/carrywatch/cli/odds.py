@@ -179,11 +179,12 @@ def markets_refresh_command(bank: str, slugs: tuple[str, ...]) -> None:
 def _print_snapshot_report(report: SnapshotReport) -> int:
     if not report.summaries:
         err.print(
-            f"nothing to fetch for {report.bank}: markets.toml lists no Kalshi series or "
-            "Polymarket slug for it; pass --slug SLUG (Polymarket event slugs are found by "
-            "search on polymarket.com)"
+            f"error: nothing to fetch for {report.bank}: markets.toml lists no Kalshi series "
+            "or Polymarket slug for it; pass --slug SLUG, the part after /event/ in the "
+            "address of the Polymarket event on its decision (polymarket.com/event/SLUG, "
+            "found by searching polymarket.com), or add it to polymarket_slugs in markets.toml"
         )
-        return 0
+        return 1
     print_source_table(
         f"markets refresh {report.bank}",
         ["payloads", "new snapshots", "events"],
@@ -193,4 +194,6 @@ def _print_snapshot_report(report: SnapshotReport) -> int:
     for s in report.summaries:
         for note in s.notes:
             err.print(f"note: {s.source}: {note}")
+        if s.errors:  # the table cuts long cells: the first error in full, on one line
+            err.print(f"error: {s.source}: {s.errors[0]}", soft_wrap=True)
     return failed_sources(report.summaries, "a failed request archives and records nothing")

@@ -17,8 +17,10 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import random
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -35,7 +37,13 @@ from carrywatch.errors import ConfigError, FetchError
 from carrywatch.sources.base import ascii_digits
 from carrywatch.types import FetchRequest, RawPayload, utc_now
 
-__all__ = ["DEFAULT_USER_AGENT", "HttpClient", "RetryPolicy", "display_url"]
+__all__ = [
+    "DEFAULT_USER_AGENT",
+    "HttpClient",
+    "RetryPolicy",
+    "display_url",
+    "transport_failure",
+]
 
 DEFAULT_USER_AGENT: Final = (
     "carrywatch/0.1 (policy-divergence monitor; +https://github.com/carrywatch/carrywatch)"
@@ -89,6 +97,49 @@ def _retry_after_s(response: httpx.Response) -> float | None:
     if when.tzinfo is None:  # the obsolete asctime form carries no zone; HTTP dates are GMT
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - utc_now()).total_seconds())
+
+
+#: What an OS error met while connecting says about where the failure lies.
+_UNREACHABLE: Final = {
+    errno.ENETUNREACH: "the network is unreachable",
+    errno.EHOSTUNREACH: "the host is unreachable from this network",
+    errno.ECONNREFUSED: "the connection was refused (nothing answers at that address)",
+}
+
+
+def transport_failure(exc: httpx.TransportError, host: str, source: str) -> str:
+    """What a transport failure means for the user, without the exception's text (which
+    may embed the URL and a credential).
+
+    A failure to connect is told apart from a provider's failure: a host name that does
+    not resolve (no network, no DNS, or a mistyped origin), a network or host that is
+    unreachable, and a refused connection are this side's problem and say what to check;
+    a timeout or a broken answer is the provider's.
+    """
+    name = type(exc).__name__
+    if isinstance(exc, httpx.ConnectTimeout):
+        return (
+            f"{name}: no connection to {host} within the time limit (the network or the "
+            "provider is down); check the connection, then try again later"
+        )
+    if isinstance(exc, httpx.ConnectError):
+        cause: BaseException | None = exc
+        while cause is not None:
+            if isinstance(cause, socket.gaierror):
+                reason = f"the host name {host} could not be resolved (no network or no DNS)"
+                break
+            if isinstance(cause, OSError) and cause.errno in _UNREACHABLE:
+                reason = _UNREACHABLE[cause.errno]
+                break
+            cause = cause.__cause__ or cause.__context__
+        else:
+            reason = f"no connection to {host} could be made"
+        override = f"CARRYWATCH_{source.upper()}_ORIGIN"
+        return (
+            f"{name}: {reason}; the network is unreachable from here or the address is "
+            f"wrong: check the connection (and {override} if set)"
+        )
+    return f"{name}: the provider did not answer in time or broke the connection; try again later"
 
 
 class HttpClient:
@@ -199,11 +250,10 @@ class HttpClient:
         while True:
             attempt += 1
             sent = self._send(request, params, host, content)
-            if isinstance(sent, str):  # a transport failure, by exception type name
+            if isinstance(sent, str):  # a transport failure, described without its text
                 if attempt >= self._retry.max_attempts:
                     raise FetchError(
-                        f"{sent} after {attempt} attempt(s); the provider did not answer, "
-                        "try again later",
+                        f"{sent} after {attempt} attempt(s)",
                         source=request.source,
                         url=url,
                     )
@@ -269,7 +319,7 @@ class HttpClient:
                 )
                 return response, response.content
         except httpx.TransportError as exc:
-            return type(exc).__name__
+            return transport_failure(exc, host, request.source)
 
     def _timeout(self, request: FetchRequest) -> httpx.Timeout:
         read_s = request.timeout_s
