@@ -195,5 +195,5 @@ def _print_snapshot_report(report: SnapshotReport) -> int:
         for note in s.notes:
             err.print(f"note: {s.source}: {note}")
         if s.errors:  # the table cuts long cells: the first error in full, on one line
-            err.print(f"error: {s.source}: {s.errors[0]}", soft_wrap=True)
+            err.print(f"error: {s.errors[0]}", soft_wrap=True)
     return failed_sources(report.summaries, "a failed request archives and records nothing")

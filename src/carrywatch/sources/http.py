@@ -253,7 +253,7 @@ class HttpClient:
             if isinstance(sent, str):  # a transport failure, described without its text
                 if attempt >= self._retry.max_attempts:
                     raise FetchError(
-                        f"{sent} after {attempt} attempt(s)",
+                        f"after {attempt} attempt(s), {sent}",
                         source=request.source,
                         url=url,
                     )
