@@ -43,7 +43,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "ingest": frozenset({"foundation", "catalog", "sources", "store"}),
     # Prediction-market snapshots: ingest's joins, plus the pure analytics that turn the
     # archived markets into distributions (market_odds).
-    "markets": frozenset({"foundation", "catalog", "sources", "store", "analytics"}),
+    "market_snapshots": frozenset({"foundation", "catalog", "sources", "store", "analytics"}),
     "report": frozenset({"foundation", "catalog", "store", "analytics"}),
     # Not drawn in ARCHITECTURE.md: opens the store and seeds it from the snapshot.
     "workspace": frozenset({"foundation", "catalog", "store", "snapshot"}),
@@ -53,10 +53,10 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     | frozenset({"workspace"}),
     # The Python API: the workspace, the report and the archived market snapshots.
     "api": frozenset({"foundation", "catalog", "store", "analytics", "report", "workspace"})
-    | frozenset({"markets"}),
+    | frozenset({"market_snapshots"}),
     # The thin shell and the package facade call everything ...
     "cli": frozenset({"foundation", "catalog", "sources", "store", "snapshot", "analytics"})
-    | frozenset({"ingest", "markets", "report", "workspace", "api", "alerts"}),
+    | frozenset({"ingest", "market_snapshots", "report", "workspace", "api", "alerts"}),
     "package": frozenset({"foundation", "workspace", "store", "api"}),
 }
 #: ... and nothing imports the shell.

@@ -337,7 +337,7 @@ FETCHING = (
     "httpx",
     "httpcore",
     "carrywatch.ingest",
-    "carrywatch.markets",
+    "carrywatch.market_snapshots",
     "carrywatch.sources",
     "carrywatch.report.server",
 )

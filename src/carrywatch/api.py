@@ -323,7 +323,7 @@ def market_reader(home: Path, catalog: Catalog) -> MarketReader:
     ) -> list[OddsDistribution]:
         if not store.has_snapshots():
             return []  # nothing recorded: the payload parsers need not even be loaded
-        from carrywatch.markets import market_distributions
+        from carrywatch.market_snapshots import market_distributions
         from carrywatch.workspace import open_archive
 
         return market_distributions(

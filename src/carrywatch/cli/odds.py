@@ -25,7 +25,7 @@ from carrywatch.cli.output import emit_frame, export_format, format_option, out_
 from carrywatch.errors import ConfigError
 
 if TYPE_CHECKING:
-    from carrywatch.markets import SnapshotReport
+    from carrywatch.market_snapshots import SnapshotReport
     from carrywatch.report.odds import Bank, OddsReport
 
 
@@ -64,7 +64,7 @@ def odds_command(
 ) -> None:
     """Market-implied odds of the next Fed or BOJ moves, every source side by side."""
     from carrywatch.catalog.spec import load_catalog
-    from carrywatch.markets import market_distributions
+    from carrywatch.market_snapshots import market_distributions
     from carrywatch.report.odds import current_range, parse_range, policy_odds
     from carrywatch.workspace import open_archive, open_store
 
@@ -159,7 +159,7 @@ def markets_group() -> None:
 def markets_refresh_command(bank: str, slugs: tuple[str, ...]) -> None:
     """Fetch and archive the current markets on BANK's decisions (markets.toml, --slug)."""
     from carrywatch.catalog.spec import load_catalog
-    from carrywatch.markets import snapshot_markets
+    from carrywatch.market_snapshots import snapshot_markets
     from carrywatch.sources.registry import build_sources
     from carrywatch.workspace import open_archive, open_store
 

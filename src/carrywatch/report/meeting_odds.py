@@ -5,7 +5,7 @@ The odds come from :func:`carrywatch.report.odds.policy_odds`, the engine behind
 
 * prediction markets: the distributions of the newest archived Kalshi and Polymarket
   snapshots on or before that date (``carrywatch markets refresh fed|boj`` records them;
-  the caller reads them with :func:`carrywatch.markets.market_distributions`, since the
+  the caller reads them with :func:`carrywatch.market_snapshots.market_distributions`, since the
   report layer does not parse payloads), each with its quality flags;
 * exchange-implied odds: the FedWatch method needs a settlement for every contract month
   around a meeting (a ZQ strip), which no stored series holds: the front-month

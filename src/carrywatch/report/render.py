@@ -99,7 +99,7 @@ __all__ = [
 
 #: Reads the prediction-market distributions of ``bank``'s meetings as of a date from a
 #: store, anchored on the target range in force (see
-#: :func:`carrywatch.markets.market_distributions`).
+#: :func:`carrywatch.market_snapshots.market_distributions`).
 MarketReader = Callable[[Store, Bank, date, tuple[float, float]], Sequence[OddsDistribution]]
 #: The banks whose odds the brief shows, in order.
 BANKS: Final[tuple[Bank, ...]] = ("fed", "boj")

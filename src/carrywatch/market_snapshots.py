@@ -61,7 +61,7 @@ from carrywatch.analytics.odds.prediction_markets import (
     ladder_distribution,
     outcome_distribution,
 )
-from carrywatch.catalog.markets import MarketDiscovery, check_slugs, load_market_discovery
+from carrywatch.catalog.market_discovery import MarketDiscovery, check_slugs, load_market_discovery
 from carrywatch.catalog.spec import Catalog
 from carrywatch.errors import CarrywatchError, CatalogError, ConfigError, ParseError
 from carrywatch.sources.base import Source

@@ -1,5 +1,5 @@
-"""Prediction-market snapshots (``carrywatch.markets``): discovery, archive and record, then
-distributions read back from the archive as of a date.
+"""Prediction-market snapshots (``carrywatch.market_snapshots``): discovery, archive and
+record, then distributions read back from the archive as of a date.
 
 Payloads (tests/payloads/kalshi/README.md, tests/payloads/polymarket_gamma/README.md):
 
@@ -26,10 +26,10 @@ import httpx
 import pytest
 
 from carrywatch.analytics.odds.prediction_markets import OddsDistribution
-from carrywatch.catalog.markets import BankMarkets, MarketDiscovery
+from carrywatch.catalog.market_discovery import BankMarkets, MarketDiscovery
 from carrywatch.catalog.spec import load_catalog
 from carrywatch.errors import CatalogError
-from carrywatch.markets import (
+from carrywatch.market_snapshots import (
     SnapshotReport,
     kalshi_meeting,
     market_distributions,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from carrywatch.catalog.markets import (
+from carrywatch.catalog.market_discovery import (
     BANKS,
     BankMarkets,
     check_slugs,

@@ -25,7 +25,7 @@ import pytest
 
 from carrywatch.catalog.spec import load_catalog
 from carrywatch.cli import main
-from carrywatch.markets import market_distributions
+from carrywatch.market_snapshots import market_distributions
 from carrywatch.store.archive import RawArchive
 from carrywatch.store.sqlite import Store
 from carrywatch.types import sha256_hex
