@@ -7,8 +7,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from carrywatch.analytics.market_odds import RangeProbability
+from carrywatch.analytics.odds.prediction_markets import RangeProbability
 from carrywatch.analytics.published_odds import (
+    end_rate_sensitivity_bp,
     expired_month_settlement,
     largest_difference_pp,
     published_ranges,
@@ -56,3 +57,13 @@ def test_a_month_with_a_missing_day_settles_nothing() -> None:
     rates = pd.Series(3.63, index=days)
     assert expired_month_settlement(rates, pd.Period("2026-06", "M")) is None
     assert expired_month_settlement(rates, pd.Period("2026-07", "M")) is None
+
+
+def test_a_late_decision_solved_from_its_month_is_fragile() -> None:
+    # July 2026 (31 days), decision on the 29th counted at the old rate: 2 days after.
+    # 100 * 0.0025 * 31 / 2 = 3.875 bp per 0.0025 of price; mid-month (15 days after in a
+    # 30-day month): 100 * 0.0025 * 30 / 15 = 0.5 bp.
+    assert end_rate_sensitivity_bp(31, 2) == pytest.approx(3.875)
+    assert end_rate_sensitivity_bp(30, 15) == pytest.approx(0.5)
+    with pytest.raises(ValueError, match=r"days_after must be 1\.\.31"):
+        end_rate_sensitivity_bp(31, 0)

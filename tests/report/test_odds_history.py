@@ -100,9 +100,12 @@ def test_cme_published_odds_beside_carrywatchs(store: Store, catalog: Catalog) -
     computed = history.computed_at(JUL29)
     assert computed is not None
     assert computed.distribution is not None
-    assert "chain 'cme'" in computed.convention
-    assert "announcement day at the" in computed.convention
+    # The engine's default: CME's live tool as of the trade date (old-rate count in 2026).
+    assert "cme chain, announcement day at the old rate (cme rule)" in computed.convention
     assert "us.fedfunds_futures.zqn26.mid" in computed.series_ids
+    # A decision on the 29th counted at the old rate leaves 2 days of July after it:
+    # 100 * 0.0025 * 31 / 2 = 3.875 bp per 0.0025 of ZQN26's price.
+    assert computed.sensitivity_bp == pytest.approx(3.875)
     assert computed.largest_difference_pp == pytest.approx(
         largest_difference_pp(published.probabilities, computed.distribution.probabilities)
     )

@@ -8,6 +8,8 @@ per target range), ZQ mid prices, and the daily effective federal funds rate.
   about 0.5).
 * :func:`largest_difference_pp`: the largest gap, over every range either side gives,
   between two distributions of one meeting.
+* :func:`end_rate_sensitivity_bp`: how far a meeting's implied rate moves per price step
+  when it is solved from the days of its own month after the decision.
 * :func:`expired_month_settlement`: what an expired 30-day fed funds future settled at,
   from the daily EFFR of its month, so that a month already over can anchor the FedWatch
   tree when no contract price of it is at hand.
@@ -20,10 +22,15 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from carrywatch.analytics.market_odds import RangeProbability
+from carrywatch.analytics.odds.prediction_markets import RangeProbability
 from carrywatch.analytics.units import fraction_to_pct, pct_to_fraction
 
-__all__ = ["expired_month_settlement", "largest_difference_pp", "published_ranges"]
+__all__ = [
+    "end_rate_sensitivity_bp",
+    "expired_month_settlement",
+    "largest_difference_pp",
+    "published_ranges",
+]
 
 
 def published_ranges(
@@ -67,3 +74,23 @@ def expired_month_settlement(daily_effr_pct: pd.Series, month: pd.Period) -> flo
         return None
     average = math.fsum(values.to_numpy(dtype="float64")) / len(days)
     return 100.0 - average
+
+
+def end_rate_sensitivity_bp(
+    days_in_month: int, days_after: int, price_step: float = 0.0025
+) -> float:
+    """The move of a meeting's implied end rate, in bp, per ``price_step`` of its month's
+    ZQ price when the end is solved from that month alone.
+
+    From :math:`\bar r = (N_b s + N_a e)/N` with the start ``s`` known,
+    :math:`e = (N \bar r - N_b s)/N_a`, so :math:`\\partial e/\\partial P = -N/N_a` and
+
+    .. math:: \\Delta e = 100 \\cdot \text{price\\_step} \\cdot N / N_a \\ \text{bp}.
+
+    ``price_step`` defaults to 0.0025, the smallest price increment of the expiring ZQ
+    contract (CME contract specifications); ``days_after`` (:math:`N_a`) counts the days at
+    the new rate. Raises ``ValueError`` unless ``0 < days_after <= days_in_month``.
+    """
+    if not 0 < days_after <= days_in_month:
+        raise ValueError(f"days_after must be 1..{days_in_month}, not {days_after}")
+    return 100.0 * price_step * days_in_month / days_after

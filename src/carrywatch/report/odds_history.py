@@ -12,7 +12,7 @@ The store holds, as ordinary series (see :mod:`carrywatch.catalog.odds_series`):
 then, within the staleness limit of a daily series) for the meetings after it, and adds
 carrywatch's own FedWatch computation where the stored contracts allow it:
 
-The futures engine (:func:`~carrywatch.analytics.fedwatch.futures_implied_odds`, with its
+The futures engine (:func:`~carrywatch.analytics.odds.futures.futures_implied_odds`, with its
 default conventions, which the result states) needs each meeting month's price and a
 month without a decision to anchor the chain. The saved page gives only the meeting
 months' contracts. Months already over are anchored by their final settlement, 100 minus
@@ -23,7 +23,10 @@ would be solved from the days of its month after the decision alone (CME's tool 
 following month's contract instead, which the saved page does not show), which
 multiplies the price's rounding by days-in-month / days-after-decision at every step; so
 carrywatch computes the next meeting only and leaves later ones to CME's published
-numbers, saying so.
+numbers, saying so. The next meeting is itself solved that way when no month after it is
+priced: its cell states how many bp its implied rate moves per 0.0025 of the price
+(:func:`~carrywatch.analytics.published_odds.end_rate_sensitivity_bp`), which is why it can
+differ from CME's widely for a decision late in its month.
 """
 
 from __future__ import annotations
@@ -35,9 +38,10 @@ from typing import Final
 
 import pandas as pd
 
-from carrywatch.analytics.fedwatch import contract_month, futures_implied_odds
-from carrywatch.analytics.market_odds import OddsDistribution, RangeProbability
+from carrywatch.analytics.odds.futures import contract_month, futures_implied_odds
+from carrywatch.analytics.odds.prediction_markets import OddsDistribution, RangeProbability
 from carrywatch.analytics.published_odds import (
+    end_rate_sensitivity_bp,
     expired_month_settlement,
     largest_difference_pp,
     published_ranges,
@@ -99,6 +103,9 @@ class ComputedOdds:
     convention: str
     largest_difference_pp: float | None = None
     series_ids: tuple[str, ...] = ()
+    #: bp the meeting's implied rate moves per 0.0025 of its month's price, solved from the
+    #: month's days after the decision (see the module docstring).
+    sensitivity_bp: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,8 +279,12 @@ def _computed(
         odds = futures_implied_odds(settlements, [m.date for m in catalog.fomc], range_pct)
     except AnalyticsError as exc:
         return (ComputedOdds(meeting, None, str(exc), convention),)
-    convention = (
-        f"{convention}; chain {odds.chain!r}, announcement day at the {odds.announcement_day} rate"
+    convention = f"{convention}; {odds.conventions.label(day)}"
+    month = pd.Period(meeting, freq="M")
+    counts_at = odds.conventions.announcement_day_on(day)
+    days_after = month.days_in_month - meeting.day + (1 if counts_at == "new" else 0)
+    sensitivity = (
+        end_rate_sensitivity_bp(month.days_in_month, days_after) if days_after > 0 else None
     )
     dist = odds.as_distribution(day, meeting) if meeting in odds.meetings else None
     if dist is None or dist.refused:
@@ -281,4 +292,4 @@ def _computed(
         return (ComputedOdds(meeting, None, reason, convention, series_ids=tuple(used)),)
     cme = next((p for p in published if p.meeting == meeting and p.obs_date == day), None)
     gap = None if cme is None else largest_difference_pp(cme.probabilities, dist.probabilities)
-    return (ComputedOdds(meeting, dist, None, convention, gap, tuple(used)),)
+    return (ComputedOdds(meeting, dist, None, convention, gap, tuple(used), sensitivity),)
