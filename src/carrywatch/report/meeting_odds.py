@@ -276,7 +276,9 @@ def odds_section(
         )
         report = bank_odds.report if bank_odds else None
         if stored is not None and report is not None:
-            for name, rows_here in quoted_odds.distributions(stored, meeting.date):
+            shown = quoted_odds.distributions(stored, meeting.date)
+            shown += quoted_odds.hold_bars(stored, meeting.date, report.current_range_pct)
+            for name, rows_here in shown:
                 label = f"{_LABELS[bank]} {meeting.date:%d %b %Y} · {name}"
                 for r in rows_here:
                     key_bp, outcome, colour = _move(r, report.current_range_pct)

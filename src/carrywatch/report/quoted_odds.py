@@ -27,6 +27,7 @@ __all__ = [
     "ODDS_MARKS",
     "distributions",
     "exchange_cells",
+    "hold_bars",
     "path_figures",
     "quote_cells",
     "sources",
@@ -97,8 +98,9 @@ def exchange_cells(history: OddsHistory | None, meeting: date) -> list[str]:
             )
     elif published is not None and history.computed:
         cells.append(
-            f"{COMPUTED_NAME}: computed for the next meeting only (later meetings would be "
-            "solved from their own month's few days after the decision; see the notes)"
+            f"{COMPUTED_NAME}: the next meeting only (the saved page prices meeting months "
+            "alone, so a later meeting would rest on the few days of its month after the "
+            "decision, each step amplifying the last)"
         )
     return cells
 
@@ -128,6 +130,21 @@ def distributions(
     if computed is not None and computed.distribution is not None:
         out.append((COMPUTED_NAME, computed.distribution.probabilities))
     return out
+
+
+def hold_bars(
+    history: OddsHistory | None, meeting: date, current_range_pct: tuple[float, float]
+) -> list[tuple[str, tuple[RangeProbability, ...]]]:
+    """Each venue's quoted probability of no change at ``meeting`` as one bar on the range
+    in force (a "no change" market prices that outcome only: the rest is not drawn)."""
+    if history is None:
+        return []
+    lower, upper = current_range_pct
+    return [
+        (VENUE_NAMES.get(q.venue, q.venue), (RangeProbability(lower, upper, q.probability),))
+        for q in history.quotes_at(meeting)
+        if q.outcome == "hold"
+    ]
 
 
 def sources(history: OddsHistory | None) -> tuple[str, ...]:
