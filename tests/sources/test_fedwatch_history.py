@@ -13,9 +13,9 @@ from hypothesis import given, settings
 
 from carrywatch.errors import ParseError
 from carrywatch.sources.fedwatch_history import PARSE_VERSION, parse_fedwatch_history
-from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, utc_now
+from carrywatch.types import ParsedFrame, RawPayload
 from tests.helpers.mutations import check_parse_contract, mutated
-from tests.helpers.observations import has_obs, value_at
+from tests.helpers.observations import has_obs, make_payload, value_at
 
 FILE = (
     Path(__file__).resolve().parents[1]
@@ -87,20 +87,12 @@ def test_a_cut_off_file_is_refused() -> None:
         parse_fedwatch_history(FILE[: len(FILE) - 30])
 
 
-def _payload(body: bytes) -> RawPayload:
-    return RawPayload(
-        request=FetchRequest(source="cme_fedwatch", url="file:fedwatch_history.csv"),
-        body=body,
-        status=200,
-        media_type="text/csv",
-        retrieved_at=utc_now(),
-    )
-
-
 @settings(max_examples=40)
 @given(mutated(FILE))
 def test_mutations_keep_the_contract(body: bytes) -> None:
     def parse(payload: RawPayload) -> ParsedFrame:
         return parse_fedwatch_history(payload.body)
 
-    check_parse_contract(parse, _payload(body), "cme_fedwatch")
+    check_parse_contract(
+        parse, make_payload("cme_fedwatch", "file:history.csv", body), "cme_fedwatch"
+    )

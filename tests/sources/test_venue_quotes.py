@@ -16,8 +16,9 @@ from hypothesis import given, settings
 from carrywatch.errors import ParseError
 from carrywatch.frames import QUOTE_COLUMNS
 from carrywatch.sources.venue_quotes import PARSE_VERSION, parse_venue_quotes, venue_quotes
-from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, utc_now
+from carrywatch.types import ParsedFrame
 from tests.helpers.mutations import check_parse_contract, mutated
+from tests.helpers.observations import make_payload
 
 FILE = (
     Path(__file__).resolve().parents[1] / "payloads" / "venue_quotes" / "fed_nochange_excerpt.csv"
@@ -105,22 +106,12 @@ def test_a_file_without_the_mid_columns_is_refused() -> None:
         _quotes(FILE.replace(b"kalshi_mid,", b"kalshi_mean,", 1))
 
 
-def _payload(body: bytes) -> RawPayload:
-    return RawPayload(
-        request=FetchRequest(source="venue_quotes", url="file:quotes.csv"),
-        body=body,
-        status=200,
-        media_type="text/csv",
-        retrieved_at=utc_now(),
-    )
-
-
 @settings(max_examples=40)
 @given(mutated(FILE))
 def test_mutations_keep_the_contract(body: bytes) -> None:
     check_parse_contract(
         lambda p: parse_venue_quotes(p.body, meeting=MEETING, outcome="hold"),
-        _payload(body),
+        make_payload("venue_quotes", "file:history.csv", body),
         "venue_quotes",
     )
 

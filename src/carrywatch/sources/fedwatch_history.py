@@ -34,8 +34,6 @@ probabilities of each day and meeting sum to 100 within :data:`SUM_TOLERANCE_PCT
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from collections import defaultdict
@@ -44,7 +42,8 @@ from typing import Final
 
 from carrywatch.errors import ParseError
 from carrywatch.frames import observations_frame, quote_code
-from carrywatch.sources.base import decode_text, to_float
+from carrywatch.sources.base import to_float
+from carrywatch.sources.csv_rows import csv_rows
 from carrywatch.types import ParsedFrame
 
 __all__ = ["PARSE_VERSION", "SOURCE", "SUM_TOLERANCE_PCT", "VENUE", "parse_fedwatch_history"]
@@ -70,30 +69,12 @@ _CONTRACT: Final = re.compile(r"^ZQ([FGHJKMNQUVXZ])(\d)$")
 
 def parse_fedwatch_history(body: bytes) -> ParsedFrame:
     """Observations of CME's published probabilities and the ZQ mids (module docstring)."""
-    text = decode_text(body, encoding="utf-8-sig", source=SOURCE)
-    try:
-        rows = list(csv.reader(io.StringIO(text)))
-    except csv.Error as exc:
-        raise ParseError(f"not a readable CSV file ({exc})", source=SOURCE) from exc
-    if not rows:
-        raise ParseError("the file is empty", source=SOURCE)
-    header = rows[0]
-    missing = [c for c in _COLUMNS if c not in header]
-    if missing:
-        raise ParseError(f"the header lacks the columns {missing}", source=SOURCE)
-    at = {c: header.index(c) for c in _COLUMNS}
+    table = csv_rows(body, _COLUMNS, source=SOURCE)
+    at = table.at
     # Per snapshot day, its captures in file order: (code -> (value, line)) each.
     captures: dict[date, list[dict[str, tuple[float, int]]]] = defaultdict(lambda: [{}])
     skipped = 0
-    for line, row in enumerate(rows[1:], start=2):
-        if not row:
-            continue
-        if len(row) != len(header):
-            raise ParseError(
-                f"line {line}: {len(row)} fields where the header has {len(header)} "
-                "(a cut-off or damaged file)",
-                source=SOURCE,
-            )
+    for line, row in table:
         band = _RANGE.match(row[at["rate_range"]].strip())
         contract = row[at["contract"]].strip()
         if band is None or not contract:

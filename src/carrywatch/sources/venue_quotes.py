@@ -20,8 +20,6 @@ prices are whole cents or half-cent mids.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Final
@@ -29,7 +27,8 @@ from zoneinfo import ZoneInfo
 
 from carrywatch.errors import ParseError
 from carrywatch.frames import observations_from_quotes, quotes_frame
-from carrywatch.sources.base import decode_text, to_float
+from carrywatch.sources.base import to_float
+from carrywatch.sources.csv_rows import csv_rows
 from carrywatch.types import ParsedFrame
 
 __all__ = ["MID_COLUMNS", "PARSE_VERSION", "SOURCE", "parse_venue_quotes", "venue_quotes"]
@@ -45,32 +44,13 @@ _DECIMALS: Final = 6
 
 def venue_quotes(body: bytes, *, meeting: date, outcome: str) -> ParsedFrame:
     """The file's quotes as a :func:`~carrywatch.frames.quotes_frame` (``rows``)."""
-    text = decode_text(body, encoding="utf-8-sig", source=SOURCE)
-    try:
-        rows = list(csv.reader(io.StringIO(text)))
-    except csv.Error as exc:
-        raise ParseError(f"not a readable CSV file ({exc})", source=SOURCE) from exc
-    if not rows:
-        raise ParseError("the file is empty", source=SOURCE)
-    header = rows[0]
-    wanted = ("timestamp_ms", "timestamp_et", *MID_COLUMNS.values())
-    missing = [c for c in wanted if c not in header]
-    if missing:
-        raise ParseError(f"the header lacks the columns {missing}", source=SOURCE)
-    at = {c: header.index(c) for c in wanted}
+    table = csv_rows(body, ("timestamp_ms", "timestamp_et", *MID_COLUMNS.values()), source=SOURCE)
+    at = table.at
     venues: list[str] = []
     moments: list[datetime] = []
     mids: list[float] = []
     previous: datetime | None = None
-    for line, row in enumerate(rows[1:], start=2):
-        if not row:
-            continue
-        if len(row) != len(header):
-            raise ParseError(
-                f"line {line}: {len(row)} fields where the header has {len(header)} "
-                "(a cut-off or damaged file)",
-                source=SOURCE,
-            )
+    for line, row in table:
         moment = _moment(row[at["timestamp_ms"]], row[at["timestamp_et"]], line)
         if previous is not None and moment <= previous:
             raise ParseError(f"line {line}: {moment} does not follow {previous}", source=SOURCE)
