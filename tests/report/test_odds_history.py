@@ -22,6 +22,7 @@ from carrywatch.catalog.spec import Catalog, load_catalog
 from carrywatch.report.inputs import BriefInputs
 from carrywatch.report.meeting_odds import ODDS_READS, bank_odds, odds_section, range_in_force
 from carrywatch.report.odds_history import OddsHistory, odds_history
+from carrywatch.report.render import build_report
 from carrywatch.store.sqlite import Store
 
 DEC10 = date(2025, 12, 10)
@@ -130,3 +131,16 @@ def test_before_any_quote_there_is_nothing(store: Store, catalog: Catalog) -> No
     assert history.quotes == ()
     assert history.path == ()
     assert history.published == ()
+
+
+def test_the_brief_as_of_5_december_2025_shows_both_venues(store: Store, catalog: Catalog) -> None:
+    report = build_report(store, catalog, date(2025, 12, 5))
+    odds = next(s for s in report.sections if s.key == "odds")
+    (table,) = odds.tables
+    row = next(r for r in table.rows if r[0] == "FOMC" and r[1] == "2025-12-10")
+    assert "Polymarket: no change" in str(row[6])
+    assert "Kalshi: no change" in str(row[6])
+    assert any(f.key == "odds_quotes_fed" and f.has_data for f in odds.figures)
+    # The bars: each venue's no-change probability at the meeting, as a "hold" bar.
+    bars = next(f for f in odds.figures if f.key == "odds_by_meeting").spec["data"]
+    assert any(t["name"] == "hold" for t in bars)
