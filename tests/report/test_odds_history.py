@@ -63,11 +63,18 @@ def test_the_path_shows_the_break_of_21_november(store: Store, catalog: Catalog)
     assert history.path_meeting == DEC10
     lines = {q.venue: s for q, s in history.path}
     poly = lines["polymarket"]
-    assert poly.index.min() == pd.Timestamp("2025-11-16")  # the file's first quote
-    assert poly.index.max() == pd.Timestamp("2025-12-05")
-    # Day closes (UTC): above the 0.635 of noon ET on the 20th, below 0.355 of noon on the 21st.
-    assert poly[pd.Timestamp("2025-11-20")] > 0.6
-    assert poly[pd.Timestamp("2025-11-21")] < 0.4
+    # Every quote at its moment: the file's first (01:01:20 ET = 06:01:20 UTC) to the last
+    # one that changed the price before the end of 5 December (UTC).
+    assert poly.index.min() == pd.Timestamp("2025-11-16 06:01:20", tz="UTC")
+    assert poly.index.max() <= pd.Timestamp("2025-12-05 23:59:59", tz="UTC")
+    assert poly.index.max() >= pd.Timestamp("2025-12-05 00:00", tz="UTC")
+
+    def at(moment: str) -> float:
+        return float(poly.loc[: pd.Timestamp(moment, tz="UTC")].iloc[-1])
+
+    # PROVENANCE §12: 0.635 at noon ET on 20 November, 0.355 at noon on the 21st.
+    assert at("2025-11-20 17:10") == 0.635
+    assert at("2025-11-21 17:10") == 0.355
 
 
 def test_the_section_shows_quotes_and_the_cited_break(store: Store, catalog: Catalog) -> None:

@@ -673,12 +673,23 @@ def odds_history_spec(
 ) -> Spec:
     """Probabilities over time: one line per ``(name, series)``, the series a probability
     in [0, 1] on a DatetimeIndex of snapshot days (drawn in percent, with markers, since
-    snapshots are irregular). ``marks`` draw a dotted vertical line with a label at the top
+    snapshots are irregular), or of UTC moments (intraday quotes: a step line from each
+    quote to the next). ``marks`` draw a dotted vertical line with a label at the top
     on each ``(day, label)`` (a statement that moved the odds)."""
-    traces = [
-        _line(series * 100.0, name, color, mode="lines+markers", marker={"size": 5})
-        for (name, series), color in zip(lines, cycle(_OUTCOME_COLOURS), strict=False)
-    ]
+    traces = []
+    for (name, series), color in zip(lines, cycle(_OUTCOME_COLOURS), strict=False):
+        intraday = pd.DatetimeIndex(series.index).tz is not None
+        trace = _line(
+            series * 100.0,
+            name,
+            color,
+            mode="lines" if intraday else "lines+markers",
+            marker={"size": 5},
+            **({"line": {"shape": "hv"}} if intraday else {}),
+        )
+        if intraday:  # quotes at their moment (UTC), a step until the next one
+            trace["x"] = [ts.strftime("%Y-%m-%dT%H:%M:%SZ") for ts in series.index]
+        traces.append(trace)
     spec = _figure(traces, _layout(hovermode="x unified", yaxis=_axis("probability, %")))
     for day, label in marks:
         shape = {

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 
 import pandas as pd
@@ -156,7 +156,7 @@ def odds_history(
     published = _published(inputs, series)
     quotes = _quotes(inputs, series)
     computed = _computed(inputs, catalog, asof, mids=mids, range_pct=range_pct, published=published)
-    path_meeting, path = _path(inputs, series, asof)
+    path_meeting, path = _path(store, inputs, series, asof)
     return OddsHistory(
         inputs=inputs,
         published=published,
@@ -206,18 +206,24 @@ def _quotes(inputs: BriefInputs, series: list[OddsSeries]) -> tuple[QuotedOdds, 
 
 
 def _path(
-    inputs: BriefInputs, series: list[OddsSeries], asof: date
+    store: Store, inputs: BriefInputs, series: list[OddsSeries], asof: date
 ) -> tuple[date | None, tuple[tuple[QuotedOdds, pd.Series], ...]]:
-    """The first meeting after ``asof`` with a fresh quote: each venue's daily closes over
-    the last :data:`PATH_DAYS` days."""
+    """The first meeting after ``asof`` with a fresh quote: each venue's quotes over the
+    last :data:`PATH_DAYS` days as they were known by the end of ``asof`` (UTC), at their
+    moment (:meth:`Store.revisions`)."""
     quoted = [s for s in series if s.venue != "cme_fedwatch"]
     first = asof - timedelta(days=PATH_DAYS)
+    end_of_day = datetime.combine(asof + timedelta(days=1), time(), tzinfo=UTC) - timedelta(
+        seconds=1
+    )
     for meeting in sorted({s.meeting for s in quoted}):
         lines = []
         for s in (q for q in quoted if q.meeting == meeting):
             found = inputs.latest(s.series_id)
-            history = inputs.series(s.series_id).loc[pd.Timestamp(first) :]
-            if found.value is None or found.obs_date is None or len(history) < 2:
+            if found.value is None or found.obs_date is None:
+                continue
+            history = store.revisions(s.series_id, start=first, known_at=end_of_day)
+            if len(history) < 2:
                 continue
             quote = QuotedOdds(
                 meeting, s.venue, s.outcome, found.value, found.obs_date, s.series_id

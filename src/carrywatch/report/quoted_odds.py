@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Final
 
-import pandas as pd
-
 from carrywatch.analytics.odds.prediction_markets import RangeProbability, range_text
 from carrywatch.analytics.units import fraction_to_pct
 from carrywatch.catalog.odds_series import VENUE_NAMES
@@ -165,7 +163,8 @@ def sources(history: OddsHistory | None) -> tuple[str, ...]:
 
 def path_figures(history: OddsHistory | None) -> list[Figure]:
     """The quotes of the first meeting after the brief's date over time, one line per venue
-    and outcome (each UTC day's last quote), with the cited statements in range."""
+    and outcome (every quote that changed the price, at its moment), with the cited
+    statements in range."""
     if history is None or history.path_meeting is None or not history.path:
         return []
     meeting = history.path_meeting
@@ -176,9 +175,9 @@ def path_figures(history: OddsHistory | None) -> list[Figure]:
         )
         for q, series in history.path
     ]
-    first = min(s.index.min() for _, s in lines)
-    last = max(s.index.max() for _, s in lines)
-    marks = [(day, label) for day, label, _ in ODDS_MARKS if first <= pd.Timestamp(day) <= last]
+    first = min(s.index.min() for _, s in lines).date()
+    last = max(s.index.max() for _, s in lines).date()
+    marks = [(day, label) for day, label, _ in ODDS_MARKS if first <= day <= last]
     cited = [url for day, _, url in ODDS_MARKS if any(m[0] == day for m in marks)]
     return [
         figure(
@@ -189,9 +188,10 @@ def path_figures(history: OddsHistory | None) -> list[Figure]:
             [q.series_id for q, _ in history.path],
             plotted=[s for _, s in lines],
             note=(
-                f"Each venue's implied probability for the FOMC decision of {meeting}, one "
-                "point per UTC day (the day's last quote; the store keeps every quote with "
-                "its time, `carrywatch series show ID --known-at T`)."
+                f"Each venue's implied probability for the FOMC decision of {meeting}: every "
+                "quote that changed the price, at its time (UTC), as known by the end of the "
+                "brief's date; `carrywatch series show ID --known-at T` gives the quote in "
+                "force at T."
                 + (" Dotted line: the statement named, cited in the sources." if marks else "")
             ),
             extra_sources=tuple(cited),

@@ -472,6 +472,25 @@ class Store:
             columns=list(READ_COLUMNS),
         )
 
+    def revisions(self, series_id: str, *, start: date, known_at: datetime) -> pd.Series:
+        """Every value of ``series_id`` dated ``start`` or later as it became known, up to
+        ``known_at``: float values on a UTC DatetimeIndex of ``known_from``, oldest first.
+
+        For series whose values are known from their own moment (intraday quotes, see
+        docs/store.md), this is the path of the quotes; at equal moments the later fetch
+        wins.
+        """
+        rows = self._query(
+            "SELECT known_from, value FROM observations WHERE series_id = ? AND obs_date >= ? "
+            "AND known_from <= ? ORDER BY known_from, fetch_id",
+            (series_id, start.isoformat(), iso_utc(known_at)),
+        ).fetchall()
+        index = pd.DatetimeIndex(pd.to_datetime([r[0] for r in rows], utc=True), name="known_from")
+        values = pd.Series(
+            [float(r[1]) for r in rows], index=index, name=series_id, dtype="float64"
+        )
+        return values[~values.index.duplicated(keep="last")]
+
     def series_status(self) -> pd.DataFrame:
         """Per stored series: first and last obs_date, rows, last retrieval, origins."""
         sql = """
