@@ -24,7 +24,7 @@ observations: one row per quote of one outcome of one central-bank meeting::
 observations: ``remote_code`` ``<venue>:<meeting>:<outcome>``, ``obs_date`` the UTC day of
 the quote and ``known_from`` its moment, so that the store's "newest revision of a day" is
 the day's last quote and ``known_at=T`` gives the last quote before ``T`` (see
-``docs/decisions/0007-odds-histories.md``).
+``docs/decisions/0008-odds-histories.md``).
 """
 
 from __future__ import annotations
