@@ -413,7 +413,7 @@ def test_the_result_as_a_market_odds_distribution() -> None:
     assert [r.lower_pct for r in dist.probabilities] == [2.0, 2.25]
     assert [r.probability for r in dist.probabilities] == pytest.approx([0.6, 0.4])
     assert result.latest()[0].summary() == (
-        "2030-02-15 as of 2030-01-05: most likely 2.00-2.25% (60.0%), this meeting +10.0 bp"
+        "2030-02-15 as of 2030-01-05: most likely 2-2.25% (60.0%), this meeting +10.0 bp"
     )
 
 

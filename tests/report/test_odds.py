@@ -139,3 +139,59 @@ def test_futures_and_path_together_are_refused(
     )
     assert code == 1
     assert "not both" in err
+
+
+def test_json_states_the_conventions_and_the_summary_per_meeting(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The worksheet's September, as above: P(hike) = 1 (every range lies above 2.25-2.50);
+    # expected move 0.7613 pp = 76.1 bp (the tree's mean is the implied move).
+    futures = tmp_path / "zq.csv"
+    futures.write_text(CME_2022)
+    code, out, err = _odds(
+        capsys, "fed", "--asof", "2022-09-12", "--futures", str(futures), "--json"
+    )
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["conventions"] == {
+        "chain": "cme",
+        "announcement_day": "cme",
+        "announcement_day_counts_at": "new",
+        "step_bp": 25.0,
+    }
+    september = next(s for s in document["summary"] if s["date"] == "2022-09-21")
+    assert september["source"] == "futures"
+    assert (september["p_cut"], september["p_hold"]) == (0.0, 0.0)
+    assert september["p_hike"] == pytest.approx(1.0)
+    assert september["expected_change_bp"] == pytest.approx(76.125)
+    assert september["cumulative_change_bp"] == pytest.approx(76.125)
+
+
+def test_every_convention_can_be_named_on_the_command_line(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # November 2022 (1 day before the meeting, 29 after): with no December price the live
+    # chain solves its end from ZQX2 like the worksheet: 0.5276 pp under both. September
+    # with the decision day at the old rate (21 days before, 9 after): start =
+    # (30 * 2.5525 - 9 * 3.06) / 21 = 2.335, move 3.06 - 2.335 = 72.5 bp.
+    futures = tmp_path / "zq.csv"
+    futures.write_text(CME_2022)
+    args = ("fed", "--asof", "2022-09-12", "--futures", str(futures), "--json")
+    moves = {}
+    for chain in ("cme", "longer-side"):
+        code, out, _ = _odds(capsys, *args, "--chain", chain)
+        assert code == 0
+        document = json.loads(out)
+        assert document["conventions"]["chain"] == chain
+        moves[chain] = {s["date"]: s["expected_change_bp"] for s in document["summary"]}
+    assert moves["cme"]["2022-11-02"] == pytest.approx(52.76, abs=0.01)
+    assert moves["longer-side"]["2022-11-02"] == pytest.approx(52.76, abs=0.01)
+    code, out, _ = _odds(capsys, *args, "--announcement-day", "old")
+    document = json.loads(out)
+    assert document["conventions"]["announcement_day_counts_at"] == "old"
+    september = next(s for s in document["summary"] if s["date"] == "2022-09-21")
+    assert september["expected_change_bp"] == pytest.approx(72.5)
+    code, _, err = _odds(capsys, *args, "--chain", "nearest")
+    assert code == 1
+    assert "nearest" in err
+    assert len(err.strip().splitlines()) == 1

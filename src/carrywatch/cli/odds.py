@@ -25,6 +25,7 @@ from carrywatch.cli.output import emit_frame, export_format, format_option, out_
 from carrywatch.errors import ConfigError
 
 if TYPE_CHECKING:
+    from carrywatch.analytics.odds.conventions import AnnouncementDayRule, Chain, Conventions
     from carrywatch.market_snapshots import SnapshotReport
     from carrywatch.report.odds import Bank, OddsReport
 
@@ -48,6 +49,21 @@ if TYPE_CHECKING:
     "--target-range",
     help="LOWER,UPPER in force on the as-of date (default: from the store).",
 )
+@click.option(
+    "--chain",
+    type=click.Choice(["cme", "longer-side", "pyfedwatch"]),
+    default="cme",
+    show_default=True,
+    help="How meeting months are pinned: cme (CME's live tool), longer-side, pyfedwatch.",
+)
+@click.option(
+    "--announcement-day",
+    type=click.Choice(["cme", "new", "old"]),
+    default="cme",
+    show_default=True,
+    help="Rate the decision day counts at: new, old, or cme (CME's count on the as-of date).",
+)
+@click.option("--step-bp", type=float, default=25.0, show_default=True, help="Size of one move.")
 @click.option("--json", "as_json", is_flag=True, help="Print the odds as JSON.")
 @format_option()
 @out_option()
@@ -58,11 +74,19 @@ def odds_command(
     futures_file: Path | None,
     path_file: Path | None,
     target_range: str | None,
+    chain: Chain,
+    announcement_day: AnnouncementDayRule,
+    step_bp: float,
     as_json: bool,
     fmt: str,
     out_file: Path | None,
 ) -> None:
-    """Market-implied odds of the next Fed or BOJ moves, every source side by side."""
+    """Market-implied odds of the next Fed or BOJ moves, every source side by side.
+
+    The futures and path engines follow the conventions named by --chain,
+    --announcement-day and --step-bp (docs/analytics.md); every output states them.
+    """
+    from carrywatch.analytics.odds.conventions import Conventions
     from carrywatch.catalog.spec import load_catalog
     from carrywatch.market_snapshots import market_distributions
     from carrywatch.report.odds import current_range, parse_range, policy_odds
@@ -89,6 +113,7 @@ def odds_command(
         markets=markets,
         futures_csv=_read_text(futures_file, "--futures"),
         path_csv=_read_text(path_file, "--path"),
+        conventions=_conventions(Conventions, chain, announcement_day, step_bp),
     )
     if as_json:
         print(json.dumps(report.to_json(), indent=2))
@@ -111,11 +136,21 @@ def _read_text(path: Path | None, option: str) -> str | None:
         raise ConfigError(f"{option} {path.name}: cannot read it ({exc})") from exc
 
 
+def _conventions(
+    make: type[Conventions], chain: Chain, announcement_day: AnnouncementDayRule, step_bp: float
+) -> Conventions:
+    try:
+        return make(chain, announcement_day, step_bp)
+    except ValueError as exc:
+        raise ConfigError(f"{exc}; pass --step-bp as a positive number of bp, e.g. 25") from None
+
+
 def _print_odds(report: OddsReport) -> None:
-    lower, upper = report.current_range_pct
+    from carrywatch.analytics.odds.prediction_markets import bounds_text, range_text
+
+    in_force = bounds_text(*report.current_range_pct)
     table = Table(
-        title=f"{report.bank.upper()} odds as of {report.asof} (range in force "
-        f"{lower:g}-{upper:g}%)"
+        title=f"{report.bank.upper()} odds as of {report.asof} (range in force {in_force})"
     )
     for column in ("meeting", "source", "distribution (target range: probability)", "flags"):
         table.add_column(column)
@@ -124,12 +159,36 @@ def _print_odds(report: OddsReport) -> None:
             text = f"none: {dist.reason}"
         else:
             text = ", ".join(
-                f"{r.lower_pct:g}-{r.upper_pct:g}%: {r.probability * 100:.1f}%"
+                f"{range_text(r)}: {r.probability * 100:.1f}%"
                 for r in dist.probabilities
                 if r.probability >= 0.0005
             )
         table.add_row(dist.meeting.isoformat(), dist.source, text, "; ".join(dist.flags))
     out.print(table)
+    if report.summaries:
+        summary = Table(title="per meeting, from the range in force")
+        for column in (
+            "meeting",
+            "source",
+            "P(cut)",
+            "P(hold)",
+            "P(hike)",
+            "move bp",
+            "from today bp",
+        ):
+            summary.add_column(column)
+        for s in report.summaries:
+            summary.add_row(
+                s.meeting.isoformat(),
+                s.source,
+                f"{s.p_cut * 100:.1f}%",
+                f"{s.p_hold * 100:.1f}%",
+                f"{s.p_hike * 100:.1f}%",
+                f"{s.expected_change_bp:+.1f}",
+                f"{s.cumulative_change_bp:+.1f}" + (" (tail lumped)" if s.lumped else ""),
+            )
+        out.print(summary)
+    out.print(f"conventions: {report.conventions.label(report.asof)}")
     for comparison in report.comparisons:
         for diff in comparison.differences:
             gap = diff.max_abs_difference_pp

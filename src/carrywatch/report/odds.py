@@ -28,10 +28,12 @@ import pandas as pd
 
 from carrywatch.analytics.alignment import latest_asof, staleness_limit
 from carrywatch.analytics.odds.comparison import Comparison, compare
+from carrywatch.analytics.odds.conventions import CME, Conventions
 from carrywatch.analytics.odds.futures import contract_month, futures_implied_odds
 from carrywatch.analytics.odds.policy_odds import PolicyOdds
 from carrywatch.analytics.odds.prediction_markets import OddsDistribution, odds_json
 from carrywatch.analytics.odds.rate_path import path_implied_odds, rate_path_from_csv
+from carrywatch.analytics.odds.summary import MeetingSummary, meeting_summaries
 from carrywatch.catalog.spec import Catalog
 from carrywatch.errors import ConfigError
 from carrywatch.store.sqlite import Store
@@ -64,10 +66,17 @@ class OddsReport:
     distributions: tuple[OddsDistribution, ...]
     comparisons: tuple[Comparison, ...]
     notes: tuple[str, ...]
+    conventions: Conventions = CME
+    summaries: tuple[MeetingSummary, ...] = ()
 
     def to_json(self) -> dict[str, object]:
-        """``{"bank", "asof", "meetings": [{"date", "source", "distribution": [...]}]}``."""
-        return odds_json(self.bank, self.asof, self.distributions)
+        """``{"bank", "asof", "meetings": [{"date", "source", "distribution": [...]}],
+        "summary": [{"date", "source", "p_cut", "p_hold", "p_hike", ...}], "conventions":
+        {"chain", "announcement_day", "announcement_day_counts_at", "step_bp"}}``."""
+        document = odds_json(self.bank, self.asof, self.distributions)
+        document["summary"] = [s.to_json() for s in self.summaries]
+        document["conventions"] = self.conventions.describe(self.asof)
+        return document
 
     @property
     def refused(self) -> tuple[OddsDistribution, ...]:
@@ -139,15 +148,23 @@ def policy_odds(
     path_csv: str | None = None,
     markets: Sequence[OddsDistribution] = (),
     horizon_meetings: int = 8,
+    conventions: Conventions = CME,
 ) -> OddsReport:
-    """The odds of the next ``horizon_meetings`` meetings after ``asof`` from every source."""
+    """The odds of the next ``horizon_meetings`` meetings after ``asof`` from every source;
+    the futures and path engines use ``conventions`` (default: CME's live tool)."""
     meetings = meeting_dates(catalog, bank)
     upcoming = [m for m in meetings if m > asof][:horizon_meetings]
     notes: list[str] = []
     if not upcoming:
         notes.append(f"no {bank.upper()} meeting after {asof} in the published calendar")
     reference = _reference(
-        bank, asof, meetings, range_pct, futures_csv=futures_csv, path_csv=path_csv
+        bank,
+        asof,
+        meetings,
+        range_pct,
+        futures_csv=futures_csv,
+        path_csv=path_csv,
+        conventions=conventions,
     )
     if reference is None:
         notes.append(
@@ -183,6 +200,8 @@ def policy_odds(
         distributions=tuple(distributions),
         comparisons=tuple(comparisons),
         notes=tuple(notes),
+        conventions=conventions,
+        summaries=meeting_summaries(distributions, range_pct),
     )
 
 
@@ -194,19 +213,20 @@ def _reference(
     *,
     futures_csv: str | None,
     path_csv: str | None,
+    conventions: Conventions,
 ) -> PolicyOdds | None:
     """The futures- or path-implied odds, or ``None`` when neither input was given."""
     if futures_csv is not None:
         if bank != "fed":
             raise ConfigError("--futures holds fed funds futures: use it with `odds fed`")
         settlements = settlements_from_csv(futures_csv, asof)
-        return futures_implied_odds(settlements, meetings, range_pct)
+        return futures_implied_odds(settlements, meetings, range_pct, conventions=conventions)
     if path_csv is not None:
         try:
             path = rate_path_from_csv(path_csv, valuation_date=asof)
         except ValueError as exc:
             raise ConfigError(f"--path file: {exc}") from exc
-        return path_implied_odds(path, meetings, range_pct, asof=asof)
+        return path_implied_odds(path, meetings, range_pct, asof=asof, conventions=conventions)
     return None
 
 

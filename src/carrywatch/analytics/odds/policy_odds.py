@@ -12,7 +12,11 @@ import numpy.typing as npt
 import pandas as pd
 
 from carrywatch.analytics.odds.conventions import Conventions
-from carrywatch.analytics.odds.prediction_markets import OddsDistribution, RangeProbability
+from carrywatch.analytics.odds.prediction_markets import (
+    OddsDistribution,
+    RangeProbability,
+    bounds_text,
+)
 from carrywatch.analytics.units import bp_to_pp, fraction_to_pct
 
 __all__ = [
@@ -69,7 +73,7 @@ class MeetingOdds:
             return f"{head}: no odds: {self.reason}"
         mode = max(self.distribution, key=lambda r: r.probability)
         return (
-            f"{head}: most likely {mode.lower_pct:.2f}-{mode.upper_pct:.2f}% "
+            f"{head}: most likely {bounds_text(mode.lower_pct, mode.upper_pct)} "
             f"({fraction_to_pct(mode.probability):.1f}%), this meeting {self.change_bp:+.1f} bp"
         )
 

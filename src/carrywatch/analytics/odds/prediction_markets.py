@@ -53,6 +53,7 @@ __all__ = [
     "OddsDistribution",
     "OutcomeQuote",
     "RangeProbability",
+    "bounds_text",
     "isotonic_non_increasing",
     "ladder_distribution",
     "odds_json",
@@ -662,7 +663,12 @@ def _quality_flags(q: MarketQuality) -> list[str]:
     return flags
 
 
+def bounds_text(lower_pct: float, upper_pct: float) -> str:
+    """``3.5-3.75%`` for a range, ``0.75%`` for a point target (lower == upper)."""
+    return f"{lower_pct:g}%" if lower_pct == upper_pct else f"{lower_pct:g}-{upper_pct:g}%"
+
+
 def range_text(r: RangeProbability) -> str:
-    """``3.5-3.75%``, with ``<=``/``>=`` for a lumped tail."""
-    core = f"{r.lower_pct:g}-{r.upper_pct:g}%"
+    """``3.5-3.75%`` (``0.75%`` for a point), with ``<=``/``>=`` for a lumped tail."""
+    core = bounds_text(r.lower_pct, r.upper_pct)
     return {None: core, "below": f"<= {core}", "above": f">= {core}"}[r.lumped]
