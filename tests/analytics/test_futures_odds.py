@@ -21,12 +21,7 @@ from carrywatch.analytics.odds.futures import (
     price_from_rate,
 )
 from carrywatch.analytics.odds.policy_odds import PolicyOdds
-from carrywatch.analytics.odds.rate_path import (
-    RatePath,
-    forward_averages_pct,
-    path_implied_odds,
-    rate_path_from_csv,
-)
+from carrywatch.analytics.odds.rate_path import path_implied_odds
 from carrywatch.catalog.spec import load_catalog
 from carrywatch.errors import ConfigError, InsufficientDataError
 from tests.analytics.snapshot_data import snapshot_frame, snapshot_series
@@ -220,69 +215,6 @@ def test_inputs_that_cannot_be_used() -> None:
             FOMC,
             (1.0, 1.25),
         )
-
-
-# --- the path engine's inputs --------------------------------------------------------------
-
-
-def test_forward_averages_from_ois_rates() -> None:
-    # 1M (31 days) at 0.50%, 3M (90 days) at 0.60%, ACT/365: G1 = 1 + 0.005 * 31/365 =
-    # 1.00042466, G2 = 1 + 0.006 * 90/365 = 1.00147945; forward over days 31-90:
-    # (G2 / G1 - 1) / (59/365) = 0.00105435 / 0.16164384 = 0.65227%.
-    assert forward_averages_pct([0.5, 0.6], [31, 90]) == pytest.approx([0.5, 0.652265], abs=1e-6)
-    with pytest.raises(ValueError, match="rise"):
-        forward_averages_pct([0.5, 0.6], [90, 31])
-
-
-def test_rate_paths_from_csv() -> None:
-    valuation = date(2025, 1, 1)
-    tenors = rate_path_from_csv("tenor,rate\n3M,0.60\n1M,0.50\n", valuation_date=valuation)
-    assert tenors.kind == "tenors"
-    assert tenors.ends == (date(2025, 2, 1), date(2025, 4, 1))
-    assert tenors.average_rate_pct == pytest.approx((0.5, 0.652265), abs=1e-6)
-    dates = rate_path_from_csv(
-        "# meeting-dated TONA forwards\n2025-01-25,0.48\n\n2025-03-20,0.73\n",
-        valuation_date=date(2025, 1, 6),
-    )
-    assert dates.kind == "dates"
-    assert dates.bounds == [
-        (date(2025, 1, 6), date(2025, 1, 25)), (date(2025, 1, 25), date(2025, 3, 20))
-    ]  # fmt: skip
-    assert "2 periods" in dates.summary()
-    bad = {
-        "1M,0.5\n2025-03-01,0.6\n": "mix",
-        "date,rate\n": "no rate rows",
-        "2025-03-01,x\n": "not a rate",
-        "1M,0.5\nsoon,0.5\n": "is not 'date,rate'",
-    }
-    for text, why in bad.items():
-        with pytest.raises(ValueError, match=why):
-            rate_path_from_csv(text, valuation_date=valuation)
-    with pytest.raises(ValueError, match="rise"):
-        RatePath(valuation, (date(2025, 3, 1), date(2025, 2, 1)), (0.5, 0.6), "dates")
-
-
-def test_a_meeting_dated_tona_path_gives_boj_odds() -> None:
-    # A forward strip whose periods end on the day after each BOJ decision (the day a
-    # move takes effect under announcement_day="old"): 0.23% from 6 to 24 January 2025,
-    # 0.48% from 25 January to 19 March, 0.605% from 20 March to 1 May. The 24 January
-    # decision starts the second period (no day before it), so its move is 0.48 - 0.23 =
-    # 0.25 (the TONA-to-target basis cancels): 100% to 0.50%, as decided (0.25 -> 0.50).
-    # The 19 March meeting is priced at 0.605 - 0.48 = 0.125, half a step: 50% hold.
-    # The 1 May meeting would take effect after the path ends: no odds, a reason.
-    path = rate_path_from_csv(
-        "2025-01-25,0.23\n2025-03-20,0.48\n2025-05-02,0.605\n", valuation_date=date(2025, 1, 6)
-    )
-    result = path_implied_odds(
-        path, BOJ, (0.25, 0.25), conventions=Conventions(announcement_day="old")
-    )
-    day = date(2025, 1, 6)
-    assert _dist(result, day, date(2025, 1, 24)) == pytest.approx({(0.5, 0.5): 1.0})
-    assert _dist(result, day, date(2025, 3, 19)) == pytest.approx(
-        {(0.5, 0.5): 0.5, (0.75, 0.75): 0.5}
-    )
-    assert result.source == "path"
-    assert result.odds(day, date(2025, 5, 1)).reason is not None  # past the path's end
 
 
 # --- real data from the embedded snapshot ------------------------------------------------------

@@ -71,9 +71,12 @@ def test_boj_odds_from_a_rate_path_price_the_january_2025_hike(
     home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # A TONA forward strip pricing the 25 bp hike of the 2025-01-24 meeting for sure:
-    # 0.25% until the meeting, 0.50% after it (rows are period ends; BOJ target 0.25%).
+    # 0.25% until the meeting, 0.50% after it (periods [start, end); BOJ target 0.25%).
     path = tmp_path / "tona.csv"
-    path.write_text("date,rate\n2025-01-24,0.25\n2025-02-28,0.50\n2025-03-31,0.50\n")
+    path.write_text(
+        "start,end,rate\n2025-01-06,2025-01-24,0.25\n2025-01-24,2025-03-19,0.50\n"
+        "2025-03-19,2025-03-31,0.50\n"
+    )
     code, out, err = _odds(capsys, "boj", "--asof", "2025-01-06", "--path", str(path), "--json")
     assert code == 0, err
     meetings = {m["date"]: m for m in json.loads(out)["meetings"]}
@@ -94,7 +97,8 @@ def test_a_malformed_path_file_is_a_clear_error(
         capsys, "boj", "--asof", "2024-07-01", "--path", str(path), "--target-range", "0.1,0.1"
     )
     assert code == 1
-    assert "--path file" in err
+    assert "--path file: 'date,rate' rows are ambiguous" in err
+    assert "give start,end,rate rows" in " ".join(err.split())
 
 
 @pytest.mark.parametrize(
@@ -195,3 +199,20 @@ def test_every_convention_can_be_named_on_the_command_line(
     assert code == 1
     assert "nearest" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_boj_odds_from_an_ois_curve_print_point_targets(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The worked example of docs/analytics.md (tests/analytics/test_rate_path.py derives it):
+    # 24 January 2025, 85.6% to 0.5% and 14.4% to 0.75% from the 0.25% in force (85.5% by
+    # the simple average; the OIS compounding moves it by 0.05 bp of rate).
+    path = tmp_path / "ois.csv"
+    path.write_text("tenor,rate\n2W,0.23\n1M,0.35\n3M,0.45\n")
+    code, out, err = _odds(capsys, "boj", "--asof", "2025-01-06", "--path", str(path))
+    assert code == 0, err
+    flat = " ".join(out.split())
+    assert "range in force 0.25%)" in flat
+    assert "0.5%: 85.6%, 0.75%: 14.4%" in flat
+    assert "0.5-0.5%" not in flat
+    assert "conventions: cme chain, announcement day at the new rate" in flat

@@ -43,7 +43,8 @@ if TYPE_CHECKING:
     "--path",
     "path_file",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="CSV of expected overnight rates: date,rate or tenor,rate (OIS, TONA forwards).",
+    help="CSV of expected overnight rates: start,end,rate (the average over [start, end)) "
+    "or tenor,rate (OIS from the as-of date: ON, 1W, 1M, 3M, 1Y).",
 )
 @click.option(
     "--target-range",
@@ -111,8 +112,8 @@ def odds_command(
         cutoff,
         range_pct,
         markets=markets,
-        futures_csv=_read_text(futures_file, "--futures"),
-        path_csv=_read_text(path_file, "--path"),
+        futures_csv=_read(futures_file, "--futures"),
+        path_csv=_read(path_file, "--path"),
         conventions=_conventions(Conventions, chain, announcement_day, step_bp),
     )
     if as_json:
@@ -127,13 +128,10 @@ def odds_command(
         err.print(f"note: {note}")
 
 
-def _read_text(path: Path | None, option: str) -> str | None:
-    if path is None:
-        return None
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{option} {path.name}: cannot read it ({exc})") from exc
+def _read(path: Path | None, option: str) -> bytes | None:
+    from carrywatch.files import read_user_file
+
+    return None if path is None else read_user_file(path, what=f"{option} {path.name}")
 
 
 def _conventions(

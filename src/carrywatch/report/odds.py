@@ -7,18 +7,18 @@ rates (OIS or TONA forwards; the way to BOJ odds), and prediction-market distrib
 (built by the caller from archived Kalshi and Polymarket snapshots) compared with the
 futures- or path-implied reference (:mod:`carrywatch.analytics.odds.comparison`).
 
-Inputs given as files are read here with clear errors:
+Inputs given as files are read by the one reader of users' CSV files
+(:func:`carrywatch.files.user_csv_rows`) and parsed here with clear errors:
 
 ``--futures FILE``  CSV ``contract,settle``: ``contract`` a CME code (``ZQK23``, ``ZQK3``,
                     ``ZQZ25.CBT``) or a month (``2023-05``), ``settle`` the price.
-``--path FILE``     CSV ``date,rate`` (expected average overnight rate from that date on)
-                    or ``tenor,rate`` (spot OIS rates), read by ``rate_path_from_csv``.
+``--path FILE``     CSV ``start,end,rate`` (the average overnight rate expected over
+                    [start, end)) or ``tenor,rate`` (spot OIS rates, bootstrapped to
+                    meeting-to-meeting forwards): :mod:`carrywatch.analytics.odds.rate_path`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -32,10 +32,15 @@ from carrywatch.analytics.odds.conventions import CME, Conventions
 from carrywatch.analytics.odds.futures import contract_month, futures_implied_odds
 from carrywatch.analytics.odds.policy_odds import PolicyOdds
 from carrywatch.analytics.odds.prediction_markets import OddsDistribution, odds_json
-from carrywatch.analytics.odds.rate_path import path_implied_odds, rate_path_from_csv
+from carrywatch.analytics.odds.rate_path import (
+    BOJ_FLOOR_PCT,
+    path_implied_odds,
+    rate_path_from_rows,
+)
 from carrywatch.analytics.odds.summary import MeetingSummary, meeting_summaries
 from carrywatch.catalog.spec import Catalog
 from carrywatch.errors import ConfigError
+from carrywatch.files import user_csv_rows
 from carrywatch.store.sqlite import Store
 
 __all__ = [
@@ -109,18 +114,17 @@ def current_range(store: Store, bank: Bank, asof: date) -> tuple[float, float]:
     return found[0], found[1]
 
 
-def settlements_from_csv(text: str, trade_date: date) -> pd.DataFrame:
+def settlements_from_csv(body: bytes, trade_date: date) -> pd.DataFrame:
     """One row of ZQ settlements (index ``trade_date``, columns contract months)."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    fields = [f.strip().lower() for f in reader.fieldnames or []]
-    if fields[:2] != ["contract", "settle"]:
+    rows = user_csv_rows(body, what="--futures file")
+    header = [f.lower() for f in rows[0][1]] if rows else []
+    if header[:2] != ["contract", "settle"]:
         raise ConfigError(
-            f"the futures file needs the header 'contract,settle'; found {reader.fieldnames}"
+            f"the futures file needs the header 'contract,settle'; found {header[:4]}"
         )
     prices: dict[pd.Period, float] = {}
-    for line_no, row in enumerate(reader, start=2):
-        values = list(row.values())
-        code, settle = str(values[0] or "").strip(), str(values[1] or "").strip()
+    for line_no, fields in rows[1:]:
+        code, settle = fields[0], (fields[1] if len(fields) > 1 else "")
         if not code:
             continue
         month = contract_month(code, reference=trade_date)
@@ -144,8 +148,8 @@ def policy_odds(
     asof: date,
     range_pct: tuple[float, float],
     *,
-    futures_csv: str | None = None,
-    path_csv: str | None = None,
+    futures_csv: bytes | None = None,
+    path_csv: bytes | None = None,
     markets: Sequence[OddsDistribution] = (),
     horizon_meetings: int = 8,
     conventions: Conventions = CME,
@@ -211,8 +215,8 @@ def _reference(
     meetings: Sequence[date],
     range_pct: tuple[float, float],
     *,
-    futures_csv: str | None,
-    path_csv: str | None,
+    futures_csv: bytes | None,
+    path_csv: bytes | None,
     conventions: Conventions,
 ) -> PolicyOdds | None:
     """The futures- or path-implied odds, or ``None`` when neither input was given."""
@@ -222,11 +226,20 @@ def _reference(
         settlements = settlements_from_csv(futures_csv, asof)
         return futures_implied_odds(settlements, meetings, range_pct, conventions=conventions)
     if path_csv is not None:
+        floor = BOJ_FLOOR_PCT if bank == "boj" else 0.0
         try:
-            path = rate_path_from_csv(path_csv, valuation_date=asof)
+            path = rate_path_from_rows(
+                user_csv_rows(path_csv, what="--path file"),
+                valuation_date=asof,
+                meetings=meetings,
+                conventions=conventions,
+                floor_pct=floor,
+            )
+            return path_implied_odds(
+                path, meetings, range_pct, conventions=conventions, floor_pct=floor
+            )
         except ValueError as exc:
-            raise ConfigError(f"--path file: {exc}") from exc
-        return path_implied_odds(path, meetings, range_pct, asof=asof, conventions=conventions)
+            raise ConfigError(f"--path file: {exc}") from None
     return None
 
 

@@ -63,7 +63,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Final, Literal, get_args
 
 __all__ = [
@@ -117,6 +117,11 @@ class Conventions:
         if self.announcement_day == "cme":
             return "old" if trade_date >= CME_OLD_RATE_SINCE else "new"
         return self.announcement_day
+
+    def effective_day(self, meeting: date, trade_date: date) -> date:
+        """The first day at the new rate of ``meeting``, for odds as of ``trade_date``."""
+        lag = 0 if self.announcement_day_on(trade_date) == "new" else 1
+        return meeting + timedelta(days=lag)
 
     def describe(self, trade_date: date) -> dict[str, object]:
         """The conventions used on ``trade_date``, as JSON: the rule and what it resolved to."""
