@@ -23,6 +23,7 @@ import pandas as pd
 
 from carrywatch.catalog.spec import Catalog, SeriesSpec
 from carrywatch.errors import CarrywatchError, CatalogError, ConfigError, ParseError
+from carrywatch.files import read_user_file
 from carrywatch.sources.base import Source
 from carrywatch.sources.http import HttpClient, display_url
 from carrywatch.sources.table import PARSE_VERSION as TABLE_PARSE_VERSION
@@ -383,10 +384,7 @@ def import_csv(
 ) -> AppendResult:
     """Import a user's CSV into ``series_id`` (origin ``import``), all or nothing."""
     spec = catalog.spec(series_id)
-    try:
-        body = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path.name}: {exc.strerror}") from exc
+    body = read_user_file(path, what="import")
     parsed = parse_table_csv(body, date_column=date_column, value_column=value_column)
     if parsed.rows.empty:
         raise ParseError(f"{path.name} holds no values", source="import")

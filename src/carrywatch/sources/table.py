@@ -1,7 +1,8 @@
 """A user's own CSV of dated values (a terminal export), for ``carrywatch import``.
 
 Accepted shape: a header row, a date column and one or more value columns; comma,
-semicolon or tab delimited (sniffed); UTF-8 with or without BOM. The date column is the
+semicolon or tab delimited (sniffed); UTF-8 with or without BOM; read by the one reader of
+users' CSV files (:func:`carrywatch.files.user_csv_rows`, with its limits). The date column is the
 one named ``--date-column`` or else the first column; the value column is the one named
 ``--value-column`` or else the only other column. Dates: ISO ``YYYY-MM-DD`` (time part
 ignored), ``YYYY/MM/DD``, ``MM/DD/YYYY`` or ``YYYYMMDD``. Numbers may carry thousands
@@ -13,14 +14,13 @@ user can fix the file: an unparseable date or number, a duplicate date, a missin
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import date, datetime
 
-from carrywatch.errors import ParseError
+from carrywatch.errors import ConfigError, ParseError
+from carrywatch.files import user_csv_rows
 from carrywatch.frames import observations_frame
-from carrywatch.sources.base import MISSING_MARKERS, decode_text, to_float
+from carrywatch.sources.base import MISSING_MARKERS, reject_html, to_float
 from carrywatch.types import ParsedFrame
 
 __all__ = ["PARSE_VERSION", "parse_table_csv"]
@@ -53,20 +53,14 @@ def parse_table_csv(
 
     ``remote_code`` defaults to the value column's header.
     """
-    text = decode_text(body, encoding="utf-8-sig", source=source)
-    if not text.strip():
+    reject_html(body, source=source)
+    try:
+        rows = user_csv_rows(body, what="the file")
+    except ConfigError as exc:
+        raise ParseError(str(exc), source=source) from None
+    if not rows:
         raise ParseError("the file is empty", source=source)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    try:
-        rows = list(reader)
-    except csv.Error as exc:
-        raise ParseError(f"not a readable CSV file ({exc})", source=source) from exc
-    header = [h.strip() for h in rows[0]]
+    header = rows[0][1]
     if len(header) < 2:
         raise ParseError(
             f"the header {header!r} needs a date column and a value column", source=source
@@ -87,9 +81,7 @@ def parse_table_csv(
     dates: list[date] = []
     values: list[float] = []
     seen: dict[date, int] = {}
-    for line_no, row in enumerate(rows[1:], start=2):
-        if not row or all(not cell.strip() for cell in row):
-            continue
+    for line_no, row in rows[1:]:
         if len(row) <= max(date_idx, value_idx):
             raise ParseError(f"line {line_no}: expected {len(header)} fields", source=source)
         cell = row[value_idx].strip()
