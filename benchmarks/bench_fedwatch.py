@@ -26,6 +26,7 @@ test: the times depend on the machine.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import platform
 import subprocess
@@ -33,7 +34,7 @@ import sys
 import tempfile
 import time
 import venv
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,7 @@ import pandas as pd
 from carrywatch.analytics.odds.conventions import Chain, Conventions
 from carrywatch.analytics.odds.futures import contract_code, futures_implied_odds, price_from_rate
 from carrywatch.analytics.odds.policy_odds import PolicyOdds
+from carrywatch.analytics.odds.rate_path import meeting_dated_path, path_implied_odds
 from carrywatch.catalog.spec import load_catalog
 from carrywatch.snapshot.artefact import read_snapshot
 
@@ -62,6 +64,12 @@ CME_PRICES = {
     "2023-05": 96.0050, "2023-06": 96.0350, "2023-07": 96.0650,
 }  # fmt: skip
 CME_PUBLISHED_CHANGE_PCT = {"2022-09-21": 0.7613, "2022-11-02": 0.5276}
+# Lao and Mirza (2015): FFQ5 99.8675, FFU5 99.805 -> P(hike at 17 September 2015) 53.6%.
+CME_2015 = {"2015-08": 99.8675, "2015-09": 99.805}
+CME_2015_P_HIKE_PCT = 53.6
+# CME FedWatch's published tables (the payload copy; pass the whole history file with
+# --cme-tables to use every day of it).
+CME_TABLES = HERE.parent / "tests" / "payloads" / "cme_fedwatch_tables" / "cme_fedwatch_2026-07.csv"
 
 RUNNER = r"""
 import json, sys, time
@@ -195,7 +203,7 @@ def _cme_example() -> dict[str, object]:
     peer = _run_peer(history, [(CME_DATE, 2.25, 2.50)], fomc, upcoming=5)
     theirs = {m: round(c, 6) for m, c in peer["changes"]}  # type: ignore[attr-defined]
     out: dict[str, object] = {"cme_published_change_pct": CME_PUBLISHED_CHANGE_PCT}
-    chains: tuple[Chain, ...] = ("cme", "pyfedwatch")
+    chains: tuple[Chain, ...] = ("cme", "longer-side", "pyfedwatch")
     for chain in chains:
         odds = futures_implied_odds(
             frame,
@@ -213,10 +221,85 @@ def _cme_example() -> dict[str, object]:
     return out
 
 
+def _published_cme(tables_csv: Path) -> dict[str, object]:
+    """The largest difference from every real published CME table held: the 2015 paper's
+    P(hike) and the 2022 worksheet's changes (from their prices, each chain), and CME's
+    2026 tables (the tree on the per-meeting moves those tables imply; their contracts
+    alone cannot pin CME's chain, see docs/analytics.md)."""
+    out: dict[str, object] = {}
+    frame = pd.DataFrame([{pd.Period(k, "M"): v for k, v in CME_2015.items()}])
+    frame.index = pd.DatetimeIndex(["2015-08-28"])
+    meetings = [date(2015, 7, 29), date(2015, 9, 17), date(2015, 10, 28)]
+    for chain in ("cme", "longer-side"):
+        odds = futures_implied_odds(
+            frame,
+            meetings,
+            (0.0, 0.25),
+            conventions=Conventions(chain),
+            calendar_end=date(2015, 12, 31),
+        ).odds(date(2015, 8, 28), date(2015, 9, 17))
+        hike = sum(r.probability for r in odds.distribution or () if r.lower_pct >= 0.25)
+        out[f"paper_2015_{chain}_p_hike_diff_pp"] = round(abs(100 * hike - CME_2015_P_HIKE_PCT), 4)
+    example = _cme_example()
+    for chain in ("cme", "longer-side"):
+        ours = example[f"ours_{chain}_change_pct"]
+        assert isinstance(ours, dict)
+        out[f"worksheet_2022_{chain}_max_change_diff_bp"] = round(
+            max(100 * abs(ours[m] - v) for m, v in CME_PUBLISHED_CHANGE_PCT.items()), 4
+        )
+    tables: dict[tuple[str, str], dict[float, float]] = {}
+    current: dict[str, float] = {}
+    with tables_csv.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if not row["contract"] or row["meeting_date"] < row["snapshot_date"]:
+                continue  # the first day's NO CHANGE/HIKE rows; a meeting already held
+            lower = int(row["rate_range"].split("-")[0]) / 100
+            tables.setdefault((row["snapshot_date"], row["meeting_date"]), {})[lower] = float(
+                row["prob_now"]
+            )
+            if "Current" in row["rate_range"]:
+                current[row["snapshot_date"]] = lower
+    worst_day: dict[str, float] = {}
+    for day in sorted(current):
+        # The tool shows the odds of the last settlement, the day before the snapshot (on
+        # a meeting day the meeting is still ahead of it).
+        trade = date.fromisoformat(day) - timedelta(days=1)
+        meets = sorted(date.fromisoformat(m) for d, m in tables if d == day)
+        lower = current[day]
+        means = [
+            sum((lo - lower) / 0.25 * p for lo, p in tables[day, str(m)].items())
+            / sum(tables[day, str(m)].values())
+            for m in meets
+        ]
+        old = Conventions(announcement_day="old")
+        path = meeting_dated_path(
+            trade, meets, lower + 0.125, (25 * np.diff([0.0, *means])).tolist(), conventions=old
+        )
+        result = path_implied_odds(
+            path, meets, (lower, lower + 0.25), conventions=old, calendar_end=path.ends[-1]
+        )
+        for m in meets:
+            got = {
+                r.lower_pct: 100 * r.probability for r in result.odds(trade, m).distribution or ()
+            }
+            cme = tables[day, str(m)]
+            gap = max(abs(got.get(k, 0.0) - cme.get(k, 0.0)) for k in {*got, *cme})
+            worst_day[day] = max(worst_day.get(day, 0.0), gap)
+    out["tables_2026_days"] = len(worst_day)
+    out["tables_2026_tree_max_diff_pp"] = round(max(worst_day.values()), 4)
+    out["tables_2026_days_above_0.15_pp"] = {
+        d: round(w, 3) for d, w in worst_day.items() if w > 0.15
+    }
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7, help="best of R calls of ours")
     parser.add_argument("--num-upcoming", type=int, default=8, help="meetings per trade date")
+    parser.add_argument(
+        "--cme-tables", type=Path, default=CME_TABLES, help="CME FedWatch published tables (CSV)"
+    )
     args = parser.parse_args()
     ours_frame, history = _settlements()
     trades = pd.DatetimeIndex(ours_frame.index)
@@ -262,6 +345,7 @@ def main() -> None:
         "speed_ratio": seconds / best,
         "goal_speed_ratio": 50,
         "cme_worked_example": _cme_example(),
+        "published_cme_largest_difference": _published_cme(args.cme_tables),
         "numpy": np.__version__,
         "pandas": pd.__version__,
         "python": sys.version.split()[0],

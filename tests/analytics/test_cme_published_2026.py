@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +18,7 @@ import pytest
 
 from carrywatch.analytics.odds.conventions import Conventions
 from carrywatch.analytics.odds.futures import contract_month, futures_implied_odds
-from carrywatch.analytics.odds.tree import odds_from_period_averages
+from carrywatch.analytics.odds.rate_path import meeting_dated_path, path_implied_odds
 from carrywatch.catalog.spec import load_catalog
 
 PAYLOAD = (
@@ -72,20 +72,10 @@ def test_the_tree_reproduces_cme_published_distributions(day: str) -> None:
         / sum(tables[day][m].values())
         for m in meetings
     ]
-    level_pct = 3.625 + 0.25 * np.array([0.0, *mean_steps])
-    effective = [m + timedelta(days=1) for m in meetings]  # the day after, as since 2026
-    bounds = list(zip([trade, *effective[:-1]], effective, strict=True))
-    bounds.append((effective[-1], effective[-1] + timedelta(days=30)))
-    result = odds_from_period_averages(
-        level_pct[None, :],
-        bounds,
-        [trade],
-        meetings,
-        (np.array([RANGE[0]]), np.array([RANGE[1]])),
-        source="path",
-        conventions=Conventions(announcement_day="old"),
-        calendar_end=bounds[-1][1],
-    )
+    moves_bp = 25.0 * np.diff([0.0, *mean_steps])
+    old = Conventions(announcement_day="old")  # the day after, as since 2026
+    path = meeting_dated_path(trade, meetings, 3.625, moves_bp.tolist(), conventions=old)
+    result = path_implied_odds(path, meetings, RANGE, conventions=old, calendar_end=path.ends[-1])
     worst = 0.0
     for meeting in meetings:
         odds = result.odds(trade, meeting)

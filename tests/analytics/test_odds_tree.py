@@ -90,21 +90,20 @@ def test_two_meetings_in_one_month() -> None:
     # second meeting: -25: 0.4*0.6 = 0.24; -50: 0.4*0.4 + 0.6*0.6 = 0.52; -75: 0.6*0.4 = 0.24.
     bounds = _months("2007-12", 3)
     first, second = date(2008, 1, 10), date(2008, 1, 20)
+    day = date(2007, 12, 20)  # December is still trading
     result = _odds(
         [[4.25, 124.25 / 31, 3.75]],
         bounds,
-        [date(2008, 1, 2)],
+        [day],
         [first, second],
         (4.00, 4.25),
         calendar_end=date(2008, 2, 29),
     )
-    assert _dist(result, date(2008, 1, 2), first) == pytest.approx(
-        {(4.00, 4.25): 0.4, (3.75, 4.00): 0.6}
-    )
-    assert _dist(result, date(2008, 1, 2), second) == pytest.approx(
+    assert _dist(result, day, first) == pytest.approx({(4.00, 4.25): 0.4, (3.75, 4.00): 0.6})
+    assert _dist(result, day, second) == pytest.approx(
         {(3.75, 4.00): 0.24, (3.50, 3.75): 0.52, (3.25, 3.50): 0.24}
     )
-    assert result.odds(date(2008, 1, 2), second).change_bp == pytest.approx(-35.0)
+    assert result.odds(day, second).change_bp == pytest.approx(-35.0)
 
 
 def test_two_meetings_need_both_neighbours() -> None:
@@ -170,17 +169,31 @@ def test_which_side_each_chain_takes_when_both_anchors_exist() -> None:
     # average is not used: 3.06 - 2.33 = 0.73; pyfedwatch pins both sides the same way.
     # "longer-side": the 20 days before are solved from the average, the end comes from
     # the next month: start = (30*2.5525 - 10*3.06)/20 = 2.29875, move 0.76125.
+    # Once August has expired (12 September, CME's worksheet date), the live tool has no
+    # August contract: the start is solved, 76.125, as on the worksheet.
     bounds = _months("2022-08", 3)
-    meeting, day = date(2022, 9, 21), date(2022, 9, 12)
-    end = date(2022, 12, 31)
+    meeting, end = date(2022, 9, 21), date(2022, 12, 31)
     rows = [[2.33, 2.5525, 3.06]]
     moves = {
-        chain: _odds(rows, bounds, [day], [meeting], (2.25, 2.5), chain=chain, calendar_end=end)
+        (chain, day): _odds(
+            rows, bounds, [day], [meeting], (2.25, 2.5), chain=chain, calendar_end=end
+        )
         .odds(day, meeting)
         .change_bp
         for chain in ("cme", "longer-side", "pyfedwatch")
+        for day in (date(2022, 8, 12), date(2022, 9, 12))
     }
-    assert moves == pytest.approx({"cme": 73.0, "longer-side": 76.125, "pyfedwatch": 73.0})
+    august, september = date(2022, 8, 12), date(2022, 9, 12)
+    assert moves == pytest.approx(
+        {
+            ("cme", august): 73.0,
+            ("cme", september): 76.125,
+            ("longer-side", august): 76.125,
+            ("longer-side", september): 76.125,
+            ("pyfedwatch", august): 73.0,
+            ("pyfedwatch", september): 73.0,
+        }
+    )
 
 
 def test_the_cme_chain_takes_the_end_from_the_next_anchored_chain() -> None:

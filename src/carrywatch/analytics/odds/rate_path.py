@@ -28,7 +28,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from itertools import pairwise
 from typing import Final, Literal
 
@@ -47,6 +47,7 @@ __all__ = [
     "TONA_DAY_COUNT",
     "RatePath",
     "forward_averages_pct",
+    "meeting_dated_path",
     "meeting_forwards",
     "path_implied_odds",
     "rate_path_from_rows",
@@ -382,6 +383,27 @@ def meeting_forwards(
     if not rates:
         raise ValueError(notes[0])
     return RatePath(valuation, valuation, tuple(out_ends), tuple(rates), "tenors", tuple(notes))
+
+
+def meeting_dated_path(
+    valuation: date,
+    meetings: Sequence[date],
+    level_pct: float,
+    moves_bp: Sequence[float],
+    *,
+    conventions: Conventions = CME,
+    tail_days: int = 30,
+) -> RatePath:
+    """The path that starts at ``level_pct`` and moves by ``moves_bp[k]`` on the effective
+    day of ``meetings[k]`` (ascending, after ``valuation``): the tree on it gives each
+    meeting exactly its move, so it turns published per-meeting expected moves back into
+    distributions. The last period runs ``tail_days`` past the last effective day."""
+    if len(meetings) != len(moves_bp) or not meetings:
+        raise ValueError("give one move per meeting, and at least one meeting")
+    effective = [conventions.effective_day(m, valuation) for m in meetings]
+    levels = level_pct + np.cumsum([0.0, *moves_bp]) / 100.0
+    ends = (*effective, effective[-1] + timedelta(days=tail_days))
+    return RatePath(valuation, valuation, ends, tuple(float(x) for x in levels), "periods")
 
 
 def path_implied_odds(
