@@ -25,7 +25,7 @@ def _odds(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str
 
 # CME Group, "FedWatch calculation examples" worksheet (settlements of 12 September 2022):
 # ZQU2 97.4475, ZQV2 96.9400, ZQX2 96.4300; target range 2.25-2.50 (DFEDTARL/U that day).
-# September: start 2.2987 (from the August-anchored average), end 3.0600, change 0.7613 pp
+# September: start 2.2987 (solved from ZQU2: August has expired), end 3.0600, change 0.7613 pp
 # = 3.0452 steps of 25 bp -> P(+75) = 1 - 0.0452 = 95.48%, P(+100) = 4.52%.
 CME_2022 = "contract,settle\nZQU2,97.4475\nZQV2,96.9400\nZQX2,96.4300\n"
 
@@ -51,6 +51,20 @@ def test_fed_odds_from_settlements_reproduce_cme_worked_example(
         assert sum(d["probability"] for d in meeting["distribution"]) == pytest.approx(1, abs=1e-9)
     # December 2022 has no contract in the file: said, not guessed.
     assert "2022-12-14" not in {m["date"] for m in document["meetings"]}
+    # The conventions used, and the summary: P(hike) = 1 (every range lies above
+    # 2.25-2.50); expected move 0.7613 pp = 76.1 bp (the tree's mean is the implied move).
+    assert document["conventions"] == {
+        "chain": "cme",
+        "announcement_day": "cme",
+        "announcement_day_counts_at": "new",
+        "step_bp": 25.0,
+    }
+    summary = next(s for s in document["summary"] if s["date"] == "2022-09-21")
+    assert summary["source"] == "futures"
+    assert (summary["p_cut"], summary["p_hold"]) == (0.0, 0.0)
+    assert summary["p_hike"] == pytest.approx(1.0)
+    assert summary["expected_change_bp"] == pytest.approx(76.125)
+    assert summary["cumulative_change_bp"] == pytest.approx(76.125)
 
 
 def test_table_output_says_which_meetings_have_no_odds(
@@ -143,32 +157,6 @@ def test_futures_and_path_together_are_refused(
     )
     assert code == 1
     assert "not both" in err
-
-
-def test_json_states_the_conventions_and_the_summary_per_meeting(
-    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # The worksheet's September, as above: P(hike) = 1 (every range lies above 2.25-2.50);
-    # expected move 0.7613 pp = 76.1 bp (the tree's mean is the implied move).
-    futures = tmp_path / "zq.csv"
-    futures.write_text(CME_2022)
-    code, out, err = _odds(
-        capsys, "fed", "--asof", "2022-09-12", "--futures", str(futures), "--json"
-    )
-    assert code == 0, err
-    document = json.loads(out)
-    assert document["conventions"] == {
-        "chain": "cme",
-        "announcement_day": "cme",
-        "announcement_day_counts_at": "new",
-        "step_bp": 25.0,
-    }
-    september = next(s for s in document["summary"] if s["date"] == "2022-09-21")
-    assert september["source"] == "futures"
-    assert (september["p_cut"], september["p_hold"]) == (0.0, 0.0)
-    assert september["p_hike"] == pytest.approx(1.0)
-    assert september["expected_change_bp"] == pytest.approx(76.125)
-    assert september["cumulative_change_bp"] == pytest.approx(76.125)
 
 
 def test_every_convention_can_be_named_on_the_command_line(
