@@ -25,7 +25,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from carrywatch.analytics.odds.prediction_markets import OddsDistribution
+from carrywatch.analytics.odds.distribution import OddsDistribution
 from carrywatch.catalog.market_discovery import BankMarkets, MarketDiscovery
 from carrywatch.catalog.spec import load_catalog
 from carrywatch.errors import CatalogError

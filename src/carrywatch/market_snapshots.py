@@ -53,10 +53,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from typing import Final
 
+from carrywatch.analytics.odds.distribution import SOURCES, OddsDistribution
 from carrywatch.analytics.odds.prediction_markets import (
-    SOURCES,
     LadderQuote,
-    OddsDistribution,
     OutcomeQuote,
     ladder_distribution,
     outcome_distribution,

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from carrywatch.analytics.odds.prediction_markets import OddsDistribution, RangeProbability
+from carrywatch.analytics.odds.distribution import OddsDistribution, RangeProbability
 from carrywatch.analytics.odds.summary import meeting_summaries, meeting_summary
 from carrywatch.errors import AnalyticsError
 

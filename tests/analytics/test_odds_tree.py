@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carrywatch.analytics.odds.conventions import Conventions
+from carrywatch.analytics.odds.distribution import OddsDistribution
 from carrywatch.analytics.odds.policy_odds import PolicyOdds
-from carrywatch.analytics.odds.prediction_markets import OddsDistribution
 from carrywatch.analytics.odds.tree import odds_from_period_averages
 
 

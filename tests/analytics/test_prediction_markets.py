@@ -18,16 +18,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carrywatch.analytics.alignment import latest_asof
+from carrywatch.analytics.odds import distribution
 from carrywatch.analytics.odds import prediction_markets as market_odds
 from carrywatch.analytics.odds.comparison import compare
+from carrywatch.analytics.odds.distribution import OddsDistribution, RangeProbability, odds_json
 from carrywatch.analytics.odds.prediction_markets import (
     LadderQuote,
-    OddsDistribution,
     OutcomeQuote,
-    RangeProbability,
     isotonic_non_increasing,
     ladder_distribution,
-    odds_json,
     outcome_distribution,
 )
 from carrywatch.errors import AnalyticsError
@@ -679,3 +678,4 @@ def test_compare_differences_sum_to_zero(a: list[float], b: list[float]) -> None
 
 def test_public_names() -> None:
     assert all(hasattr(market_odds, name) for name in market_odds.__all__)
+    assert all(hasattr(distribution, name) for name in distribution.__all__)

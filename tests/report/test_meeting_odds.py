@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from carrywatch.analytics.odds.prediction_markets import OddsDistribution, RangeProbability
+from carrywatch.analytics.odds.distribution import OddsDistribution, RangeProbability
 from carrywatch.catalog.spec import Catalog, load_catalog
 from carrywatch.report.inputs import BriefInputs
 from carrywatch.report.meeting_odds import ODDS_READS, bank_odds, odds_section, range_in_force

@@ -144,7 +144,7 @@ def _conventions(
 
 
 def _print_odds(report: OddsReport) -> None:
-    from carrywatch.analytics.odds.prediction_markets import bounds_text, range_text
+    from carrywatch.analytics.odds.distribution import bounds_text, range_text
 
     in_force = bounds_text(*report.current_range_pct)
     table = Table(

@@ -31,7 +31,7 @@ from typing import Final
 
 import pandas as pd
 
-from carrywatch.analytics.odds.prediction_markets import (
+from carrywatch.analytics.odds.distribution import (
     OddsDistribution,
     RangeProbability,
     range_text,

@@ -29,9 +29,9 @@ import pandas as pd
 from carrywatch.analytics.alignment import latest_asof, staleness_limit
 from carrywatch.analytics.odds.comparison import Comparison, compare
 from carrywatch.analytics.odds.conventions import CME, Conventions
+from carrywatch.analytics.odds.distribution import OddsDistribution, odds_json
 from carrywatch.analytics.odds.futures import contract_month, futures_implied_odds
 from carrywatch.analytics.odds.policy_odds import PolicyOdds
-from carrywatch.analytics.odds.prediction_markets import OddsDistribution, odds_json
 from carrywatch.analytics.odds.rate_path import (
     BOJ_FLOOR_PCT,
     path_implied_odds,

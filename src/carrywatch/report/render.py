@@ -47,7 +47,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from carrywatch.analytics.odds.prediction_markets import OddsDistribution
+from carrywatch.analytics.odds.distribution import OddsDistribution
 from carrywatch.catalog.spec import Catalog
 from carrywatch.errors import ConfigError
 from carrywatch.files import write_atomic

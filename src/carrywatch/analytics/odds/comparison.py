@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from carrywatch.analytics.odds.prediction_markets import (
+from carrywatch.analytics.odds.distribution import (
     Lumped,
     MarketQuality,
     OddsDistribution,

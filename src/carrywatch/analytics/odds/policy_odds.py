@@ -12,7 +12,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from carrywatch.analytics.odds.conventions import Conventions
-from carrywatch.analytics.odds.prediction_markets import (
+from carrywatch.analytics.odds.distribution import (
     OddsDistribution,
     RangeProbability,
     bounds_text,
@@ -126,7 +126,7 @@ class PolicyOdds:
         return MeetingOdds(trade_date, meeting, dist, float(self.change_bp[t, k]), expected, None)
 
     def as_distribution(self, trade_date: date, meeting: date) -> OddsDistribution:
-        """The pair as a :class:`~carrywatch.analytics.odds.prediction_markets.OddsDistribution`."""
+        """The pair as a :class:`~carrywatch.analytics.odds.distribution.OddsDistribution`."""
         odds = self.odds(trade_date, meeting)
         if odds.distribution is None:
             return OddsDistribution(meeting, self.source, (), (), False, None, odds.reason)

@@ -1,7 +1,7 @@
 """The FedWatch-style summary of one meeting's distribution: P(cut), P(hold), P(hike), the
 expected change at the meeting and the cumulative expected change from today.
 
-Works on any source's :class:`~carrywatch.analytics.odds.prediction_markets.OddsDistribution`
+Works on any source's :class:`~carrywatch.analytics.odds.distribution.OddsDistribution`
 (futures, path, Kalshi, Polymarket) and on point targets (lower == upper, the BOJ).
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-from carrywatch.analytics.odds.prediction_markets import OddsDistribution, RangeProbability
+from carrywatch.analytics.odds.distribution import OddsDistribution, RangeProbability
 from carrywatch.analytics.units import pp_to_bp
 from carrywatch.errors import AnalyticsError
 
