@@ -87,7 +87,8 @@ def test_cme_worked_example_of_12_september_2022() -> None:
     # The July 2022 meeting was held before the trade date; 2023-09 has no contract.
     assert result.meetings[0] == sep
     assert result.odds(day, date(2023, 9, 20)).reason == (
-        "no contract or path period covers the 2023-09-20 meeting"
+        "no contract or path period covers the 2023-09-20 meeting (the input covers "
+        "2022-09-01 to 2023-07-31): add prices or rates that reach it"
     )
 
 
@@ -109,7 +110,8 @@ def test_cme_2015_example_a_hike_at_the_september_meeting() -> None:
     assert round(odds[(0.25, 0.5)], 3) == 0.536
     assert 0.1325 + _change_pct(result, day, date(2015, 9, 17)) == pytest.approx(0.26643, abs=5e-6)
     assert result.odds(day, date(2015, 10, 28)).reason == (
-        "no contract or path period covers the 2015-10-28 meeting"
+        "no contract or path period covers the 2015-10-28 meeting (the input covers "
+        "2015-08-01 to 2015-09-30): add prices or rates that reach it"
     )
 
 
@@ -181,7 +183,8 @@ def test_a_missing_contract_and_a_contract_missing_at_the_horizon() -> None:
     short = futures_implied_odds(priced, FOMC, (4.25, 4.5), horizon=date(2025, 12, 31))
     assert _dist(short, day, date(2025, 10, 29)) == {(4.25, 4.5): 1.0}
     assert short.odds(day, date(2025, 12, 10)).reason == (
-        "no contract or path period covers the 2025-12-10 meeting"
+        "no contract or path period covers the 2025-12-10 meeting (the input covers "
+        "2025-01-01 to 2025-11-30): add prices or rates that reach it"
     )
     frame_out = result.to_frame()
     assert set(frame_out.loc[frame_out["reason"].isna(), "meeting"]) == {

@@ -173,6 +173,7 @@ def odds_from_period_averages(
         scope=scope,
         labels=labels,
         cal_end=cal_end,
+        covered=(period_bounds[0][0], period_bounds[-1][1] - timedelta(days=1)),
     )
     return PolicyOdds(
         source=source,
@@ -453,8 +454,10 @@ def _reasons(
     scope: Sequence[date],
     labels: Sequence[str],
     cal_end: date,
+    covered: tuple[date, date],
 ) -> tuple[tuple[str, ...], npt.NDArray[np.int32]]:
-    """Reason texts, shared by every pair with the same cause."""
+    """Reason texts, shared by every pair with the same cause (``covered``: the first and
+    last day of the periods given)."""
     texts: list[str] = [""]
     lookup: dict[str, int] = {}
     index = np.zeros(status.shape, dtype=np.int32)
@@ -489,7 +492,12 @@ def _reasons(
         if not bad.any():
             continue
         if p < 0:
-            put(bad, f"no contract or path period covers the {meeting} meeting", k)
+            put(
+                bad,
+                f"no contract or path period covers the {meeting} meeting (the input covers "
+                f"{covered[0]} to {covered[1]}): add prices or rates that reach it",
+                k,
+            )
             continue
         n_meet, label = len(tree.members[p]), labels[p]
         if not tree.known[p]:
