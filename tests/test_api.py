@@ -110,6 +110,14 @@ def test_odds_from_a_futures_file(cw_home: Path, tmp_path: Path) -> None:
     assert row["probability"].item() == pytest.approx(0.9548, abs=2e-4)
     with pytest.raises(ConfigError, match="not both"):
         carrywatch.odds("fed", futures=futures, path=futures)
+    # The conventions by keyword: the decision day at the old rate (21 days before, 9 after)
+    # gives September 3.06 - (30 * 2.5525 - 9 * 3.06) / 21 = 0.725 pp = 2.9 steps: 90%.
+    old = carrywatch.odds("fed", asof="2022-09-12", futures=futures, announcement_day="old")
+    frame = old.to_frame()
+    row = frame[(frame["meeting"] == date(2022, 9, 21)) & (frame["lower_pct"] == 3.0)]
+    assert row["probability"].item() == pytest.approx(0.9)
+    with pytest.raises(ConfigError, match="unknown chain 'nearest'"):
+        carrywatch.odds("fed", futures=futures, chain="nearest")  # type: ignore[arg-type]
 
 
 def test_brief_writes_the_page_and_its_tables(cw_home: Path, tmp_path: Path) -> None:

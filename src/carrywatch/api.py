@@ -32,7 +32,8 @@ import pandas as pd
 from carrywatch.errors import ConfigError
 
 if TYPE_CHECKING:
-    from carrywatch.analytics.odds.prediction_markets import OddsDistribution
+    from carrywatch.analytics.odds.conventions import AnnouncementDayRule, Chain
+    from carrywatch.analytics.odds.distribution import OddsDistribution
     from carrywatch.catalog.spec import Catalog
     from carrywatch.report.metrics import HeadlineMetrics, Metric
     from carrywatch.report.model import Report
@@ -265,13 +266,10 @@ class Odds:
         return self.report.to_json()
 
 
-def _read_text(path: Path | str | None, name: str) -> str | None:
-    if path is None:
-        return None
-    try:
-        return Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{name} {Path(path).name}: cannot read it ({exc})") from exc
+def _read_bytes(path: Path | str | None, name: str) -> bytes | None:
+    from carrywatch.files import read_user_file
+
+    return None if path is None else read_user_file(Path(path), what=f"{name} {Path(path).name}")
 
 
 def odds(
@@ -282,20 +280,30 @@ def odds(
     path: Path | str | None = None,
     target_range: tuple[float, float] | None = None,
     home: Path | str | None = None,
+    chain: Chain = "cme",
+    announcement_day: AnnouncementDayRule = "cme",
+    step_bp: float = 25.0,
 ) -> Odds:
     """Market-implied odds of ``bank``'s (``"fed"`` or ``"boj"``) next meetings.
 
     ``futures`` is a CSV file of fed funds futures settlements (``contract,settle``),
-    ``path`` one of expected overnight rates (``date,rate`` or ``tenor,rate``); prediction
-    markets come from the snapshots ``carrywatch markets refresh`` archived. ``asof``
-    defaults to today; ``target_range`` (lower, upper in percent) to the one in the store.
+    ``path`` one of expected overnight rates (``start,end,rate`` or ``tenor,rate``);
+    prediction markets come from the snapshots ``carrywatch markets refresh`` archived.
+    ``asof`` defaults to today; ``target_range`` (lower, upper in percent) to the one in the
+    store. ``chain``, ``announcement_day`` and ``step_bp`` are the conventions of
+    :mod:`carrywatch.analytics.odds.conventions` (default: CME's live tool).
     """
+    from carrywatch.analytics.odds.conventions import Conventions
     from carrywatch.report.odds import current_range, policy_odds
 
     if bank not in ("fed", "boj"):
         raise ConfigError(f"bank={bank!r}: use 'fed' or 'boj'")
     if futures is not None and path is not None:
         raise ConfigError("give futures or path, not both")
+    try:
+        conventions = Conventions(chain, announcement_day, step_bp)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     cutoff = _day(asof, "asof") or datetime.now(UTC).date()
     folder = _home(home)
     with _open(folder) as store:
@@ -309,8 +317,9 @@ def odds(
             cutoff,
             range_pct,
             markets=markets,
-            futures_csv=_read_text(futures, "futures"),
-            path_csv=_read_text(path, "path"),
+            futures_csv=_read_bytes(futures, "futures"),
+            path_csv=_read_bytes(path, "path"),
+            conventions=conventions,
         )
     )
 
