@@ -104,3 +104,33 @@ def test_any_file_gives_odds_or_one_line_never_a_traceback(
         lines = captured.err.strip().splitlines()
         assert len(lines) == 1, captured.err
         assert lines[0].startswith("error: ")
+
+
+@pytest.mark.parametrize(
+    ("command", "body", "words"),
+    [
+        # The two crashes of issue 11: csv's field limit, and a tenor that overflowed.
+        ("futures", b"contract,settle\nZQU2," + b"9" * 131_073 + b"\n", "131,072 characters"),
+        ("path-boj", b"tenor,rate\n99999999999W,0.5\n", "is not a tenor"),
+        ("path-boj", b"tenor,rate\n999999W,0.5\n", "from 1D to 50Y"),
+        ("import", b"date,call_rate\n2024-01-01," + b"9" * 300 + b"\n", "300 characters"),
+    ],
+)
+def test_the_known_crashes_are_one_line(
+    seeded: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    command: str,
+    body: bytes,
+    words: str,
+) -> None:
+    monkeypatch.setenv("CARRYWATCH_HOME", str(seeded))
+    monkeypatch.setenv("COLUMNS", "80")
+    path = tmp_path / "user.csv"
+    path.write_bytes(body)
+    assert main([*_COMMANDS[command], str(path)]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert words in err
