@@ -204,9 +204,11 @@ def _cme_example() -> dict[str, object]:
     theirs = {m: round(c, 6) for m, c in peer["changes"]}  # type: ignore[attr-defined]
     out: dict[str, object] = {"cme_published_change_pct": CME_PUBLISHED_CHANGE_PCT}
     chains: tuple[Chain, ...] = ("cme", "longer-side", "pyfedwatch")
+    # CME's tool lists only the contracts still trading: no August on 12 September.
+    listed = frame.drop(columns=[pd.Period("2022-08", "M")])
     for chain in chains:
         odds = futures_implied_odds(
-            frame,
+            listed if chain == "cme" else frame,
             [m.date for m in load_catalog().fomc],
             (2.25, 2.50),
             conventions=Conventions(chain, "new"),

@@ -169,8 +169,8 @@ def test_which_side_each_chain_takes_when_both_anchors_exist() -> None:
     # average is not used: 3.06 - 2.33 = 0.73; pyfedwatch pins both sides the same way.
     # "longer-side": the 20 days before are solved from the average, the end comes from
     # the next month: start = (30*2.5525 - 10*3.06)/20 = 2.29875, move 0.76125.
-    # Once August has expired (12 September, CME's worksheet date), the live tool has no
-    # August contract: the start is solved, 76.125, as on the worksheet.
+    # Without August's price (CME's worksheet of 12 September 2022 lists no expired
+    # contract), the live chain solves the start: 76.125, as on the worksheet.
     bounds = _months("2022-08", 3)
     meeting, end = date(2022, 9, 21), date(2022, 12, 31)
     rows = [[2.33, 2.5525, 3.06]]
@@ -187,13 +187,17 @@ def test_which_side_each_chain_takes_when_both_anchors_exist() -> None:
     assert moves == pytest.approx(
         {
             ("cme", august): 73.0,
-            ("cme", september): 76.125,
+            ("cme", september): 73.0,
             ("longer-side", august): 76.125,
             ("longer-side", september): 76.125,
             ("pyfedwatch", august): 73.0,
             ("pyfedwatch", september): 73.0,
         }
     )
+    no_august = _odds(
+        [[math.nan, 2.5525, 3.06]], bounds, [september], [meeting], (2.25, 2.5), calendar_end=end
+    )
+    assert no_august.odds(september, meeting).change_bp == pytest.approx(76.125)
 
 
 def test_the_cme_chain_takes_the_end_from_the_next_anchored_chain() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from carrywatch.analytics.odds.prediction_markets import RangeProbability
+from carrywatch.analytics.odds.distribution import RangeProbability
 from carrywatch.analytics.published_odds import (
     end_rate_sensitivity_bp,
     expired_month_settlement,

@@ -25,7 +25,7 @@ def _odds(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str
 
 # CME Group, "FedWatch calculation examples" worksheet (settlements of 12 September 2022):
 # ZQU2 97.4475, ZQV2 96.9400, ZQX2 96.4300; target range 2.25-2.50 (DFEDTARL/U that day).
-# September: start 2.2987 (solved from ZQU2: August has expired), end 3.0600, change 0.7613 pp
+# September: start 2.2987 (solved from ZQU2: the file has no August), end 3.0600, change 0.7613 pp
 # = 3.0452 steps of 25 bp -> P(+75) = 1 - 0.0452 = 95.48%, P(+100) = 4.52%.
 CME_2022 = "contract,settle\nZQU2,97.4475\nZQV2,96.9400\nZQX2,96.4300\n"
 

@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from carrywatch.analytics.odds.prediction_markets import RangeProbability
+from carrywatch.analytics.odds.distribution import RangeProbability
 from carrywatch.analytics.units import fraction_to_pct, pct_to_fraction
 
 __all__ = [

@@ -38,8 +38,8 @@ from typing import Final
 
 import pandas as pd
 
+from carrywatch.analytics.odds.distribution import OddsDistribution, RangeProbability
 from carrywatch.analytics.odds.futures import contract_month, futures_implied_odds
-from carrywatch.analytics.odds.prediction_markets import OddsDistribution, RangeProbability
 from carrywatch.analytics.published_odds import (
     end_rate_sensitivity_bp,
     expired_month_settlement,

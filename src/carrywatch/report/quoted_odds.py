@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Final
 
-from carrywatch.analytics.odds.prediction_markets import RangeProbability, range_text
+from carrywatch.analytics.odds.distribution import RangeProbability, range_text
 from carrywatch.analytics.units import fraction_to_pct
 from carrywatch.catalog.odds_series import VENUE_NAMES
 from carrywatch.report import charts

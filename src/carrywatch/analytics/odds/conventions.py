@@ -16,8 +16,8 @@ they take from the neighbours:
   back from the next anchor (through any meeting periods between, each handing its solved
   start to the period before), and the start is solved from the period's own average; only
   where no anchor lies ahead is the start carried forward and the end solved. A month
-  that ended on or before the trade date has no contract in the tool (it expired) and
-  is not used, even if its final settlement is given. So CME's
+  already over anchors like any other when its final settlement is given (the live tool
+  lists only contracts still trading: pass the prices it shows to reproduce it). So CME's
   worksheet of 12 September 2022 takes September's end from October (ZQV2: 3.0600) and
   solves the start (2.2987); the 2015 methodology paper, with no October contract, takes
   September 2015's start from August and solves the end. The same precedence ("backward

@@ -143,13 +143,10 @@ def odds_from_period_averages(
     counts_at = np.array([conventions.announcement_day_on(d) for d in trade_dates])
     change = np.full((len(trade_dates), len(every)), np.nan)  # percent
     trade = np.array([np.datetime64(d, "D") for d in trade_dates], dtype="datetime64[D]")
-    priced = avg
-    if conventions.chain == "cme":  # the live tool lists no contract of a month that ended
-        priced = np.where(ends[None, :] <= trade[:, None], np.nan, avg)
     for day in sorted(set(counts_at.tolist()), reverse=counts_at[-1:].tolist() == ["new"]):
         rows = counts_at == day
         tree, home = _periods(starts, ends, _effective(every, day), known)
-        change[rows] = _changes(priced[rows], tree, len(every), conventions.chain)
+        change[rows] = _changes(avg[rows], tree, len(every), conventions.chain)
     pick = [every.index(m) for m in scope]
     meet = np.array([np.datetime64(m, "D") for m in scope], dtype="datetime64[D]")
     lower, upper = (np.asarray(x, dtype=np.float64) for x in target_pct)
