@@ -92,17 +92,12 @@ def test_any_file_gives_odds_or_one_line_never_a_traceback(
     command: str,
     body: bytes,
 ) -> None:
-    monkeypatch.setenv("CARRYWATCH_HOME", str(seeded))
-    monkeypatch.setenv("COLUMNS", "80")
-    path = tmp_path / "user.csv"
-    path.write_bytes(body)
-    code = main([*_COMMANDS[command], str(path)])
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.err + captured.out
-    assert code in (0, 1), captured.err
+    code, out, err = _run(seeded, tmp_path, monkeypatch, capsys, command=command, body=body)
+    assert "Traceback" not in err + out
+    assert code in (0, 1), err
     if code == 1:
-        lines = captured.err.strip().splitlines()
-        assert len(lines) == 1, captured.err
+        lines = err.strip().splitlines()
+        assert len(lines) == 1, err
         assert lines[0].startswith("error: ")
 
 
@@ -126,11 +121,26 @@ def test_the_known_crashes_are_one_line(
     body: bytes,
     words: str,
 ) -> None:
-    monkeypatch.setenv("CARRYWATCH_HOME", str(seeded))
+    code, _, err = _run(seeded, tmp_path, monkeypatch, capsys, command=command, body=body)
+    assert code == 1
+    assert len(err.strip().splitlines()) == 1
+    assert words in err
+
+
+def _run(
+    home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    *,
+    command: str,
+    body: bytes,
+) -> tuple[int, str, str]:
+    """Run ``command`` on a file of ``body`` against ``home``, stderr at 80 columns."""
+    monkeypatch.setenv("CARRYWATCH_HOME", str(home))
     monkeypatch.setenv("COLUMNS", "80")
     path = tmp_path / "user.csv"
     path.write_bytes(body)
-    assert main([*_COMMANDS[command], str(path)]) == 1
-    err = capsys.readouterr().err
-    assert len(err.strip().splitlines()) == 1
-    assert words in err
+    code = main([*_COMMANDS[command], str(path)])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
