@@ -24,9 +24,10 @@ following month's contract instead, which the saved page does not show), which
 multiplies the price's rounding by days-in-month / days-after-decision at every step; so
 carrywatch computes the next meeting only and leaves later ones to CME's published
 numbers, saying so. The next meeting is itself solved that way when no month after it is
-priced: its cell states how many bp its implied rate moves per 0.0025 of the price
-(:func:`~carrywatch.analytics.published_odds.end_rate_sensitivity_bp`), which is why it can
-differ from CME's widely for a decision late in its month.
+priced, so its implied rate moves by
+:func:`~carrywatch.analytics.published_odds.end_rate_sensitivity_bp` per 0.0025 of the
+price; above :data:`LATE_IN_MONTH_BP` (a decision late in its month) carrywatch computes
+no odds and its cell says why, rather than set a fragile number beside CME's.
 """
 
 from __future__ import annotations
@@ -90,6 +91,13 @@ class QuotedOdds:
     probability: float
     obs_date: date
     series_id: str
+
+
+#: Above this sensitivity (bp of the meeting's implied rate per 0.0025 of its month's ZQ
+#: price) carrywatch computes no odds from the saved page: a half tick of price would move
+#: the probabilities by more than 4 pp (1 bp of a 25 bp step). A mid-month decision is
+#: about 0.5 bp; one two days before the month ends, 3.9 bp.
+LATE_IN_MONTH_BP: Final = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +300,25 @@ def _computed(
     sensitivity = (
         end_rate_sensitivity_bp(month.days_in_month, days_after) if days_after > 0 else None
     )
+    if sensitivity is not None and sensitivity > LATE_IN_MONTH_BP:
+        # A number this fragile would sit beside CME's as if comparable; CME reads such a
+        # meeting from the next month's contract, which the saved page does not carry.
+        fragile = (
+            f"not computed: the decision leaves {days_after} day(s) of its month, so its "
+            f"implied rate would move {sensitivity:.1f} bp per 0.0025 of ZQ price (over "
+            f"{LATE_IN_MONTH_BP:g} bp); CME reads it from the next month's contract, absent "
+            "from the saved page"
+        )
+        return (
+            ComputedOdds(
+                meeting,
+                None,
+                fragile,
+                convention,
+                series_ids=tuple(used),
+                sensitivity_bp=sensitivity,
+            ),
+        )
     dist = odds.as_distribution(day, meeting) if meeting in odds.meetings else None
     if dist is None or dist.refused:
         reason = dist.reason if dist is not None else "the meeting is not in the calendar"

@@ -21,7 +21,6 @@ from carrywatch.report.odds_history import OddsHistory
 
 __all__ = [
     "COMPUTED_NAME",
-    "LATE_IN_MONTH_BP",
     "ODDS_MARKS",
     "distributions",
     "exchange_cells",
@@ -33,10 +32,6 @@ __all__ = [
 
 #: How the brief names carrywatch's own FedWatch computation from the stored ZQ mids.
 COMPUTED_NAME: Final = "carrywatch (ZQ mids)"
-
-#: Above this sensitivity (bp per 0.0025 of price; 0.5 bp is a decision at mid-month) the
-#: cell says how fragile carrywatch's number is.
-LATE_IN_MONTH_BP: Final = 0.5
 
 #: Statements that moved the odds, drawn on the chart of quotes when in its range; each
 #: with its source. Williams, 21 November 2025: the New York Fed's own summary of his
@@ -84,12 +79,6 @@ def exchange_cells(history: OddsHistory | None, meeting: date) -> list[str]:
                 if computed.largest_difference_pp is None
                 else f"; largest difference from CME {computed.largest_difference_pp:.1f} pp"
             )
-            if computed.sensitivity_bp is not None and computed.sensitivity_bp > LATE_IN_MONTH_BP:
-                gap += (
-                    f"; solved from its own month, its rate moves {computed.sensitivity_bp:.1f}"
-                    " bp per 0.0025 of the price (CME reads a decision this late in its month "
-                    "from the next month's contract, absent from the saved page)"
-                )
             cells.append(
                 f"{COMPUTED_NAME}: {_ranges(computed.distribution.probabilities)}{gap} "
                 f"[{computed.convention}]"
