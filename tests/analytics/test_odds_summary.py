@@ -8,7 +8,11 @@ from datetime import date
 import pytest
 
 from carrywatch.analytics.odds.distribution import OddsDistribution, RangeProbability
-from carrywatch.analytics.odds.summary import meeting_summaries, meeting_summary
+from carrywatch.analytics.odds.summary import (
+    meeting_summaries,
+    meeting_summary,
+    published_summary,
+)
 from carrywatch.errors import AnalyticsError
 
 SEP, OCT = date(2026, 9, 16), date(2026, 10, 28)
@@ -62,3 +66,24 @@ def test_refused_or_mismatched_inputs() -> None:
     later = _dist(OCT, [(3.75, 1.0)])
     (only,) = meeting_summaries([refused, later], (3.5, 3.75))
     assert only.expected_change_bp == pytest.approx(25.0)
+
+
+def test_a_published_table_that_does_not_sum_to_one_is_summarised_as_printed() -> None:
+    # CME FedWatch, 2026-07-20, 2026-10-28 (tests/payloads/cme_fedwatch_tables) prints
+    # 29.3 / 49.1 / 19.6 / 2.0; a table rounded to 0.1 pp can sum to 99.9, as here with the
+    # hold row at 29.2: P(hike) = 49.1 + 19.6 + 2.0 = 70.7%, P(hold) is what cuts and hikes
+    # leave, 1 - 0.707 = 29.3%, and the expected move 25 * 0.491 + 50 * 0.196 + 75 * 0.02 =
+    # 23.575 bp (a hold moves nothing, so the missing 0.1 pp changes no mean).
+    rows = (
+        RangeProbability(3.5, 3.75, 0.292),
+        RangeProbability(3.75, 4.0, 0.491),
+        RangeProbability(4.0, 4.25, 0.196),
+        RangeProbability(4.25, 4.5, 0.02),
+    )
+    summary = published_summary(OCT, "CME FedWatch (published)", rows, (3.5, 3.75))
+    assert (summary.p_cut, summary.p_hike) == pytest.approx((0.0, 0.707))
+    assert summary.p_hold == pytest.approx(0.293)
+    assert summary.cumulative_change_bp == pytest.approx(23.575)
+    assert summary.source == "CME FedWatch (published)"
+    with pytest.raises(AnalyticsError, match="no published probabilities"):
+        published_summary(OCT, "CME FedWatch (published)", (), (3.5, 3.75))

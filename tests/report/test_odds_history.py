@@ -152,3 +152,18 @@ def test_the_brief_as_of_5_december_2025_shows_both_venues(store: Store, catalog
     # The bars: each venue's no-change probability at the meeting, as a "hold" bar.
     bars = next(f for f in odds.figures if f.key == "odds_by_meeting").spec["data"]
     assert any(t["name"] == "hold" for t in bars)
+
+
+def test_the_table_summarises_cme_as_fedwatch_does(store: Store, catalog: Catalog) -> None:
+    # CME FedWatch published 85.6% hold (3.50-3.75%) / 14.4% hike (3.75-4.00%) for
+    # 2026-07-29 on 2026-07-20, with 3.50-3.75% in force: expected move 25 * 0.144 = 3.6 bp.
+    asof = date(2026, 7, 20)
+    history = _history(store, catalog, asof)
+    inputs = BriefInputs.load(store, catalog, asof, ODDS_READS)
+    section = odds_section(inputs, [bank_odds(inputs, "fed", None)], history=history)
+    table = section.tables[0]
+    july = next(r for r in table.rows if r[1] == JUL29.isoformat())
+    row = dict(zip(table.columns, july, strict=True))
+    assert row["cut / hold / hike"] == (
+        "CME FedWatch (published): 0.0% / 85.6% / 14.4%, +3.6 bp from today"
+    )

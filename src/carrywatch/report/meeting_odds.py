@@ -36,6 +36,8 @@ from carrywatch.analytics.odds.distribution import (
     RangeProbability,
     range_text,
 )
+from carrywatch.analytics.odds.summary import meeting_summary, published_summary
+from carrywatch.analytics.units import fraction_to_pct
 from carrywatch.catalog.spec import BojMeeting, FomcMeeting
 from carrywatch.errors import AnalyticsError
 from carrywatch.report import charts, quoted_odds
@@ -272,6 +274,7 @@ def odds_section(
                     [*(_cell(d) for d in markets), *quoted_odds.quote_cells(stored, meeting.date)]
                 )
                 or None,
+                _summary_cell(here, stored, meeting.date, bank_odds),
             )
         )
         report = bank_odds.report if bank_odds else None
@@ -295,7 +298,16 @@ def odds_section(
     table = Table(
         key="odds_by_meeting",
         title="Upcoming meetings and their odds",
-        columns=("bank", "decision day", "first day", "kind", "with", "exchange", "markets"),
+        columns=(
+            "bank",
+            "decision day",
+            "first day",
+            "kind",
+            "with",
+            "exchange",
+            "markets",
+            "cut / hold / hike",
+        ),
         rows=tuple(rows),
         note=(
             "Each odds cell lists a source's target ranges after the meeting with their "
@@ -392,6 +404,33 @@ def _after(
     meetings: Sequence[FomcMeeting | BojMeeting], asof: date, n: int
 ) -> list[FomcMeeting | BojMeeting]:
     return [m for m in meetings if m.date > asof][:n]
+
+
+def _summary_cell(
+    here: Sequence[OddsDistribution],
+    stored: OddsHistory | None,
+    meeting: date,
+    bank_odds: BankOdds | None,
+) -> str | None:
+    """Each source's P(cut) / P(hold) / P(hike) at ``meeting`` against the range in force
+    today and its expected move from today (CME FedWatch's summary), one source a part."""
+    report = bank_odds.report if bank_odds else None
+    if report is None:
+        return None
+    now = report.current_range_pct
+    summaries = [meeting_summary(d, now) for d in here if not d.refused]
+    summaries += [
+        published_summary(meeting, name, rows, now)
+        for name, rows in quoted_odds.distributions(stored, meeting)
+    ]
+    return (
+        "; ".join(
+            f"{s.source}: {fraction_to_pct(s.p_cut):.1f}% / {fraction_to_pct(s.p_hold):.1f}% / "
+            f"{fraction_to_pct(s.p_hike):.1f}%, {s.cumulative_change_bp:+.1f} bp from today"
+            for s in summaries
+        )
+        or None
+    )
 
 
 def _cell(dist: OddsDistribution) -> str:

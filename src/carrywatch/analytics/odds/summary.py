@@ -17,7 +17,7 @@ from carrywatch.analytics.odds.distribution import OddsDistribution, RangeProbab
 from carrywatch.analytics.units import pp_to_bp
 from carrywatch.errors import AnalyticsError
 
-__all__ = ["MeetingSummary", "meeting_summaries", "meeting_summary"]
+__all__ = ["MeetingSummary", "meeting_summaries", "meeting_summary", "published_summary"]
 
 #: Bounds closer than this (percent) are the same bound.
 _SAME_PCT: Final = 1e-9
@@ -107,9 +107,6 @@ def meeting_summary(
     _check(distribution)
     lower_now = range_in_force_pct[0]
     rows = distribution.probabilities
-    p_cut = math.fsum(r.probability for r in rows if r.lower_pct < lower_now - _SAME_PCT)
-    p_hike = math.fsum(r.probability for r in rows if r.lower_pct > lower_now + _SAME_PCT)
-    cumulative_bp = _expected_bp(rows, lower_now)
     before_bp = 0.0
     if previous is not None:
         _check(previous)
@@ -122,9 +119,53 @@ def meeting_summary(
     lumped = any(r.lumped for r in rows) or (
         previous is not None and any(r.lumped for r in previous.probabilities)
     )
+    return _summary(
+        distribution.meeting,
+        distribution.source,
+        rows,
+        lower_now_pct=lower_now,
+        before_bp=before_bp,
+        lumped=lumped,
+    )
+
+
+def published_summary(
+    meeting: date,
+    source: str,
+    probabilities: Sequence[RangeProbability],
+    range_in_force_pct: tuple[float, float],
+) -> MeetingSummary:
+    """:func:`meeting_summary` of a distribution as a publisher printed it (CME FedWatch's
+    table: each range rounded to 0.1 pp, so the rows sum to 1 only within about 0.005 and
+    are not an :class:`OddsDistribution`). P(hold) is the printed hold row's complement
+    of cuts and hikes, as for any source; the expected change is from today's range."""
+    if not probabilities:
+        raise AnalyticsError(f"{source} {meeting}: no published probabilities")
+    return _summary(
+        meeting,
+        source,
+        probabilities,
+        lower_now_pct=range_in_force_pct[0],
+        before_bp=0.0,
+        lumped=any(r.lumped for r in probabilities),
+    )
+
+
+def _summary(
+    meeting: date,
+    source: str,
+    rows: Sequence[RangeProbability],
+    *,
+    lower_now_pct: float,
+    before_bp: float,
+    lumped: bool,
+) -> MeetingSummary:
+    p_cut = math.fsum(r.probability for r in rows if r.lower_pct < lower_now_pct - _SAME_PCT)
+    p_hike = math.fsum(r.probability for r in rows if r.lower_pct > lower_now_pct + _SAME_PCT)
+    cumulative_bp = _expected_bp(rows, lower_now_pct)
     return MeetingSummary(
-        meeting=distribution.meeting,
-        source=distribution.source,
+        meeting=meeting,
+        source=source,
         p_cut=p_cut,
         p_hold=max(0.0, 1.0 - p_cut - p_hike),
         p_hike=p_hike,
