@@ -1,11 +1,14 @@
 """Tests of :mod:`carrywatch.sources.http`: retries, Retry-After, per-host limits, secrets.
 
 Every server is an ``httpx.MockTransport`` handler; no test sleeps: the client gets a
-``sleep`` that records the waits it is asked for and a seeded ``random.Random(0)``.
+``sleep`` that records the waits it is asked for, a seeded ``random.Random(0)`` and a
+fixed clock (:data:`NOW`), so that no outcome depends on the day or on how long the
+suite has been running.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import logging
 import random
@@ -13,6 +16,7 @@ import re
 import threading
 import time
 import traceback
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -46,6 +50,8 @@ PLAIN = FetchRequest(
 )
 #: The default policy: 4 attempts, base 0.5 s, cap 30 s, Retry-After up to 120 s.
 POLICY = RetryPolicy()
+#: The client's wall clock in these tests (Retry-After dates are read against it).
+NOW = datetime(2024, 8, 5, 12, 0, 0, tzinfo=UTC)
 
 
 class Server:
@@ -83,6 +89,7 @@ def _client(
         connect_timeout_s=connect_timeout_s,
         sleep=(waits.append if waits is not None else _no_sleep),
         rng=random.Random(0),
+        clock=lambda: NOW,
     )
 
 
@@ -111,10 +118,8 @@ def test_200_returns_the_body_untouched_with_its_provenance() -> None:
     server = Server(
         [httpx.Response(200, content=body, headers={"Content-Type": "text/csv; charset=utf-8"})]
     )
-    before = datetime.now(UTC).replace(microsecond=0)
     with _client(server) as client:
         payload = client.get(PLAIN)
-    after = datetime.now(UTC)
 
     assert isinstance(payload, RawPayload)
     assert payload.body == body
@@ -124,7 +129,7 @@ def test_200_returns_the_body_untouched_with_its_provenance() -> None:
     assert payload.n_bytes == len(body)
     assert payload.request == PLAIN
     assert payload.retrieved_at.utcoffset() == timedelta(0)
-    assert before <= payload.retrieved_at <= after
+    assert payload.retrieved_at == NOW  # the client's clock
     assert len(server.requests) == 1
     assert str(server.requests[0].url) == f"{PLAIN.url}?id=DGS10"
 
@@ -238,15 +243,13 @@ def test_retry_after_on_a_503_is_honoured_too() -> None:
 
 
 def test_retry_after_as_an_http_date_is_honoured() -> None:
-    when = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=40)
+    when = NOW + timedelta(seconds=40)
     header = format_datetime(when, usegmt=True)  # IMF-fixdate, e.g. "Mon, 05 Aug 2024 ... GMT"
     server = Server([httpx.Response(429, headers={"Retry-After": header}), httpx.Response(200)])
     waits: list[float] = []
     with _client(server, waits) as client:
         client.get(PLAIN)
-    assert len(waits) == 1
-    # 40 s from when the header was written, less the (sub-second) time the test took.
-    assert 38.0 <= waits[0] <= 40.0
+    assert waits == [40.0]  # 40 s after the client's clock
 
 
 def test_retry_after_in_the_past_means_retry_now() -> None:
@@ -259,14 +262,13 @@ def test_retry_after_in_the_past_means_retry_now() -> None:
 
 
 def test_retry_after_in_asctime_form_is_honoured() -> None:
-    when = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=40)
+    when = NOW + timedelta(seconds=40)
     header = when.strftime("%a %b %d %H:%M:%S %Y")  # asctime: no zone, means GMT
     server = Server([httpx.Response(503, headers={"Retry-After": header}), httpx.Response(200)])
     waits: list[float] = []
     with _client(server, waits) as client:
         client.get(PLAIN)
-    assert len(waits) == 1
-    assert 38.0 <= waits[0] <= 40.0
+    assert waits == [40.0]
 
 
 def test_an_unparseable_retry_after_falls_back_to_backoff() -> None:
@@ -281,16 +283,12 @@ def test_an_unparseable_retry_after_falls_back_to_backoff() -> None:
     ("header", "low_s", "high_s"),
     [
         ("3600", 3600, 3600),
-        (None, 7000, 7200),  # an HTTP date two hours ahead, written when the test runs
+        # Two hours after the client's fixed clock: 7200 s, however long the suite runs.
+        (format_datetime(NOW + timedelta(hours=2), usegmt=True), 7200, 7200),
     ],
     ids=["seconds", "http-date"],
 )
-def test_a_retry_after_beyond_the_limit_fails_at_once(
-    header: str | None, low_s: int, high_s: int
-) -> None:
-    # (Written at collection time, the date drifted by the minutes the suite took.)
-    if header is None:
-        header = format_datetime(datetime.now(UTC) + timedelta(hours=2), usegmt=True)
+def test_a_retry_after_beyond_the_limit_fails_at_once(header: str, low_s: int, high_s: int) -> None:
     server = Server([httpx.Response(429, headers={"Retry-After": header})])
     err = _fail(server, PLAIN)
     assert len(server.requests) == 1
@@ -576,3 +574,190 @@ def test_timeouts_come_from_the_client_and_the_request() -> None:
     timeout = server.requests[0].extensions["timeout"]
     assert timeout["connect"] == 2.5
     assert timeout["read"] == 45.0
+
+
+# --- resource limits --------------------------------------------------------------------
+
+
+class Drip(httpx.SyncByteStream):
+    """A body sent chunk by chunk as the client reads it; counts what was pulled."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self.pulled = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._chunks:
+            self.pulled += 1
+            yield chunk
+
+
+def _endless(chunk: bytes) -> Iterator[bytes]:
+    while True:
+        yield chunk
+
+
+def _gzip_bomb_chunks(n_chunks: int, chunk_bytes: int = 1 << 20) -> Iterator[bytes]:
+    """A gzip stream of ``n_chunks`` MiB of zeros, compressed on the fly (about 1000:1),
+    so the test never holds the whole expansion either."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    zeros = bytes(chunk_bytes)
+    for _ in range(n_chunks):
+        out = compressor.compress(zeros)
+        if out:
+            yield out
+    yield compressor.flush()
+
+
+def _limited(server: Handler, **limits: object) -> HttpClient:
+    return HttpClient(
+        transport=httpx.MockTransport(server),
+        sleep=_no_sleep,
+        rng=random.Random(0),
+        clock=lambda: NOW,
+        **limits,  # type: ignore[arg-type]
+    )
+
+
+def test_an_endless_body_stops_at_the_size_limit_without_retry() -> None:
+    stream = Drip(_endless(b"2024-08-01,3.98\n" * 4096))  # 64 KiB per chunk, for ever
+    server = Server([httpx.Response(200, stream=stream)])
+    with _limited(server, max_body_bytes=1 << 20) as client, pytest.raises(FetchError) as info:
+        client.get(PLAIN)
+    assert "larger than 1 MiB" in str(info.value)
+    assert "CARRYWATCH_FRED_MAX_BODY_MB" in str(info.value)
+    assert len(server.requests) == 1  # a size limit is final
+    # 1 MiB = 16 chunks of 64 KiB: the 17th crosses the limit and reading stops there.
+    assert stream.pulled == 17
+
+
+def test_a_gzip_bomb_is_counted_after_decompression_and_stops_early() -> None:
+    # 2 GiB of zeros compress to about 2 MB; the client must stop after ~1 MiB of output.
+    stream = Drip(_gzip_bomb_chunks(2048))
+    server = Server([httpx.Response(200, headers={"Content-Encoding": "gzip"}, stream=stream)])
+    with _limited(server, max_body_bytes=1 << 20) as client, pytest.raises(FetchError) as info:
+        client.get(PLAIN)
+    assert "after decompression" in str(info.value)
+    # zlib emits output in blocks of a few KiB of input: far fewer than the 2048 MiB fed.
+    assert stream.pulled < 8
+
+
+def test_a_per_source_limit_overrides_the_default() -> None:
+    body = b"x" * 2000
+    server = Server([httpx.Response(200, content=body)])
+    with _limited(server, max_body_bytes_by_source={"fred": 1000}) as client:
+        with pytest.raises(FetchError, match="larger than"):
+            client.get(PLAIN)
+        other = FetchRequest(source="tic", url="https://h.test/file.txt")
+        assert client.get(other).body == body
+
+
+def test_a_declared_length_beyond_the_limit_is_refused_before_reading() -> None:
+    stream = Drip(_endless(b"x" * 1024))
+    response = httpx.Response(200, headers={"Content-Length": str(10 << 20)}, stream=stream)
+    client = _limited(Server([response]), max_body_bytes=1 << 20)
+    with client, pytest.raises(FetchError, match="larger than 1 MiB"):
+        client.get(PLAIN)
+    assert stream.pulled == 0
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_compressed_answers_are_decoded(encoding: str) -> None:
+    body = b"observation_date,DGS10\n2024-08-01,3.98\n"
+    wbits = 16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS
+    compressor = zlib.compressobj(6, zlib.DEFLATED, wbits)
+    packed = compressor.compress(body) + compressor.flush()
+    stream = Drip(iter([packed[:10], packed[10:]]))
+    server = Server([httpx.Response(200, headers={"Content-Encoding": encoding}, stream=stream)])
+    with _limited(server) as client:
+        assert client.get(PLAIN).body == body
+
+
+def test_a_cut_off_gzip_answer_is_an_error_not_a_shorter_body() -> None:
+    body = b"observation_date,DGS10\n" + b"2024-08-01,3.98\n" * 200
+    packed = gzip.compress(body)
+    server = Server(
+        [
+            httpx.Response(
+                200, headers={"Content-Encoding": "gzip"}, stream=Drip(iter([packed[:-12]]))
+            )
+        ]
+    )
+    with _limited(server) as client, pytest.raises(FetchError, match="end marker"):
+        client.get(PLAIN)
+
+
+def test_an_unrequested_content_encoding_is_refused() -> None:
+    server = Server(
+        [httpx.Response(200, headers={"Content-Encoding": "br"}, stream=Drip(iter([b"x"])))]
+    )
+    with _limited(server) as client, pytest.raises(FetchError, match="'br'"):
+        client.get(PLAIN)
+
+
+class Ticks:
+    """A monotonic clock that advances ``step_s`` each time it is read."""
+
+    def __init__(self, step_s: float) -> None:
+        self.now = 0.0
+        self.step_s = step_s
+
+    def __call__(self) -> float:
+        self.now += self.step_s
+        return self.now
+
+
+def test_a_slow_drip_ends_at_the_deadline_without_retry() -> None:
+    # One byte per read, each read "taking" a second: per-read timeouts never trip.
+    stream = Drip(_endless(b"1"))
+    server = Server([httpx.Response(200, stream=stream)])
+    client = _limited(server, deadline_s=30.0, monotonic=Ticks(1.0))
+    with client, pytest.raises(FetchError) as info:
+        client.get(PLAIN)
+    assert "longer than 30 s" in str(info.value)
+    assert "CARRYWATCH_HTTP_DEADLINE_S" in str(info.value)
+    assert len(server.requests) == 1
+    assert stream.pulled < 31
+
+
+def test_the_read_timeout_never_exceeds_the_deadline() -> None:
+    server = Server([httpx.Response(200)])
+    request = FetchRequest(source="s", url="https://h.test/slow", timeout_s=45.0)
+    with _limited(server, deadline_s=20.0) as client:
+        client.get(request)
+    assert server.requests[0].extensions["timeout"]["read"] == 20.0
+
+
+def _redirect(location: str) -> httpx.Response:
+    return httpx.Response(302, headers={"Location": location})
+
+
+def test_a_same_host_redirect_is_followed() -> None:
+    server = Server([_redirect("/graph/moved.csv"), httpx.Response(200, content=b"ok")])
+    with _limited(server) as client:
+        assert client.get(PLAIN).body == b"ok"
+    assert [r.url.path for r in server.requests] == ["/graph/fredgraph.csv", "/graph/moved.csv"]
+
+
+def test_a_redirect_to_another_host_is_refused_naming_both() -> None:
+    server = Server([_redirect("https://elsewhere.test/fredgraph.csv"), httpx.Response(200)])
+    with _limited(server) as client, pytest.raises(FetchError) as info:
+        client.get(PLAIN)
+    message = str(info.value)
+    assert "https://fred.stlouisfed.org" in message
+    assert "https://elsewhere.test" in message
+    assert "CARRYWATCH_FRED_ORIGIN=https://elsewhere.test" in message
+    assert len(server.requests) == 1  # the other host was never asked
+
+
+def test_a_redirect_to_plain_http_is_another_origin() -> None:
+    server = Server([_redirect("http://fred.stlouisfed.org/graph/fredgraph.csv")])
+    with _limited(server) as client, pytest.raises(FetchError, match="http://fred"):
+        client.get(PLAIN)
+
+
+def test_a_redirect_loop_ends() -> None:
+    server = Server([_redirect("/graph/fredgraph.csv")])
+    with _limited(server) as client, pytest.raises(FetchError, match="redirects"):
+        client.get(PLAIN)
+    assert len(server.requests) == 6  # the first request and five redirects

@@ -9,6 +9,7 @@ import pytest
 
 from carrywatch.errors import ConfigError
 from carrywatch.settings import Settings, origin_env_var
+from carrywatch.sources.http import DEFAULT_DEADLINE_S, DEFAULT_MAX_BODY_BYTES
 
 #: A key of FRED's shape (32 lower-case alphanumerics). Not a real key.
 KEY = "abcdef0123456789abcdef0123456789"
@@ -172,3 +173,39 @@ def test_settings_are_frozen() -> None:
     settings = Settings.from_env({"CARRYWATCH_HOME": "/srv/cw"})
     with pytest.raises(dataclasses.FrozenInstanceError):
         settings.max_per_host = 9  # type: ignore[misc]
+
+
+def test_http_limits_default_to_the_clients_own() -> None:
+    settings = Settings.from_env({}, source_names=SOURCES)
+    assert settings.http_deadline_s == 120.0
+    assert settings.max_body_mb * 2**20 == DEFAULT_MAX_BODY_BYTES
+    assert settings.http_deadline_s == DEFAULT_DEADLINE_S
+    assert settings.max_body_mb_by_source == {}
+
+
+def test_http_limits_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "CARRYWATCH_HTTP_DEADLINE_S": "30",
+            "CARRYWATCH_HTTP_MAX_BODY_MB": "4",
+            "CARRYWATCH_JAPAN_MOF_MAX_BODY_MB": "0.5",
+        },
+        source_names=SOURCES,
+    )
+    assert settings.http_deadline_s == 30.0
+    assert settings.max_body_mb == 4.0
+    assert settings.max_body_mb_by_source == {"japan_mof": 0.5}
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("CARRYWATCH_HTTP_DEADLINE_S", "0"),
+        ("CARRYWATCH_HTTP_DEADLINE_S", "inf"),
+        ("CARRYWATCH_HTTP_MAX_BODY_MB", "-1"),
+        ("CARRYWATCH_FRED_MAX_BODY_MB", "lots"),
+    ],
+)
+def test_a_bad_http_limit_is_a_config_error_naming_it(name: str, text: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        Settings.from_env({name: text}, source_names=SOURCES)

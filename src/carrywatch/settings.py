@@ -15,11 +15,20 @@ Nothing here runs at import time. :meth:`Settings.from_env` reads:
 ``CARRYWATCH_HTTP_TIMEOUT_S``
     an upper bound on every request's read timeout (default: each source's own);
 ``CARRYWATCH_RETRY_BASE_S``
-    the base of the exponential backoff between retries (default 0.5 s).
+    the base of the exponential backoff between retries (default 0.5 s);
+``CARRYWATCH_HTTP_DEADLINE_S``
+    the longest one request may take, first byte sent to last byte received
+    (default 120 s; the read timeout alone bounds only each wait for data);
+``CARRYWATCH_HTTP_MAX_BODY_MB``
+    the largest answer accepted from any source, in MiB after decompression
+    (default 16);
+``CARRYWATCH_<SOURCE>_MAX_BODY_MB``
+    the same for one source, overriding the one above.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,12 +39,22 @@ import platformdirs
 
 from carrywatch.errors import ConfigError
 
-__all__ = ["Settings", "origin_env_var"]
+__all__ = ["Settings", "max_body_env_var", "origin_env_var"]
+
+#: Defaults of the HTTP limits (also in :mod:`carrywatch.sources.http`, which does not
+#: read settings: the CLI passes them in).
+DEFAULT_HTTP_DEADLINE_S = 120.0
+DEFAULT_MAX_BODY_MB = 16.0
 
 
 def origin_env_var(source: str) -> str:
     """The environment variable that overrides ``source``'s origin."""
     return f"CARRYWATCH_{source.upper()}_ORIGIN"
+
+
+def max_body_env_var(source: str) -> str:
+    """The environment variable that sets ``source``'s largest accepted answer (MiB)."""
+    return f"CARRYWATCH_{source.upper()}_MAX_BODY_MB"
 
 
 def _check_origin(name: str, origin: str) -> str:
@@ -56,7 +75,7 @@ def _check_origin(name: str, origin: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _positive_float(env: Mapping[str, str], name: str) -> float | None:
+def _positive_float(env: Mapping[str, str], name: str, unit: str = "seconds") -> float | None:
     text = env.get(name, "").strip()
     if not text:
         return None
@@ -64,8 +83,8 @@ def _positive_float(env: Mapping[str, str], name: str) -> float | None:
         value = float(text)
     except ValueError:
         value = -1.0
-    if not value > 0:
-        raise ConfigError(f"{name}={text!r} must be a positive number of seconds")
+    if not (value > 0 and math.isfinite(value)):
+        raise ConfigError(f"{name}={text!r} must be a positive number of {unit}")
     return value
 
 
@@ -79,6 +98,9 @@ class Settings:
     max_per_host: int = 2
     http_timeout_s: float | None = None
     retry_base_s: float = 0.5
+    http_deadline_s: float = DEFAULT_HTTP_DEADLINE_S
+    max_body_mb: float = DEFAULT_MAX_BODY_MB
+    max_body_mb_by_source: Mapping[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_env(
@@ -103,6 +125,13 @@ class Settings:
         key = env.get("FRED_API_KEY", "").strip() or None
         timeout = _positive_float(env, "CARRYWATCH_HTTP_TIMEOUT_S")
         retry_base = _positive_float(env, "CARRYWATCH_RETRY_BASE_S")
+        deadline = _positive_float(env, "CARRYWATCH_HTTP_DEADLINE_S")
+        max_body = _positive_float(env, "CARRYWATCH_HTTP_MAX_BODY_MB", "MiB")
+        by_source: dict[str, float] = {}
+        for name in source_names:
+            own = _positive_float(env, max_body_env_var(name), "MiB")
+            if own is not None:
+                by_source[name] = own
         return cls(
             home=home,
             origins=origins,
@@ -110,6 +139,9 @@ class Settings:
             max_per_host=int(max_text),
             http_timeout_s=timeout,
             retry_base_s=0.5 if retry_base is None else retry_base,
+            http_deadline_s=DEFAULT_HTTP_DEADLINE_S if deadline is None else deadline,
+            max_body_mb=DEFAULT_MAX_BODY_MB if max_body is None else max_body,
+            max_body_mb_by_source=by_source,
         )
 
     @property
@@ -135,5 +167,7 @@ class Settings:
         return (
             f"Settings(home={str(self.home)!r}, origins={dict(self.origins)!r}, "
             f"fred_api_key=<{key}>, max_per_host={self.max_per_host}, "
-            f"http_timeout_s={self.http_timeout_s}, retry_base_s={self.retry_base_s})"
+            f"http_timeout_s={self.http_timeout_s}, retry_base_s={self.retry_base_s}, "
+            f"http_deadline_s={self.http_deadline_s}, max_body_mb={self.max_body_mb}, "
+            f"max_body_mb_by_source={dict(self.max_body_mb_by_source)!r})"
         )

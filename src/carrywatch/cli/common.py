@@ -53,11 +53,17 @@ def http_client(settings: Settings) -> HttpClient:
     """The HTTP client every fetching command uses, configured from the settings."""
     from carrywatch.sources.http import HttpClient, RetryPolicy
 
+    mib = 1024 * 1024
     return HttpClient(
         secrets=settings.secrets(),
         max_per_host=settings.max_per_host,
         max_timeout_s=settings.http_timeout_s,
         retry=RetryPolicy(backoff_base_s=settings.retry_base_s),
+        deadline_s=settings.http_deadline_s,
+        max_body_bytes=int(settings.max_body_mb * mib),
+        max_body_bytes_by_source={
+            name: int(mb * mib) for name, mb in settings.max_body_mb_by_source.items()
+        },
     )
 
 

@@ -1,15 +1,23 @@
-"""The one module that talks HTTP: timeouts, retries, per-host limits, secrets.
+"""The one module that talks HTTP: timeouts, limits, retries, per-host limits, secrets.
 
 :class:`HttpClient` wraps an ``httpx.Client`` whose transport is injectable
 (``httpx.MockTransport`` or a local server in tests). Policy:
 
 * transient failures are retried: connect/read timeouts and other transport errors,
-  HTTP 429 and 5xx; any other status is final;
+  HTTP 429 and 5xx; any other status is final. The retry loop is ``tenacity``'s
+  (docs/decisions/0006-hostile-inputs.md), with our own wait:
 * the wait before retry ``k`` (1-based) is ``uniform(0, min(cap, base * 2**(k-1)))``
   ("full jitter", Brooker 2015, *Exponential Backoff And Jitter*, AWS Architecture
   Blog), except that a ``Retry-After`` header (seconds or HTTP date, RFC 9110 §10.2.3)
   is honoured when present, up to ``max_retry_after_s``; a longer demand fails at once
   with a message that says when to come back;
+* resource limits, each final (not retried): a body is read as a stream and counted
+  *after* decompression, so that neither a huge body nor a gzip bomb is ever held in
+  memory beyond ``max_body_bytes`` (per source when configured); one attempt, from the
+  request to the last byte, ends after ``deadline_s`` (the read timeout bounds only the
+  wait for each read: a server dripping one byte a second would never trip it); a
+  redirect is followed only to the same scheme and host (at most
+  :data:`MAX_REDIRECTS`), a redirect elsewhere is an error naming both hosts;
 * at most ``max_per_host`` requests are in flight per host, across threads;
 * credentials are added to the query only when sending: the ``RawPayload`` keeps the
   request without them, and no error message or log line contains them.
@@ -23,22 +31,27 @@ import random
 import socket
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
-from datetime import UTC
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Final
 from urllib.parse import urlencode, urlsplit
 
 import httpx
+import tenacity
 
 from carrywatch.errors import ConfigError, FetchError
 from carrywatch.sources.base import ascii_digits
 from carrywatch.types import FetchRequest, RawPayload, utc_now
 
 __all__ = [
+    "DEFAULT_DEADLINE_S",
+    "DEFAULT_MAX_BODY_BYTES",
     "DEFAULT_USER_AGENT",
+    "MAX_REDIRECTS",
     "HttpClient",
     "RetryPolicy",
     "display_url",
@@ -48,6 +61,17 @@ __all__ = [
 DEFAULT_USER_AGENT: Final = (
     "carrywatch/0.1 (policy-divergence monitor; +https://github.com/carrywatch/carrywatch)"
 )
+
+#: The largest body accepted from a source, after decompression: 16 MiB. The largest
+#: real answer carrywatch reads (MOF's ``jgbcm_all.csv``, 1974 to date) is about 1 MB,
+#: and a FRED API page holds at most 100,000 observations (about 10 MB).
+DEFAULT_MAX_BODY_BYTES: Final = 16 * 1024 * 1024
+
+#: The longest one attempt may take, from sending the request to the body's last byte.
+DEFAULT_DEADLINE_S: Final = 120.0
+
+#: Same-host redirects followed before giving up (httpx's own default is 20).
+MAX_REDIRECTS: Final = 5
 
 _RETRYABLE_STATUS: Final = frozenset({429, 500, 502, 503, 504})
 
@@ -83,7 +107,7 @@ def display_url(request: FetchRequest) -> str:
     return f"{request.url}?{urlencode(request.params)}" if request.params else request.url
 
 
-def _retry_after_s(response: httpx.Response) -> float | None:
+def _retry_after_s(response: httpx.Response, now: datetime) -> float | None:
     value = response.headers.get("Retry-After")
     if value is None:
         return None
@@ -96,7 +120,7 @@ def _retry_after_s(response: httpx.Response) -> float | None:
         return None
     if when.tzinfo is None:  # the obsolete asctime form carries no zone; HTTP dates are GMT
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - utc_now()).total_seconds())
+    return max(0.0, (when - now).total_seconds())
 
 
 #: What an OS error met while connecting says about where the failure lies.
@@ -142,8 +166,20 @@ def transport_failure(exc: httpx.TransportError, host: str, source: str) -> str:
     return f"{name}: the provider did not answer in time or broke the connection; try again later"
 
 
+class _Transient(Exception):  # noqa: N818 -- a signal to the retry loop, never shown
+    """A failure worth another attempt: what to say if it is the last, and how long the
+    provider asked us to wait (``Retry-After``) if it did."""
+
+    def __init__(self, message: str, *, status: int | None, retry_after_s: float | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.retry_after_s = retry_after_s
+
+
 class HttpClient:
-    """Thread-safe GET (and POST) with retries, per-host concurrency limits and secret injection.
+    """Thread-safe GET (and POST) with retries, resource limits, per-host concurrency limits
+    and secret injection.
 
     Parameters
     ----------
@@ -155,8 +191,16 @@ class HttpClient:
         The retry policy.
     max_per_host:
         Requests in flight per host at once.
-    sleep, rng:
-        Injected so that tests run retries instantly and deterministically.
+    max_body_bytes:
+        The largest body accepted, counted after decompression.
+    max_body_bytes_by_source:
+        Per-source exceptions to ``max_body_bytes``.
+    deadline_s:
+        The longest one attempt may take, first byte sent to last byte received.
+    sleep, rng, clock, monotonic:
+        Injected so that tests run retries instantly and deterministically and never
+        depend on the wall clock (``clock`` reads ``Retry-After`` dates, ``monotonic``
+        measures the deadline).
     """
 
     def __init__(
@@ -169,13 +213,19 @@ class HttpClient:
         user_agent: str = DEFAULT_USER_AGENT,
         connect_timeout_s: float = 10.0,
         max_timeout_s: float | None = None,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        max_body_bytes_by_source: Mapping[str, int] | None = None,
+        deadline_s: float = DEFAULT_DEADLINE_S,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = httpx.Client(
             transport=transport,
             headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
-            follow_redirects=True,
+            # Redirects are followed by hand, after checking where they lead.
+            follow_redirects=False,
             timeout=httpx.Timeout(30.0, connect=connect_timeout_s),
         )
         self._secrets = dict(secrets or {})
@@ -189,9 +239,14 @@ class HttpClient:
         self._max_per_host = max_per_host
         self._connect_timeout_s = connect_timeout_s
         self._max_timeout_s = max_timeout_s
+        self._max_body_bytes = max_body_bytes
+        self._max_body_by_source = dict(max_body_bytes_by_source or {})
+        self._deadline_s = deadline_s
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 -- jitter, not cryptography
         self._rng_lock = threading.Lock()
+        self._clock = clock
+        self._monotonic = monotonic
         self._hosts: dict[str, threading.BoundedSemaphore] = {}
         self._hosts_lock = threading.Lock()
 
@@ -222,8 +277,10 @@ class HttpClient:
         Raises
         ------
         FetchError
-            after the last attempt of a transient failure, at once for a non-retryable
-            status (4xx other than 429), or when a Retry-After exceeds the limit.
+            after the last attempt of a transient failure; at once for a non-retryable
+            status (4xx other than 429), a Retry-After beyond the limit, a body larger
+            than the limit, an attempt longer than the deadline or a redirect to
+            another host.
         """
         return self._exchange(request, None)
 
@@ -245,71 +302,63 @@ class HttpClient:
                     "in the environment"
                 )
             params.append((query_name, secret))
-        host = urlsplit(request.url).netloc
-        attempt = 0
-        while True:
-            attempt += 1
-            sent = self._send(request, params, host, content)
-            if isinstance(sent, str):  # a transport failure, described without its text
-                if attempt >= self._retry.max_attempts:
-                    raise FetchError(
-                        f"after {attempt} attempt(s), {sent}",
-                        source=request.source,
-                        url=url,
-                    )
-                self._sleep(self._backoff(attempt))
-                continue
-            response, body = sent
-            status = response.status_code
-            if 200 <= status < 300:
-                return RawPayload(
-                    request=request,
-                    body=body,
-                    status=status,
-                    media_type=response.headers.get("Content-Type", "").split(";")[0],
-                    retrieved_at=utc_now(),
-                )
-            if status not in _RETRYABLE_STATUS:
-                raise FetchError(
-                    f"HTTP {status} {response.reason_phrase}: "
-                    f"{_snippet(body, self._secrets.values())}",
-                    source=request.source,
-                    url=url,
-                    status=status,
-                )
-            if attempt >= self._retry.max_attempts:
-                raise FetchError(
-                    f"HTTP {status} after {attempt} attempt(s); try again later",
-                    source=request.source,
-                    url=url,
-                    status=status,
-                )
-            retry_after = _retry_after_s(response)
-            if retry_after is not None and retry_after > self._retry.max_retry_after_s:
-                raise FetchError(
-                    f"HTTP {status}: the provider asks to wait {retry_after:.0f} s "
-                    f"(more than {self._retry.max_retry_after_s:.0f} s); refresh later",
-                    source=request.source,
-                    url=url,
-                    status=status,
-                )
-            self._sleep(retry_after if retry_after is not None else self._backoff(attempt))
+        attempts = 0
 
-    def _send(
+        def attempt() -> RawPayload:
+            nonlocal attempts
+            attempts += 1
+            return self._attempt(request, params, url, content)
+
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self._retry.max_attempts),
+            wait=self._wait,
+            retry=tenacity.retry_if_exception_type(_Transient),
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            return retrying(attempt)
+        except _Transient as exc:
+            last = exc
+        # Raised outside the ``except``: the transport error (whose text may hold the
+        # URL with a credential) must not travel as the context of the error shown.
+        if last.status is None:  # a transport failure: its description says what to do
+            message = f"after {attempts} attempt(s), {last.message}"
+        else:
+            message = f"{last.message} after {attempts} attempt(s); try again later"
+        raise FetchError(
+            message,
+            source=request.source,
+            url=url,
+            status=last.status,
+        )
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        """The wait before the next attempt: the provider's Retry-After, else full jitter."""
+        failure = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(failure, _Transient) and failure.retry_after_s is not None:
+            return failure.retry_after_s
+        with self._rng_lock:
+            return self._retry.backoff_s(state.attempt_number, self._rng)
+
+    def _attempt(
         self,
         request: FetchRequest,
         params: list[tuple[str, str | int | float | bool | None]],
-        host: str,
+        url: str,
         content: bytes | None = None,
-    ) -> tuple[httpx.Response, bytes] | str:
-        """One attempt: the response and its body, or the name of the transport error.
+    ) -> RawPayload:
+        """One attempt (a POST of ``content`` when given); ``_Transient`` for what is worth
+        retrying, ``FetchError`` for not.
 
-        The exception itself is dropped on purpose: its text may embed the URL with its
-        query (and a credential), so it is neither repeated nor chained.
+        A transport exception itself is dropped on purpose: its text may embed the URL
+        with its query (and a credential), so it is neither repeated nor chained.
         """
+        origin = urlsplit(request.url)
+        deadline = self._monotonic() + self._deadline_s
         try:
-            with self._host_slot(host):
-                response = self._client.request(
+            with self._host_slot(origin.netloc):
+                outgoing = self._client.build_request(
                     "GET" if content is None else "POST",
                     request.url,
                     params=params,
@@ -317,19 +366,133 @@ class HttpClient:
                     content=content,
                     timeout=self._timeout(request),
                 )
-                return response, response.content
+                for _ in range(MAX_REDIRECTS + 1):
+                    response = self._client.send(outgoing, stream=True)
+                    try:
+                        if response.next_request is None:
+                            body = self._read_body(response, request, url, deadline)
+                            break
+                        outgoing = self._same_host(response.next_request, request, url)
+                    finally:
+                        response.close()
+                else:
+                    raise FetchError(
+                        f"more than {MAX_REDIRECTS} redirects; the provider's address changed?",
+                        source=request.source,
+                        url=url,
+                    )
         except httpx.TransportError as exc:
-            return transport_failure(exc, host, request.source)
+            if self._monotonic() >= deadline:
+                raise self._too_slow(request, url) from None
+            failure = transport_failure(exc, origin.netloc, request.source)
+            raise _Transient(failure, status=None, retry_after_s=None) from None
+        return self._outcome(request, url, response, body)
+
+    def _outcome(
+        self, request: FetchRequest, url: str, response: httpx.Response, body: bytes
+    ) -> RawPayload:
+        status = response.status_code
+        if 200 <= status < 300:
+            return RawPayload(
+                request=request,
+                body=body,
+                status=status,
+                media_type=response.headers.get("Content-Type", "").split(";")[0],
+                retrieved_at=self._clock(),
+            )
+        if status not in _RETRYABLE_STATUS:
+            raise FetchError(
+                f"HTTP {status} {response.reason_phrase}: {_snippet(body, self._secrets.values())}",
+                source=request.source,
+                url=url,
+                status=status,
+            )
+        retry_after = _retry_after_s(response, self._clock())
+        if retry_after is not None and retry_after > self._retry.max_retry_after_s:
+            raise FetchError(
+                f"HTTP {status}: the provider asks to wait {retry_after:.0f} s "
+                f"(more than {self._retry.max_retry_after_s:.0f} s); refresh later",
+                source=request.source,
+                url=url,
+                status=status,
+            )
+        raise _Transient(f"HTTP {status}", status=status, retry_after_s=retry_after)
+
+    def _same_host(self, target: httpx.Request, request: FetchRequest, url: str) -> httpx.Request:
+        """``target`` when it stays on the request's scheme and host; else a ``FetchError``
+        naming both (a provider that moved is followed only on the user's say-so)."""
+        origin = urlsplit(request.url)
+        if (target.url.scheme, target.url.netloc.decode("ascii")) == (
+            origin.scheme,
+            origin.netloc,
+        ):
+            return target
+        moved_to = f"{target.url.scheme}://{target.url.netloc.decode('ascii')}"
+        raise FetchError(
+            f"redirected from {origin.scheme}://{origin.netloc} to {moved_to}, another host; "
+            "not followed. If the provider has moved, set "
+            f"CARRYWATCH_{request.source.upper()}_ORIGIN={moved_to}",
+            source=request.source,
+            url=url,
+            status=None,
+        )
+
+    def _read_body(
+        self, response: httpx.Response, request: FetchRequest, url: str, deadline: float
+    ) -> bytes:
+        """The body, decompressed, read chunk by chunk within the size and time limits.
+
+        Decompression is ours (``zlib`` with ``max_length``) rather than httpx's, so that
+        one compressed chunk can never expand past the limit in memory (a 64 KiB deflate
+        chunk can expand about a thousandfold).
+        """
+        limit = self._max_body_by_source.get(request.source, self._max_body_bytes)
+        declared = response.headers.get("Content-Length", "").strip()
+        encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+        if response.is_stream_consumed:
+            # Built in memory (``httpx.MockTransport``): httpx has read and decoded it.
+            chunks: Iterable[bytes] = [response.content]
+            encoding = "identity"
+        else:
+            chunks = response.iter_raw()  # as received: no re-buffering
+        if encoding in {"", "identity"} and ascii_digits(declared) and int(declared) > limit:
+            raise self._too_large(request, url, limit)
+        inflate = _Inflater(encoding, source=request.source, url=url)
+        parts: list[bytes] = []
+        size = 0
+        for raw in chunks:
+            if self._monotonic() >= deadline:
+                raise self._too_slow(request, url)
+            data = inflate.feed(raw, limit - size + 1)
+            size += len(data)
+            if size > limit:
+                raise self._too_large(request, url, limit)
+            parts.append(data)
+        inflate.finish()
+        return b"".join(parts)
+
+    def _too_large(self, request: FetchRequest, url: str, limit: int) -> FetchError:
+        return FetchError(
+            f"the answer is larger than {limit / 2**20:g} MiB (after decompression) and "
+            "was not read further; if the provider really sends that much, raise "
+            f"CARRYWATCH_{request.source.upper()}_MAX_BODY_MB",
+            source=request.source,
+            url=url,
+        )
+
+    def _too_slow(self, request: FetchRequest, url: str) -> FetchError:
+        return FetchError(
+            f"the download took longer than {self._deadline_s:g} s and was abandoned; "
+            "try again later, or raise CARRYWATCH_HTTP_DEADLINE_S",
+            source=request.source,
+            url=url,
+        )
 
     def _timeout(self, request: FetchRequest) -> httpx.Timeout:
-        read_s = request.timeout_s
+        read_s = min(request.timeout_s, self._deadline_s)
         if self._max_timeout_s is not None:
             read_s = min(read_s, self._max_timeout_s)
         return httpx.Timeout(read_s, connect=min(self._connect_timeout_s, read_s))
-
-    def _backoff(self, attempt: int) -> float:
-        with self._rng_lock:
-            return self._retry.backoff_s(attempt, self._rng)
 
     def _host_slot(self, host: str) -> threading.BoundedSemaphore:
         with self._hosts_lock:
@@ -338,6 +501,54 @@ class HttpClient:
                 slot = threading.BoundedSemaphore(self._max_per_host)
                 self._hosts[host] = slot
             return slot
+
+
+class _Inflater:
+    """Undoes one ``Content-Encoding`` (identity, gzip or deflate), never producing more
+    than the caller allows per chunk."""
+
+    def __init__(self, encoding: str, *, source: str, url: str) -> None:
+        if encoding not in {"identity", "", "gzip", "x-gzip", "deflate"}:
+            raise FetchError(
+                f"the answer uses Content-Encoding {encoding[:30]!r}, which was not asked for",
+                source=source,
+                url=url,
+            )
+        self._source, self._url = source, url
+        self._encoding = encoding
+        # gzip: header and trailer checked by zlib (wbits 16 + 15); deflate: the zlib
+        # wrapper RFC 9110 §8.4.1.2 names, with raw deflate as servers often send instead.
+        wbits = 16 + zlib.MAX_WBITS if "gzip" in encoding else zlib.MAX_WBITS
+        self._zlib = zlib.decompressobj(wbits) if encoding not in {"identity", ""} else None
+        self._started = False
+
+    def feed(self, raw: bytes, max_out: int) -> bytes:
+        """The decoded bytes of ``raw``; at most ``max_out`` of them (more means the
+        caller's limit is exceeded, and the caller stops)."""
+        if self._zlib is None:
+            return raw[:max_out]
+        try:
+            if not self._started and self._encoding == "deflate" and raw[:1] and raw[0] & 0x0F != 8:
+                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, no wrapper
+            self._started = self._started or bool(raw)
+            return self._zlib.decompress(raw, max_out)
+        except zlib.error as exc:
+            raise FetchError(
+                f"the answer's {self._encoding} compression is corrupt ({exc})",
+                source=self._source,
+                url=self._url,
+            ) from None
+
+    def finish(self) -> None:
+        """Raise ``FetchError`` when a compressed answer stopped before its end marker
+        (a cut-off stream decompresses to a plausible but incomplete prefix)."""
+        if self._zlib is not None and self._started and not self._zlib.eof:
+            raise FetchError(
+                f"the {self._encoding}-compressed answer ends before its end marker "
+                "(cut off in transfer); try again later",
+                source=self._source,
+                url=self._url,
+            )
 
 
 def _snippet(body: bytes, secrets: Iterable[str], limit: int = 160) -> str:
