@@ -339,6 +339,7 @@ ERROR_NAMES = [
     "ConfigError",
     "FetchError",
     "InsufficientDataError",
+    "OutlierError",
     "ParseError",
     "SourceError",
     "StoreError",

@@ -260,6 +260,26 @@ ERROR_CASES: list[tuple[str, str | bytes | None, list[str], list[str]]] = [
     ("header_only", HEADER, [], ["holds no values"]),
     ("missing_file", None, [], ["cannot read missing.csv", "No such file"]),
     ("short_row", HEADER + "2023-10-01,-0.02\n2023-11-01\n", [], ["line 3", "expected 2 fields"]),
+    (
+        # A sentinel of the largest double: a call rate's bounds are [-5, 50] percent.
+        "huge_value",
+        HEADER + "2023-10-01,-0.02\n2023-11-01,1e308\n",
+        [],
+        ["jp.boj.call_rate on 2023-11-01", "1e+308 percent", "[-5, 50]", "--allow-outliers"],
+    ),
+    (
+        # A rate typed in basis points (-500 bp for -5 %... or a typo): below -5 %.
+        "yield_of_minus_500",
+        HEADER + "2023-10-01,-500\n2023-11-01,-0.015\n",
+        [],
+        ["jp.boj.call_rate on 2023-10-01", "-500 percent", "outside the plausible range"],
+    ),
+    (
+        "duplicate_date_is_shown_as_a_date",
+        "date,call_rate\n2023-11-01,-0.015\n2023-11-01T00:00:00,-0.012\n",
+        [],
+        ["2023-11-01 already appears on line 2"],
+    ),
 ]
 
 
@@ -305,6 +325,16 @@ def test_bad_input_exits_1_naming_the_problem_and_writes_nothing(
         assert store.counts() == before
         assert store.fetches(origin="import") == []
     assert not (cw_home / "raw").exists() or not any((cw_home / "raw").rglob("*"))
+
+
+def test_allow_outliers_imports_a_value_the_user_vouches_for(
+    cw_home: Path, tmp_path: Path, store_of: Store
+) -> None:
+    # -6 % is outside the call rate's bounds [-5, 50]; the user says it is right.
+    path = _write(tmp_path, "rates.csv", HEADER + "2023-10-01,-6\n")
+    assert main(["import", str(path), "--series", SERIES]) == 1
+    assert main(["import", str(path), "--series", SERIES, "--allow-outliers"]) == 0
+    assert _imported(store_of) == {"2023-10-01": -6.0}
 
 
 @pytest.mark.parametrize(

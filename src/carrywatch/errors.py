@@ -9,7 +9,8 @@ Context travels in attributes, not only in the message::
     ├── CatalogError           an unknown series id, a malformed catalog entry
     ├── SourceError            .source
     │   ├── FetchError         .url, .status: the provider could not be reached or refused
-    │   └── ParseError         .detail: the bytes are not what the provider publishes
+    │   ├── ParseError         .detail: the bytes are not what the provider publishes
+    │   └── OutlierError       .series_id: a value outside its series' plausible bounds
     ├── StoreError             .path: the local store cannot be opened, read or written
     └── AnalyticsError
         └── InsufficientDataError  .series: an input is missing or too short
@@ -26,6 +27,7 @@ __all__ = [
     "ConfigError",
     "FetchError",
     "InsufficientDataError",
+    "OutlierError",
     "ParseError",
     "SourceError",
     "StoreError",
@@ -74,6 +76,18 @@ class ParseError(SourceError):
     def __init__(self, detail: str, *, source: str) -> None:
         super().__init__(f"cannot parse payload: {detail}", source=source)
         self.detail = detail
+
+
+class OutlierError(SourceError):
+    """A value lies outside the plausible bounds of its series (``series.toml``).
+
+    The message names the series, the date, the value and the bounds with their reason;
+    ``series_id`` is the first offending series.
+    """
+
+    def __init__(self, message: str, *, source: str, series_id: str) -> None:
+        super().__init__(message, source=source)
+        self.series_id = series_id
 
 
 class StoreError(CarrywatchError):

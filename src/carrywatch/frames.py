@@ -41,6 +41,7 @@ __all__ = [
     "EARLIEST_OBS_DATE",
     "OBSERVATION_COLUMNS",
     "QUOTE_COLUMNS",
+    "describe_rows",
     "empty_observations",
     "observations_frame",
     "observations_from_quotes",
@@ -71,6 +72,19 @@ def empty_observations(*, with_known_from: bool = False) -> pd.DataFrame:
     if with_known_from:
         frame["known_from"] = pd.Series([], dtype="datetime64[ns, UTC]")
     return frame
+
+
+def describe_rows(rows: pd.DataFrame, *, limit: int = 3) -> str:
+    """The first ``limit`` observation rows for a message a person reads:
+    ``DGS10 2024-08-02 = 3.8, ...`` (dates as YYYY-MM-DD, not pandas' ``Timestamp(...)``),
+    with the number of rows left out."""
+    code = "series_id" if "series_id" in rows.columns else "remote_code"
+    shown = [
+        f"{row[code]} {pd.Timestamp(row['obs_date']):%Y-%m-%d} = {float(row['value']):g}"
+        for _, row in rows.head(limit).iterrows()
+    ]
+    more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
+    return ", ".join(shown) + more
 
 
 def observations_frame(
@@ -106,21 +120,24 @@ def observations_frame(
     if frame.empty:
         return frame
     if not np.isfinite(frame["value"].to_numpy()).all():
-        bad = frame[~np.isfinite(frame["value"].to_numpy())].head(3)
-        raise ParseError(f"non-finite values: {bad.to_dict('records')}", source=source)
+        bad = frame[~np.isfinite(frame["value"].to_numpy())]
+        raise ParseError(f"non-finite values: {describe_rows(bad)}", source=source)
     lowest = pd.Timestamp(EARLIEST_OBS_DATE)
     highest = pd.Timestamp.today().normalize() + pd.Timedelta(days=_MAX_FUTURE_DAYS)
     out_of_range = frame[(frame["obs_date"] < lowest) | (frame["obs_date"] > highest)]
     if not out_of_range.empty:
         raise ParseError(
-            f"observation dates out of range: {out_of_range.head(3).to_dict('records')}",
+            f"observation dates out of range (before {EARLIEST_OBS_DATE} or more than "
+            f"{_MAX_FUTURE_DAYS} days ahead): {describe_rows(out_of_range)}",
             source=source,
         )
     key = ["remote_code", "obs_date", *(["known_from"] if known_from is not None else [])]
     duplicated = frame[frame.duplicated(key, keep=False)]
     if not duplicated.empty:
         raise ParseError(
-            f"duplicate observations: {duplicated.head(4).to_dict('records')}", source=source
+            f"duplicate observations, the same date twice: {describe_rows(duplicated, limit=4)}; "
+            "keep one value per date",
+            source=source,
         )
     return frame.sort_values(key, kind="stable").reset_index(drop=True)
 

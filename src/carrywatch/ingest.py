@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from carrywatch.catalog.plausibility import check_bounds
 from carrywatch.catalog.spec import Catalog, SeriesSpec
 from carrywatch.errors import CarrywatchError, CatalogError, ConfigError, ParseError
 from carrywatch.files import read_user_file
@@ -216,14 +217,21 @@ def append_parsed(
 
 
 def _fetch_and_parse(
-    source: Source, planned: PlannedRequest, http: HttpClient
+    source: Source,
+    planned: PlannedRequest,
+    http: HttpClient,
+    bounds: Mapping[str, SeriesSpec] | None,
 ) -> list[tuple[RawPayload, ParsedFrame]]:
-    """Runs in a worker thread: network and pure parsing only, no store access."""
+    """Runs in a worker thread: network, pure parsing and the plausibility check only,
+    no store access. ``bounds`` is ``None`` when the user allows outliers."""
     results = []
     for payload in source.fetch(planned.request, http):
         parsed = source.parse(payload)
         if parsed.source != planned.source:
             raise ParseError(f"parser reported source {parsed.source!r}", source=planned.source)
+        if bounds is not None:
+            rows = _series_rows(parsed, planned.series_by_code)
+            check_bounds(rows, bounds, source=planned.source)
         results.append((payload, parsed))
     if not results:
         raise ParseError("the provider returned no payload", source=planned.source)
@@ -243,10 +251,13 @@ def refresh(
     route: Mapping[str, str] | None = None,
     max_workers: int = 6,
     on_progress: ProgressCallback | None = None,
+    allow_outliers: bool = False,
 ) -> RefreshReport:
     """Bring the selected series up to date from their live sources.
 
-    Never raises for a provider's failure: each request's outcome is in the report.
+    Never raises for a provider's failure: each request's outcome is in the report. A
+    payload with a value outside its series' bounds fails its request (nothing of it
+    is written) unless ``allow_outliers``.
     Raises ``ConfigError``/``CatalogError`` for an unknown source or series.
     """
     planned = plan_refresh(
@@ -260,11 +271,12 @@ def refresh(
     )
     outcomes: list[RequestOutcome] = []
     total = len(planned)
+    bounds = None if allow_outliers else catalog.series
     if on_progress is not None:
         on_progress("", 0, total)
     with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
         futures: dict[Future[list[tuple[RawPayload, ParsedFrame]]], PlannedRequest] = {
-            pool.submit(_fetch_and_parse, sources[p.source], p, http): p for p in planned
+            pool.submit(_fetch_and_parse, sources[p.source], p, http, bounds): p for p in planned
         }
         for future in as_completed(futures):
             job = futures[future]
@@ -327,11 +339,13 @@ def reparse(
     sources: Mapping[str, Source],
     *,
     source_names: Sequence[str] = (),
+    allow_outliers: bool = False,
 ) -> RefreshReport:
     """Re-run today's parsers on every archived live payload, without network.
 
     Values that the current parser reads differently are appended as revisions known
-    from the original retrieval time; unchanged values add nothing.
+    from the original retrieval time; unchanged values add nothing. A payload with a
+    value outside its series' bounds adds nothing unless ``allow_outliers``.
     """
     unknown = [s for s in source_names if s not in sources]
     if unknown:
@@ -362,6 +376,9 @@ def reparse(
                 sha256=stored.sha256,
             )
             parsed = sources[stored.source].parse(payload)
+            if not allow_outliers:
+                rows = _series_rows(parsed, job.series_by_code)
+                check_bounds(rows, catalog.series, source=stored.source)
             added = append_parsed(store, payload, parsed, job.series_by_code).n_added
         except CarrywatchError as exc:
             outcomes.append(RequestOutcome(source=stored.source, url=stored.url, error=str(exc)))
@@ -381,14 +398,20 @@ def import_csv(
     *,
     date_column: str | None = None,
     value_column: str | None = None,
+    allow_outliers: bool = False,
 ) -> AppendResult:
-    """Import a user's CSV into ``series_id`` (origin ``import``), all or nothing."""
+    """Import a user's CSV into ``series_id`` (origin ``import``), all or nothing.
+
+    A value outside the series' bounds refuses the whole file unless ``allow_outliers``.
+    """
     spec = catalog.spec(series_id)
     body = read_user_file(path, what="import")
     parsed = parse_table_csv(body, date_column=date_column, value_column=value_column)
     if parsed.rows.empty:
         raise ParseError(f"{path.name} holds no values", source="import")
     code = str(parsed.rows["remote_code"].iloc[0])
+    if not allow_outliers:
+        check_bounds(_series_rows(parsed, {code: (spec.id,)}), {spec.id: spec}, source="import")
     archive.put(body)
     payload = RawPayload(
         request=FetchRequest(source="import", url=f"file:{path.name}", remote_codes=(code,)),

@@ -23,6 +23,7 @@ __all__ = [
     "FREQUENCIES",
     "UNITS",
     "BojMeeting",
+    "Bounds",
     "Catalog",
     "FomcMeeting",
     "SeriesSpec",
@@ -53,6 +54,22 @@ _DECISIONS = frozenset({"hike", "cut", "hold", "framework"})
 
 
 @dataclass(frozen=True, slots=True)
+class Bounds:
+    """The plausible range of a series' values, ``low <= value <= high`` in its unit, and
+    why (one line). A value outside is a parse, unit or provider error, not data."""
+
+    low: float
+    high: float
+    reason: str
+
+    def contains(self, value: float) -> bool:
+        return self.low <= value <= self.high
+
+    def __str__(self) -> str:
+        return f"[{self.low:g}, {self.high:g}]"
+
+
+@dataclass(frozen=True, slots=True)
 class SeriesSpec:
     """One series, by our id: where it comes from, its unit and frequency."""
 
@@ -65,6 +82,9 @@ class SeriesSpec:
     publisher: str
     gap: str | None = None
     release_lag_days: int = 0
+    #: ``None`` only for a series defined outside the packaged catalog (every packaged
+    #: series has bounds, a test sees to it): its values are not range-checked.
+    bounds: Bounds | None = None
 
     def published_through(self, asof: dt.date) -> dt.date:
         """The newest obs_date a reader could have seen on ``asof``: ``asof`` minus the
@@ -179,6 +199,22 @@ def _lag(entry: Mapping[str, Any], where: str) -> int:
     return value
 
 
+def _bounds(entry: Mapping[str, Any], where: str) -> Bounds | None:
+    if "bounds" not in entry and "bounds_reason" not in entry:
+        return None
+    value = entry.get("bounds")
+    numbers = value if isinstance(value, list) else []
+    if len(numbers) != 2 or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in numbers
+    ):
+        raise CatalogError(f"{where}: 'bounds' must be [low, high] in the series' unit")
+    low, high = float(numbers[0]), float(numbers[1])
+    if not low < high:
+        raise CatalogError(f"{where}: 'bounds' low {low:g} must be below high {high:g}")
+    reason = _str(entry, "bounds_reason", where)
+    return Bounds(low=low, high=high, reason=str(reason))
+
+
 def _pct(entry: Mapping[str, Any], key: str, where: str) -> float | None:
     value = entry.get(key)
     if value is None:
@@ -226,6 +262,7 @@ def parse_series(doc: Mapping[str, Any]) -> dict[str, SeriesSpec]:
             publisher=str(_str(entry, "publisher", where)),
             gap=_str(entry, "gap", where, optional=True),
             release_lag_days=_lag(entry, where),
+            bounds=_bounds(entry, where),
         )
     if not out:
         raise CatalogError("series.toml lists no series")

@@ -191,6 +191,13 @@ def _print_report(report: RefreshReport, verb: str) -> int:
     )
 
 
+_ALLOW_OUTLIERS = click.option(
+    "--allow-outliers",
+    is_flag=True,
+    help="Store values outside their series' plausible bounds (series.toml) too.",
+)
+
+
 @cli.command("refresh")
 @click.option("--source", "source", multiple=True, help="Only this source (repeatable).")
 @click.option("--series", "series", multiple=True, help="Only this series id (repeatable).")
@@ -202,8 +209,13 @@ def _print_report(report: RefreshReport, verb: str) -> int:
     help="Then check these alert rules on the new data (exit 10 when one fired; "
     "see `carrywatch alerts check`).",
 )
+@_ALLOW_OUTLIERS
 def refresh_command(
-    source: tuple[str, ...], series: tuple[str, ...], start: str | None, alerts_file: Path | None
+    source: tuple[str, ...],
+    series: tuple[str, ...],
+    start: str | None,
+    alerts_file: Path | None,
+    allow_outliers: bool,
 ) -> None:
     """Bring the store up to date from the live sources."""
     from rich.progress import (
@@ -255,6 +267,7 @@ def refresh_command(
                 window=window,
                 route=route,
                 on_progress=on_progress,
+                allow_outliers=allow_outliers,
             )
 
         if not out.is_terminal:
@@ -288,7 +301,8 @@ def refresh_command(
 
 @cli.command("reparse")
 @click.option("--source", "source", multiple=True, help="Only this source (repeatable).")
-def reparse_command(source: tuple[str, ...]) -> None:
+@_ALLOW_OUTLIERS
+def reparse_command(source: tuple[str, ...], allow_outliers: bool) -> None:
     """Re-run the parsers on archived raw payloads (no network)."""
     from carrywatch.catalog.spec import load_catalog
     from carrywatch.ingest import reparse
@@ -303,6 +317,7 @@ def reparse_command(source: tuple[str, ...]) -> None:
             load_catalog(),
             build_sources(settings.origins),
             source_names=source,
+            allow_outliers=allow_outliers,
         )
     sys.exit(_print_report(report, "reparse"))
 
@@ -320,6 +335,7 @@ def reparse_command(source: tuple[str, ...]) -> None:
 @click.option("--title", help="Title of a new series.")
 @click.option("--date-column", help="Name of the date column (default: the first).")
 @click.option("--value-column", help="Name of the value column (default: the only other).")
+@_ALLOW_OUTLIERS
 def import_command(
     file: Path,
     *,
@@ -330,6 +346,7 @@ def import_command(
     title: str | None,
     date_column: str | None,
     value_column: str | None,
+    allow_outliers: bool,
 ) -> None:
     """Import your own CSV (e.g. a terminal export) into a catalog series, or into a new
     series of your own (--new-series user.tokyo_cpi --unit index --frequency monthly
@@ -371,6 +388,7 @@ def import_command(
             target,
             date_column=date_column,
             value_column=value_column,
+            allow_outliers=allow_outliers,
         )
     if created:
         out.print(f"created {target} ({unit}, {frequency}): {title}")
