@@ -62,10 +62,20 @@ def _series(frame: ParsedFrame) -> dict[str, float]:
 
 
 def _edited(body: bytes, edit: Callable[[Any], None]) -> bytes:
-    """``body`` re-serialised after ``edit(document)`` changed it in place."""
+    """``body`` re-serialised after ``edit(document)`` changed it in place; ``meta.count``
+    follows the rows, as the API's own does."""
     document = json.loads(body)
     edit(document)
+    if isinstance(document.get("data"), list) and isinstance(document.get("meta"), dict):
+        document["meta"]["count"] = len(document["data"])
     return json.dumps(document).encode()
+
+
+def test_a_page_with_fewer_rows_than_its_count_is_refused() -> None:
+    document = json.loads(PAGE2)
+    document["data"].pop()  # meta.count still says 5
+    with pytest.raises(ParseError, match="meta.count declares 5 row"):
+        _parse(json.dumps(document).encode())
 
 
 # --- golden tests ----------------------------------------------------------------------

@@ -132,7 +132,7 @@ def test_lf_line_endings_tolerated() -> None:
 def test_columns_mapped_by_name() -> None:
     lines = CURRENT.rstrip(b"\r\n").split(b"\r\n")
     swapped = [b",".join([c[0], c[2], c[1], *c[3:]]) for c in (ln.split(b",") for ln in lines)]
-    frame = _parse(b"\r\n".join(swapped), "1Y", "2Y")
+    frame = _parse(b"\r\n".join(swapped) + b"\r\n", "1Y", "2Y")  # lines end with CRLF
     # R8.6.30: 1Y 1.165, 2Y 1.382 (data file) whatever the column order.
     assert _value(frame, "1Y", "2026-06-30") == 1.165
     assert _value(frame, "2Y", "2026-06-30") == 1.382

@@ -35,6 +35,8 @@ __all__ = [
     "last_per_day",
     "load_json",
     "reject_html",
+    "require_count",
+    "require_final_newline",
     "to_float",
     "unix_midnight",
     "unix_seconds",
@@ -91,6 +93,34 @@ def reject_html(body: bytes, *, source: str) -> None:
     if head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")):
         raise ParseError(
             "received an HTML/XML page instead of data (the provider's error or block page)",
+            source=source,
+        )
+
+
+def require_final_newline(body: bytes, *, source: str) -> None:
+    """Raise ``ParseError`` when a non-empty text payload does not end with a line break.
+
+    For formats whose every line, the last included, ends with ``\n`` (or ``\r\n``):
+    FRED's graph CSV, MOF's and Treasury's CSVs, e-Stat's and BOJ's flat files. A body
+    cut in transfer (with a matching ``Content-Length``) then ends inside a line, often
+    inside a number (``2024-08-02,3`` for ``3.80``), and must not be read as data.
+    """
+    if body and not body.endswith(b"\n"):
+        tail = body[-24:].decode("utf-8", errors="replace")
+        raise ParseError(
+            f"the file ends inside a line (...{tail!r}), without the final line break this "
+            "format always has: it was cut off in transfer; try again later",
+            source=source,
+        )
+
+
+def require_count(declared: object, found: int, *, source: str, what: str) -> None:
+    """Raise ``ParseError`` when a payload's own row count ``declared`` (an int) is not
+    the ``found`` rows; a count that is absent or not an integer is not checked."""
+    if isinstance(declared, int) and not isinstance(declared, bool) and declared != found:
+        raise ParseError(
+            f"{what} declares {declared} row(s) but holds {found}: the answer is incomplete; "
+            "try again later",
             source=source,
         )
 

@@ -69,6 +69,7 @@ from carrywatch.sources.base import (
     join_origin,
     load_json,
     reject_html,
+    require_final_newline,
     to_float,
 )
 from carrywatch.sources.http import HttpClient, display_url
@@ -225,6 +226,7 @@ def parse_flat_file(payload: RawPayload) -> ParsedFrame:
     dates ``YYYY/MM`` become the first of the month, ``YYYY/MM/DD`` the day itself.
     """
     text = decode_text(payload.body, encoding="utf-8-sig", source=_SOURCE)
+    require_final_newline(payload.body, source=_SOURCE)
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:

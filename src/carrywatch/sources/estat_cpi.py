@@ -41,7 +41,13 @@ from datetime import date
 
 from carrywatch.errors import CatalogError, ParseError
 from carrywatch.frames import observations_frame
-from carrywatch.sources.base import ascii_digits, decode_text, join_origin, to_float
+from carrywatch.sources.base import (
+    ascii_digits,
+    decode_text,
+    join_origin,
+    require_final_newline,
+    to_float,
+)
 from carrywatch.sources.http import HttpClient
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window
 
@@ -109,6 +115,7 @@ class EStatCpi:
     def parse(self, payload: RawPayload) -> ParsedFrame:
         """Index values per item code and month."""
         text = decode_text(payload.body, encoding="cp932", source=self.name)
+        require_final_newline(payload.body, source=self.name)
         try:
             rows = list(csv.reader(io.StringIO(text, newline="")))
         except csv.Error as exc:

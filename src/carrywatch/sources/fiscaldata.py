@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Final
 
 from carrywatch.errors import CatalogError, ConfigError, ParseError
 from carrywatch.frames import observations_frame
-from carrywatch.sources.base import join_origin, load_json, to_float
+from carrywatch.sources.base import join_origin, load_json, require_count, to_float
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window
 
 if TYPE_CHECKING:
@@ -152,6 +152,7 @@ class FiscalDataTga:
         rows, meta = document["data"], document["meta"]
         if not isinstance(rows, list) or not isinstance(meta, dict):
             raise ParseError("'data' must be a list and 'meta' an object", source=self.name)
+        require_count(meta.get("count"), len(rows), source=self.name, what="meta.count")
 
         chosen: dict[date, tuple[int, float]] = {}
         seen: set[tuple[date, str]] = set()

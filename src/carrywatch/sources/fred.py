@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Final
 
 from carrywatch.errors import CatalogError, ParseError
 from carrywatch.frames import observations_frame
-from carrywatch.sources.base import decode_text, join_origin, to_float
+from carrywatch.sources.base import decode_text, join_origin, require_final_newline, to_float
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window
 
 if TYPE_CHECKING:
@@ -147,6 +147,7 @@ class FredGraph:
         series whose column is absent.
         """
         text = decode_text(payload.body, encoding="utf-8", source=self.name)
+        require_final_newline(payload.body, source=self.name)
         # Blank lines (the final newline, a stray CRLF) carry nothing.
         lines = [
             (number, line.rstrip("\r"))

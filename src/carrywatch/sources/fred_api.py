@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Final
 
 from carrywatch.errors import FetchError, ParseError
 from carrywatch.frames import observations_frame
-from carrywatch.sources.base import ascii_digits, join_origin, load_json, to_float
+from carrywatch.sources.base import ascii_digits, join_origin, load_json, require_count, to_float
 from carrywatch.sources.fred import checked_series_ids, iso_date
 from carrywatch.sources.http import display_url
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window
@@ -186,6 +186,11 @@ class FredApi:
                 f"'observations' is a {type(observations).__name__}, expected a list",
                 source=self.name,
             )
+        count, offset, limit = doc.get("count"), doc.get("offset", 0), doc.get("limit")
+        if isinstance(count, int) and isinstance(offset, int) and isinstance(limit, int):
+            # A page holds min(limit, count - offset) rows (FRED's own paging contract).
+            page_rows = min(limit, count - offset)
+            require_count(page_rows, len(observations), source=self.name, what="the page")
         dates: list[date] = []
         values: list[float] = []
         known_from: list[datetime] = []

@@ -41,7 +41,13 @@ from typing import TYPE_CHECKING, Final
 
 from carrywatch.errors import CatalogError, ConfigError, ParseError
 from carrywatch.frames import observations_frame
-from carrywatch.sources.base import decode_text, join_origin, reject_html, to_float
+from carrywatch.sources.base import (
+    decode_text,
+    join_origin,
+    reject_html,
+    require_final_newline,
+    to_float,
+)
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window
 
 if TYPE_CHECKING:
@@ -166,6 +172,7 @@ class JapanMof:
                 source=self.name,
             )
         text = decode_text(payload.body, encoding="cp932", source=self.name)
+        require_final_newline(payload.body, source=self.name)
         lines = text.splitlines()
         header_at = self._header_line(lines)
         header = [cell.strip() for cell in lines[header_at].split(",")]

@@ -26,7 +26,9 @@ Format quirks
 * ``n.a.`` marks a missing value and ``*`` "less than $50 million"; both are dropped
   (not observations) rather than guessed.
 * Footer: ``Department of the Treasury/Federal Reserve Board``, a date line, revision
-  lines and numbered footnotes; rows without values are skipped.
+  lines and numbered footnotes; rows without values are skipped. The footer's first
+  line after the last (oldest, 2000) block is required: the file has no final line
+  break, so it is what shows that a download is whole.
 
 The classic current table ``mfh.txt`` is not planned: third parties report it was
 stale (January-2023 content still served in 2026), no recording of it exists, and
@@ -70,6 +72,9 @@ _MONTHS = {
 }
 #: Cells meaning "no value" in this table besides base.MISSING_MARKERS.
 _TIC_MISSING = frozenset({"n.a.", "na", "*"})
+#: The first footer line. The file has no final line break and no row count; this line,
+#: after the oldest year block, is what shows that the whole file arrived.
+_FOOTER = "Department of the Treasury/Federal Reserve Board"
 _FOOTNOTE_MARKER = re.compile(r"(?:\s+\d{1,2}/)+$")
 
 
@@ -158,11 +163,7 @@ class TicHolders:
                 codes.append(label)
                 dates.append(period)
                 values.append(_holding(cell, where=f"line {index + 1} {label} {period:%Y-%m}"))
-        if blocks == 0:
-            raise ParseError(
-                "no 'Country<TAB>YYYY...' header row: not the year-block layout",
-                source=self.name,
-            )
+        _check_whole(rows, blocks)
         wanted = payload.request.remote_codes
         if wanted:
             found = set(codes)
@@ -184,6 +185,23 @@ class TicHolders:
             rows=frame,
             parse_version=PARSE_VERSION,
             meta={"table": "mfhhis01", "unit": "usd_bn", "blocks": str(blocks), "latest": latest},
+        )
+
+
+def _check_whole(rows: list[list[str]], blocks: int) -> None:
+    """``ParseError`` unless the table has year blocks and the footer's first line comes
+    after the last of them (the file has no final line break or row count to tell)."""
+    if blocks == 0:
+        raise ParseError(
+            "no 'Country<TAB>YYYY...' header row: not the year-block layout", source=_SOURCE
+        )
+    firsts = [row[0].strip() if row else "" for row in rows]
+    last_block = max(i for i, first in enumerate(firsts) if first == "Country")
+    if not any(first.startswith(_FOOTER) for first in firsts[last_block + 1 :]):
+        raise ParseError(
+            f"the {_FOOTER!r} footer after the last year block is missing: the file was "
+            "cut off in transfer; try again later",
+            source=_SOURCE,
         )
 
 

@@ -43,7 +43,7 @@ from zoneinfo import ZoneInfo
 
 from carrywatch.errors import CatalogError, ConfigError, ParseError
 from carrywatch.frames import observations_frame
-from carrywatch.sources.base import decode_text, join_origin, to_float
+from carrywatch.sources.base import decode_text, join_origin, require_final_newline, to_float
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window
 
 if TYPE_CHECKING:
@@ -166,6 +166,7 @@ class TreasuryParCurve:
         requested tenor absent although the file's dates need it (see module docstring).
         """
         text = decode_text(payload.body, encoding="utf-8-sig", source=self.name)
+        require_final_newline(payload.body, source=self.name)
         try:
             table = list(csv.reader(text.splitlines()))
         except csv.Error as exc:
