@@ -52,6 +52,12 @@ REVISION_LOOKBACK = timedelta(days=120)
 
 ProgressCallback = Callable[[str, int, int], None]
 
+#: What a request that ran out of memory reports (a transaction is all or nothing).
+OUT_OF_MEMORY = (
+    "ran out of memory while reading or parsing the answer; nothing of it was written. "
+    "Lower CARRYWATCH_HTTP_MAX_BODY_MB, or refresh fewer sources at once (--source)"
+)
+
 #: Sources that serve series catalogued under another source, with the same codes.
 SERVES: Mapping[str, str] = {"fred_api": "fred"}
 
@@ -303,6 +309,8 @@ def _write_outcome(
                 added += append_parsed(store, payload, parsed, job.series_by_code).n_added
     except CarrywatchError as exc:
         return RequestOutcome(source=job.source, url=url, error=str(exc))
+    except MemoryError:
+        return RequestOutcome(source=job.source, url=url, error=OUT_OF_MEMORY)
     except Exception as exc:
         return RequestOutcome(
             source=job.source,

@@ -14,7 +14,11 @@ Faults are ordinary replies:
 * ``Reply.html()``: an HTML page with status 200 (a provider's block or error page);
 * ``Reply.payload(body, truncate_at=n)``: ``Content-Length`` announces the whole body,
   only ``n`` bytes are sent, then the connection is closed;
-* any bytes at all (a renamed column, a re-encoded file) through ``Reply.payload``.
+* any bytes at all (a renamed column, a re-encoded file) through ``Reply.payload``;
+* ``Reply.stream(chunks, chunk_delay_s=...)``: a body made while it is sent, without
+  ``Content-Length`` (it ends when the connection closes): an endless body, a gzip bomb
+  (``headers=(("Content-Encoding", "gzip"),)``) or a slow drip;
+* ``Reply.redirect(location)``: a 302 to ``location`` (another server's origin, say).
 
 The server is bounded: :meth:`ReplayServer.stop` (or leaving the ``with`` block, or the
 end of the :func:`replay_server` fixture) wakes every delayed handler, stops the loop and
@@ -26,7 +30,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -53,6 +57,7 @@ HTML_BLOCK_PAGE = (
 
 _REASONS = {
     200: "OK",
+    302: "Found",
     404: "Not Found",
     429: "Too Many Requests",
     500: "Internal Server Error",
@@ -89,6 +94,31 @@ class Reply:
     headers: tuple[tuple[str, str], ...] = ()
     delay_s: float = 0.0
     truncate_at: int | None = None
+    chunks: Callable[[], Iterator[bytes]] | None = None
+    chunk_delay_s: float = 0.0
+
+    @classmethod
+    def stream(
+        cls,
+        chunks: Callable[[], Iterator[bytes]],
+        *,
+        content_type: str = "text/csv",
+        headers: tuple[tuple[str, str], ...] = (),
+        chunk_delay_s: float = 0.0,
+    ) -> Reply:
+        """A 200 whose body is ``chunks()``, each chunk sent ``chunk_delay_s`` after the
+        previous one, until the iterator ends or the client hangs up."""
+        return cls(
+            content_type=content_type,
+            headers=headers,
+            chunks=chunks,
+            chunk_delay_s=chunk_delay_s,
+        )
+
+    @classmethod
+    def redirect(cls, location: str, status: int = 302) -> Reply:
+        """A redirect to ``location``."""
+        return cls(status=status, content_type="text/plain", headers=(("Location", location),))
 
     @classmethod
     def payload(
@@ -286,6 +316,9 @@ class _Handler(BaseHTTPRequestHandler):
         reply = replay._answer(self.path, dict(self.headers.items()))
         if reply.delay_s > 0:
             replay._wait(reply.delay_s)
+        if reply.chunks is not None:
+            self._stream(reply)
+            return
         try:
             self.send_response(reply.status, _REASONS.get(reply.status))
             self.send_header("Content-Type", reply.content_type)
@@ -305,6 +338,27 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
         except OSError:
             self.close_connection = True
+
+    def _stream(self, reply: Reply) -> None:
+        assert reply.chunks is not None
+        replay = self.server.replay
+        self.close_connection = True
+        try:
+            self.send_response(reply.status, _REASONS.get(reply.status))
+            self.send_header("Content-Type", reply.content_type)
+            self.send_header("Connection", "close")  # no length: the body ends at close
+            for name, value in reply.headers:
+                self.send_header(name, value)
+            self.end_headers()
+            for chunk in reply.chunks():
+                if replay._stopping.is_set():
+                    return
+                self.wfile.write(chunk)
+                self.wfile.flush()
+                if reply.chunk_delay_s > 0:
+                    replay._wait(reply.chunk_delay_s)
+        except OSError:  # the client hung up (as it should, at its limit)
+            return
 
     def log_message(self, format: str, *args: Any) -> None:
         pass

@@ -74,7 +74,7 @@ def _edited(body: bytes, edit: Callable[[Any], None]) -> bytes:
 def test_a_page_with_fewer_rows_than_its_count_is_refused() -> None:
     document = json.loads(PAGE2)
     document["data"].pop()  # meta.count still says 5
-    with pytest.raises(ParseError, match="meta.count declares 5 row"):
+    with pytest.raises(ParseError, match=r"meta\.count declares 5 row"):
         _parse(json.dumps(document).encode())
 
 

@@ -39,4 +39,11 @@ def main(argv: list[str] | None = None) -> int:
             err.print_exception()
         err.print(f"error: {exc}")
         return 1
+    except MemoryError:
+        # The store writes whole transactions only, so an abandoned run changed nothing.
+        err.print(
+            "error: out of memory; nothing was written by the step that failed. Close other "
+            "programs, or lower CARRYWATCH_HTTP_MAX_BODY_MB and run again"
+        )
+        return 1
     return 0

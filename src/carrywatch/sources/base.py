@@ -92,7 +92,9 @@ def reject_html(body: bytes, *, source: str) -> None:
     head = body[:512].lstrip().lower()
     if head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")):
         raise ParseError(
-            "received an HTML/XML page instead of data (the provider's error or block page)",
+            "received an HTML/XML page where data was expected (the provider's error, login "
+            f"or block page, even with status 200); try again later, and check "
+            f"CARRYWATCH_{source.upper()}_ORIGIN if it is set",
             source=source,
         )
 
