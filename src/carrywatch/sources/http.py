@@ -5,7 +5,7 @@
 
 * transient failures are retried: connect/read timeouts and other transport errors,
   HTTP 429 and 5xx; any other status is final. The retry loop is ``tenacity``'s
-  (docs/decisions/0006-hostile-inputs.md), with our own wait:
+  (docs/decisions/0010-hostile-inputs.md), with our own wait:
 * the wait before retry ``k`` (1-based) is ``uniform(0, min(cap, base * 2**(k-1)))``
   ("full jitter", Brooker 2015, *Exponential Backoff And Jitter*, AWS Architecture
   Blog), except that a ``Retry-After`` header (seconds or HTTP date, RFC 9110 §10.2.3)
