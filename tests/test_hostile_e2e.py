@@ -22,6 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from carrywatch.catalog import spec as spec_module
+from carrywatch.sources.fred import FredGraph
+from carrywatch.types import ParsedFrame, RawPayload
 from tests.helpers.replay_server import ReplayServer, Reply
 from tests.test_refresh_e2e import (
     DGS10,
@@ -272,3 +275,49 @@ def test_an_html_page_with_status_200_is_refused(
 ) -> None:
     serve(server, "fred", FRED_PATH, Reply.html())
     assert_refused(capsys, cw_home, "fred", "HTML/XML page where data was expected")
+
+
+def test_reparse_applies_the_bounds_too(
+    cw_home: Path, server: ReplayServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A value stored with --allow-outliers is refused again by a plain reparse of its
+    archived payload (which then writes nothing), and accepted with the option."""
+    path, real, pattern, _, _ = OUTLIERS["fred"]
+    body = replace_first(payload_bytes(real), pattern, b"55")
+    serve(server, "fred", path, Reply.payload(body))
+    code, out, err = run(capsys, *refresh_args("fred"), "--allow-outliers")
+    assert code == 0, out + err
+    before = store_digest(cw_home)
+    code, out, err = run(capsys, "reparse", "--source", "fred")
+    assert code == 3, out + err
+    assert "us.ust.10y" in " ".join(summary(out)["fred"]["first error"].split())
+    assert store_digest(cw_home) == before
+    code, out, err = run(capsys, "reparse", "--source", "fred", "--allow-outliers")
+    assert code == 0, out + err
+
+
+def test_running_out_of_memory_in_a_request_says_what_to_do(
+    cw_home: Path,
+    server: ReplayServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def exhausted(self: FredGraph, payload: RawPayload) -> ParsedFrame:
+        raise MemoryError
+
+    monkeypatch.setattr(FredGraph, "parse", exhausted)
+    serve(server, "fred", FRED_PATH, Reply.payload(payload_bytes(DGS10)))
+    assert_refused(capsys, cw_home, "fred", "ran out of memory", "CARRYWATCH_HTTP_MAX_BODY_MB")
+
+
+def test_running_out_of_memory_anywhere_is_one_line_not_a_traceback(
+    cw_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def exhausted() -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(spec_module, "load_catalog", exhausted)
+    code, _, err = run(capsys, "series", "list")
+    assert code == 1
+    assert err.startswith("error: out of memory; nothing was written"), err
+    assert len(err.strip().splitlines()) == 1
