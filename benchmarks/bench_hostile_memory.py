@@ -29,20 +29,17 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import zlib
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.helpers.replay_server import ReplayServer, Reply  # noqa: E402
+from tests.helpers.replay_server import ReplayServer, Reply, endless, gzip_bomb  # noqa: E402
 
 PYTHON = sys.executable
 FRED_PATH = "/graph/fredgraph.csv"
 DGS10 = ROOT / "tests/payloads/fred/XinyuLiu2403__acc102-macro-dashboard__DGS10.csv"
 GOAL_MB = 300
-MIB = 1024 * 1024
 
 _MEASURE = """
 import resource, subprocess, sys, time, json
@@ -56,33 +53,15 @@ print(json.dumps({"exit": done.returncode, "s": round(elapsed, 2),
 """
 
 
-def endless(chunk: bytes) -> Callable[[], Iterator[bytes]]:
-    def chunks() -> Iterator[bytes]:
-        while True:
-            yield chunk
-
-    return chunks
-
-
-def gzip_bomb(total_mib: int) -> Callable[[], Iterator[bytes]]:
-    def chunks() -> Iterator[bytes]:
-        compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-        zeros = bytes(MIB)
-        for _ in range(total_mib):
-            packed = compressor.compress(zeros)
-            if packed:
-                yield packed
-        yield compressor.flush()
-
-    return chunks
-
-
 SCENARIOS: dict[str, tuple[Reply, dict[str, str]]] = {
     "healthy": (Reply.payload(DGS10.read_bytes()), {}),
-    "huge_body": (Reply.stream(endless(b"2024-08-01,3.98\n" * 4096)), {}),
-    "gzip_bomb": (Reply.stream(gzip_bomb(2048), headers=(("Content-Encoding", "gzip"),)), {}),
+    "huge_body": (Reply.stream(lambda: endless(b"2024-08-01,3.98\n" * 4096)), {}),
+    "gzip_bomb": (
+        Reply.stream(lambda: gzip_bomb(2048), headers=(("Content-Encoding", "gzip"),)),
+        {},
+    ),
     "slow_drip": (
-        Reply.stream(endless(b"2024-08-01,3.98\n"), chunk_delay_s=0.5),
+        Reply.stream(lambda: endless(b"2024-08-01,3.98\n"), chunk_delay_s=0.5),
         {"CARRYWATCH_HTTP_TIMEOUT_S": "3", "CARRYWATCH_HTTP_DEADLINE_S": "10"},
     ),
 }

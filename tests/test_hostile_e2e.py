@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
-import zlib
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -25,11 +22,11 @@ import pytest
 from carrywatch.catalog import spec as spec_module
 from carrywatch.sources.fred import FredGraph
 from carrywatch.types import ParsedFrame, RawPayload
-from tests.helpers.replay_server import ReplayServer, Reply
+from tests import test_refresh_e2e
+from tests.helpers.replay_server import ReplayServer, Reply, endless, gzip_bomb
 from tests.test_refresh_e2e import (
     DGS10,
     FRED_PATH,
-    LIVE_SOURCES,
     MOF_CURRENT,
     MOF_CURRENT_PATH,
     MOF_HISTORY,
@@ -45,26 +42,10 @@ from tests.test_refresh_e2e import (
     summary,
 )
 
-MIB = 1024 * 1024
-
-
-@pytest.fixture
-def server() -> Iterator[ReplayServer]:
-    with ReplayServer() as replay:
-        yield replay
-
-
-@pytest.fixture
-def cw_home(
-    home: Path, seeded: Path, server: ReplayServer, monkeypatch: pytest.MonkeyPatch
-) -> Path:
-    """A copy of the seeded home; every live source points at the replay server."""
-    shutil.copytree(seeded, home)
-    for name in LIVE_SOURCES:
-        monkeypatch.setenv(f"CARRYWATCH_{name.upper()}_ORIGIN", server.origin)
-    monkeypatch.setenv("CARRYWATCH_RETRY_BASE_S", "0.01")
-    monkeypatch.setenv("CARRYWATCH_HTTP_TIMEOUT_S", "10")
-    return home
+# The healthy replay's fixtures: a copy of the seeded home whose sources point at the
+# replay server, and that server.
+cw_home = test_refresh_e2e.cw_home
+server = test_refresh_e2e.server
 
 
 def store_digest(home: Path) -> dict[str, str]:
@@ -90,29 +71,6 @@ def replace_first(body: bytes, pattern: bytes, value: bytes) -> bytes:
     match = re.search(pattern, body, flags=re.MULTILINE)
     assert match is not None, pattern
     return body[: match.start(1)] + value + body[match.end(1) :]
-
-
-def endless(chunk: bytes) -> Callable[[], Iterator[bytes]]:
-    def chunks() -> Iterator[bytes]:
-        while True:
-            yield chunk
-
-    return chunks
-
-
-def gzip_bomb(total_mib: int) -> Callable[[], Iterator[bytes]]:
-    """``total_mib`` MiB of zeros, gzip-compressed while being sent (about 1000:1)."""
-
-    def chunks() -> Iterator[bytes]:
-        compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-        zeros = bytes(MIB)
-        for _ in range(total_mib):
-            packed = compressor.compress(zeros)
-            if packed:
-                yield packed
-        yield compressor.flush()
-
-    return chunks
 
 
 def assert_refused(
@@ -215,7 +173,7 @@ def test_an_endless_body_stops_at_the_size_limit(
     cw_home: Path, server: ReplayServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     rows = b"2024-08-01,3.98\n" * 4096  # 64 KiB of plausible rows, for ever
-    serve(server, "fred", FRED_PATH, Reply.stream(endless(rows)))
+    serve(server, "fred", FRED_PATH, Reply.stream(lambda: endless(rows)))
     assert_refused(capsys, cw_home, "fred", "larger than 16 MiB", "CARRYWATCH_FRED_MAX_BODY_MB")
     assert len(server.requests) == 1  # not retried
 
@@ -223,7 +181,7 @@ def test_an_endless_body_stops_at_the_size_limit(
 def test_a_gzip_bomb_stops_at_the_size_limit_after_decompression(
     cw_home: Path, server: ReplayServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    bomb = Reply.stream(gzip_bomb(2048), headers=(("Content-Encoding", "gzip"),))
+    bomb = Reply.stream(lambda: gzip_bomb(2048), headers=(("Content-Encoding", "gzip"),))
     serve(server, "fred", FRED_PATH, bomb)
     assert_refused(capsys, cw_home, "fred", "after decompression")
 
@@ -236,7 +194,7 @@ def test_a_slow_drip_ends_at_the_deadline(
 ) -> None:
     # One line every 0.2 s: each read is quick, so only a total deadline ends it.
     monkeypatch.setenv("CARRYWATCH_HTTP_DEADLINE_S", "1")
-    drip = Reply.stream(endless(b"2024-08-01,3.98\n"), chunk_delay_s=0.2)
+    drip = Reply.stream(lambda: endless(b"2024-08-01,3.98\n"), chunk_delay_s=0.2)
     serve(server, "fred", FRED_PATH, drip)
     assert_refused(capsys, cw_home, "fred", "longer than 1 s", "CARRYWATCH_HTTP_DEADLINE_S")
     assert len(server.requests) == 1

@@ -29,6 +29,7 @@ import pytest
 from carrywatch.errors import ConfigError, FetchError
 from carrywatch.sources.http import DEFAULT_USER_AGENT, HttpClient, RetryPolicy, display_url
 from carrywatch.types import FetchRequest, RawPayload
+from tests.helpers.replay_server import endless, gzip_bomb
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -592,23 +593,6 @@ class Drip(httpx.SyncByteStream):
             yield chunk
 
 
-def _endless(chunk: bytes) -> Iterator[bytes]:
-    while True:
-        yield chunk
-
-
-def _gzip_bomb_chunks(n_chunks: int, chunk_bytes: int = 1 << 20) -> Iterator[bytes]:
-    """A gzip stream of ``n_chunks`` MiB of zeros, compressed on the fly (about 1000:1),
-    so the test never holds the whole expansion either."""
-    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-    zeros = bytes(chunk_bytes)
-    for _ in range(n_chunks):
-        out = compressor.compress(zeros)
-        if out:
-            yield out
-    yield compressor.flush()
-
-
 def _limited(server: Handler, **limits: object) -> HttpClient:
     return HttpClient(
         transport=httpx.MockTransport(server),
@@ -620,7 +604,7 @@ def _limited(server: Handler, **limits: object) -> HttpClient:
 
 
 def test_an_endless_body_stops_at_the_size_limit_without_retry() -> None:
-    stream = Drip(_endless(b"2024-08-01,3.98\n" * 4096))  # 64 KiB per chunk, for ever
+    stream = Drip(endless(b"2024-08-01,3.98\n" * 4096))  # 64 KiB per chunk, for ever
     server = Server([httpx.Response(200, stream=stream)])
     with _limited(server, max_body_bytes=1 << 20) as client, pytest.raises(FetchError) as info:
         client.get(PLAIN)
@@ -633,7 +617,7 @@ def test_an_endless_body_stops_at_the_size_limit_without_retry() -> None:
 
 def test_a_gzip_bomb_is_counted_after_decompression_and_stops_early() -> None:
     # 2 GiB of zeros compress to about 2 MB; the client must stop after ~1 MiB of output.
-    stream = Drip(_gzip_bomb_chunks(2048))
+    stream = Drip(gzip_bomb(2048))
     server = Server([httpx.Response(200, headers={"Content-Encoding": "gzip"}, stream=stream)])
     with _limited(server, max_body_bytes=1 << 20) as client, pytest.raises(FetchError) as info:
         client.get(PLAIN)
@@ -653,7 +637,7 @@ def test_a_per_source_limit_overrides_the_default() -> None:
 
 
 def test_a_declared_length_beyond_the_limit_is_refused_before_reading() -> None:
-    stream = Drip(_endless(b"x" * 1024))
+    stream = Drip(endless(b"x" * 1024))
     response = httpx.Response(200, headers={"Content-Length": str(10 << 20)}, stream=stream)
     client = _limited(Server([response]), max_body_bytes=1 << 20)
     with client, pytest.raises(FetchError, match="larger than 1 MiB"):
@@ -709,7 +693,7 @@ class Ticks:
 
 def test_a_slow_drip_ends_at_the_deadline_without_retry() -> None:
     # One byte per read, each read "taking" a second: per-read timeouts never trip.
-    stream = Drip(_endless(b"1"))
+    stream = Drip(endless(b"1"))
     server = Server([httpx.Response(200, stream=stream)])
     client = _limited(server, deadline_s=30.0, monotonic=Ticks(1.0))
     with client, pytest.raises(FetchError) as info:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -45,6 +46,8 @@ __all__ = [
     "RecordedRequest",
     "ReplayServer",
     "Reply",
+    "endless",
+    "gzip_bomb",
     "replay_server",
 ]
 
@@ -65,6 +68,24 @@ _REASONS = {
     503: "Service Unavailable",
     504: "Gateway Timeout",
 }
+
+
+def endless(chunk: bytes) -> Iterator[bytes]:
+    """``chunk`` for ever: a body that never ends (for :meth:`Reply.stream`)."""
+    while True:
+        yield chunk
+
+
+def gzip_bomb(total_mib: int) -> Iterator[bytes]:
+    """``total_mib`` MiB of zeros as a gzip stream, compressed while it is consumed
+    (about 1000:1, so 2048 MiB is about 2 MB on the wire and never held whole)."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    zeros = bytes(1 << 20)
+    for _ in range(total_mib):
+        packed = compressor.compress(zeros)
+        if packed:
+            yield packed
+    yield compressor.flush()
 
 
 @dataclass(frozen=True, slots=True)
