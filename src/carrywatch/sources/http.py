@@ -166,6 +166,11 @@ def transport_failure(exc: httpx.TransportError, host: str, source: str) -> str:
     return f"{name}: the provider did not answer in time or broke the connection; try again later"
 
 
+def _utc_now() -> datetime:
+    """The default clock: ``utc_now`` looked up at each call (tests may patch it)."""
+    return utc_now()
+
+
 class _Transient(Exception):  # noqa: N818 -- a signal to the retry loop, never shown
     """A failure worth another attempt: what to say if it is the last, and how long the
     provider asked us to wait (``Retry-After``) if it did."""
@@ -218,7 +223,7 @@ class HttpClient:
         deadline_s: float = DEFAULT_DEADLINE_S,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Callable[[], datetime] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = httpx.Client(
@@ -245,7 +250,7 @@ class HttpClient:
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 -- jitter, not cryptography
         self._rng_lock = threading.Lock()
-        self._clock = clock
+        self._clock = clock if clock is not None else _utc_now
         self._monotonic = monotonic
         self._hosts: dict[str, threading.BoundedSemaphore] = {}
         self._hosts_lock = threading.Lock()
