@@ -13,6 +13,7 @@ import hashlib
 import logging
 import random
 import re
+import socket
 import threading
 import time
 import traceback
@@ -745,3 +746,53 @@ def test_a_redirect_loop_ends() -> None:
     with _limited(server) as client, pytest.raises(FetchError, match="redirects"):
         client.get(PLAIN)
     assert len(server.requests) == 6  # the first request and five redirects
+
+
+class HeaderDrip:
+    """A loopback server that sends its status line and headers one byte every 50 ms and
+    never finishes them: each read is quick, so only a deadline on the whole attempt
+    (not the per-read timeout) ends the request."""
+
+    def __init__(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def __enter__(self) -> HeaderDrip:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._listener.close()
+        self._thread.join(timeout=5)
+
+    def _serve(self) -> None:
+        self._listener.settimeout(0.1)
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            with conn:
+                head = b"HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nX-Pad: " + b"a" * 10_000
+                for byte in head:
+                    if self._stop.wait(0.05):
+                        return
+                    try:
+                        conn.sendall(bytes([byte]))
+                    except OSError:  # the client gave up, as it should
+                        break
+
+
+def test_headers_dripped_a_byte_at_a_time_end_at_the_deadline() -> None:
+    with HeaderDrip() as server:
+        request = FetchRequest(source="fred", url=f"http://127.0.0.1:{server.port}/x.csv")
+        client = HttpClient(deadline_s=1.0, sleep=_no_sleep, clock=lambda: NOW)
+        with client, pytest.raises(FetchError) as info:
+            client.get(request)
+    assert "longer than 1 s" in str(info.value)
+    assert server.connections == 1  # a deadline failure is final

@@ -15,7 +15,8 @@
   *after* decompression, so that neither a huge body nor a gzip bomb is ever held in
   memory beyond ``max_body_bytes`` (per source when configured); one attempt, from the
   request to the last byte, ends after ``deadline_s`` (the read timeout bounds only the
-  wait for each read: a server dripping one byte a second would never trip it); a
+  wait for each read: a server dripping one byte a second would never trip it), headers
+  included (:class:`_Watchdog`); a
   redirect is followed only to the same scheme and host (at most
   :data:`MAX_REDIRECTS`), a redirect elsewhere is an error naming both hosts;
 * at most ``max_per_host`` requests are in flight per host, across threads;
@@ -25,6 +26,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import random
@@ -232,6 +234,9 @@ class HttpClient:
             # Redirects are followed by hand, after checking where they lead.
             follow_redirects=False,
             timeout=httpx.Timeout(30.0, connect=connect_timeout_s),
+            # A fresh connection per request: the deadline's watchdog learns the socket of
+            # a request when it connects (a reused connection would hide it).
+            limits=httpx.Limits(max_keepalive_connections=0),
         )
         self._secrets = dict(secrets or {})
         if any(self._secrets.values()):
@@ -361,8 +366,9 @@ class HttpClient:
         """
         origin = urlsplit(request.url)
         deadline = self._monotonic() + self._deadline_s
+        watchdog = _Watchdog(self._deadline_s)
         try:
-            with self._host_slot(origin.netloc):
+            with self._host_slot(origin.netloc), watchdog:
                 outgoing = self._client.build_request(
                     "GET" if content is None else "POST",
                     request.url,
@@ -372,6 +378,7 @@ class HttpClient:
                     timeout=self._timeout(request),
                 )
                 for _ in range(MAX_REDIRECTS + 1):
+                    outgoing.extensions["trace"] = watchdog.trace
                     response = self._client.send(outgoing, stream=True)
                     try:
                         if response.next_request is None:
@@ -386,8 +393,12 @@ class HttpClient:
                         source=request.source,
                         url=url,
                     )
+                if watchdog.fired:
+                    # The shut-down socket can look like the natural end of a body sent
+                    # without Content-Length: what was read is not the whole answer.
+                    raise self._too_slow(request, url)
         except httpx.TransportError as exc:
-            if self._monotonic() >= deadline:
+            if watchdog.fired or self._monotonic() >= deadline:
                 raise self._too_slow(request, url) from None
             failure = transport_failure(exc, origin.netloc, request.source)
             raise _Transient(failure, status=None, retry_after_s=None) from None
@@ -506,6 +517,49 @@ class HttpClient:
                 slot = threading.BoundedSemaphore(self._max_per_host)
                 self._hosts[host] = slot
             return slot
+
+
+class _Watchdog:
+    """Ends an attempt at its deadline even while httpx waits for the status line or
+    headers, which a server can drip a byte at a time (each read then beats the read
+    timeout, and the body loop's own check has not started).
+
+    httpcore reports every new connection to the request's ``trace`` extension; at the
+    deadline a timer shuts those sockets down, so the blocked read returns and httpx
+    raises a transport error, which the client reports as a deadline failure.
+    """
+
+    def __init__(self, deadline_s: float) -> None:
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(deadline_s, self._fire)
+        self._timer.daemon = True
+        self.fired = False
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._timer.cancel()
+
+    def trace(self, event: str, info: Mapping[str, object]) -> None:
+        """httpcore's trace hook: keep the socket of each connection this request opens."""
+        if event == "connection.connect_tcp.complete":
+            stream = info.get("return_value")
+            get_extra_info = getattr(stream, "get_extra_info", None)
+            sock = get_extra_info("socket") if get_extra_info is not None else None
+            if isinstance(sock, socket.socket):
+                with self._lock:
+                    self._sockets.append(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            for sock in self._sockets:
+                # Already closed when the request ended meanwhile: nothing to do.
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
 
 class _Inflater:
