@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from carrywatch.catalog import spec as spec_module
+from carrywatch.cli import data as data_commands
 from carrywatch.sources.fred import FredGraph
 from carrywatch.types import ParsedFrame, RawPayload
 from tests import test_refresh_e2e
@@ -274,7 +274,7 @@ def test_running_out_of_memory_anywhere_is_one_line_not_a_traceback(
     def exhausted() -> None:
         raise MemoryError
 
-    monkeypatch.setattr(spec_module, "load_catalog", exhausted)
+    monkeypatch.setattr(data_commands, "load_settings", exhausted)
     code, _, err = run(capsys, "series", "list")
     assert code == 1
     assert err.startswith("error: out of memory; nothing was written"), err
