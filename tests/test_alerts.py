@@ -165,7 +165,7 @@ def test_history_exports_parquet_and_excel(
         ),
         ("[[rule]\nname = 'x'", "is not valid TOML"),
         ("", "no [[rule]] entries"),
-        ("# " + "x" * 1_000_001, "is larger than 1000000 bytes: not a rules file"),
+        ("# " + "x" * 1_000_001, "is larger than 1000000 bytes; a rules file is a short TOML file"),
         (
             "[[rule]]\nname = 'x'\nkind = 'move'\ntarget = 'fx.usdjpy'\nsigmas = -2",
             "a move rule needs sigmas > 0",

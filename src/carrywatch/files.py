@@ -55,25 +55,32 @@ USER_CSV_MAX_ROWS: Final = 1_000_000
 USER_CSV_MAX_FIELD_CHARS: Final = 256
 
 
-def read_user_file(path: Path, *, what: str) -> bytes:
-    """The bytes of a user's file, at most :data:`USER_CSV_MAX_BYTES` (a larger or endless
-    file is refused after reading one byte more, never loaded whole).
+def read_user_file(
+    path: Path,
+    *,
+    what: str,
+    max_bytes: int | None = None,
+    instead: str = "pass a CSV file of the rows you need",
+) -> bytes:
+    """The bytes of a user's file, at most ``max_bytes`` (default
+    :data:`USER_CSV_MAX_BYTES`; a larger or endless file is refused after reading one byte
+    more, never loaded whole).
 
     Raises
     ------
     ConfigError
-        When the file cannot be read or is too large, saying what to pass instead.
+        When the file cannot be read or is too large, saying what to pass ``instead``.
     """
+    limit = USER_CSV_MAX_BYTES if max_bytes is None else max_bytes
     try:
         with path.open("rb") as handle:
-            body = handle.read(USER_CSV_MAX_BYTES + 1)
+            body = handle.read(limit + 1)
     except OSError as exc:
         raise ConfigError(f"{what}: cannot read {path.name} ({exc.strerror or exc})") from exc
-    if len(body) > USER_CSV_MAX_BYTES:
-        raise ConfigError(
-            f"{what}: {path.name} is larger than {USER_CSV_MAX_BYTES // (1024 * 1024)} MB; "
-            "pass a CSV file of the rows you need"
-        )
+    if len(body) > limit:
+        mb = 1024 * 1024
+        size = f"{limit // mb} MB" if limit % mb == 0 else f"{limit} bytes"
+        raise ConfigError(f"{what}: {path.name} is larger than {size}; {instead}")
     return body
 
 

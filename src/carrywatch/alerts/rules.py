@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 from carrywatch.analytics.alerts import KINDS, AlertRule, Kind
 from carrywatch.catalog.spec import Catalog
 from carrywatch.errors import AnalyticsError, CarrywatchError, ConfigError
+from carrywatch.files import read_user_file
 from carrywatch.report.history import check_targets
 
 __all__ = ["Delivery", "RuleSet", "load_rules", "parse_rules"]
@@ -78,13 +79,12 @@ class RuleSet:
 def load_rules(path: Path, catalog: Catalog, environ: Mapping[str, str] | None = None) -> RuleSet:
     """Read and check the rules file at ``path`` (relative ``jsonl`` paths are taken
     relative to the file's folder)."""
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_RULES_BYTES + 1)
-    except OSError as exc:
-        raise ConfigError(f"cannot read the rules file {path}: {exc.strerror or exc}") from exc
-    if len(data) > MAX_RULES_BYTES:
-        raise ConfigError(f"{path.name} is larger than {MAX_RULES_BYTES} bytes: not a rules file")
+    data = read_user_file(
+        path,
+        what="the rules file",
+        max_bytes=MAX_RULES_BYTES,
+        instead="a rules file is a short TOML file (docs/alerts.md)",
+    )
     try:
         doc = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
