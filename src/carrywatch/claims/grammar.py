@@ -1,0 +1,425 @@
+"""Find the checkable quantitative claims of a text with a transparent grammar.
+
+The grammar is data (``quantities.toml``: the words that name each quantity, the units its
+value can take, the series that answer it) plus a few rules of how commentary states
+numbers, each named in the claim it produced (``pattern``):
+
+``level``       a quantity "at/to/was/of" a number in one of its units ("the 10-year JGB
+                yield has risen to 1.910%")
+``change``      a change verb and a number: "fell by 1.2%", "dropped by over 23%" (percent
+                change), "a 25 basis point cut" of a policy rate (the change of the rate)
+``from_to``     "from X to Y": two levels, at the start and the end of the window
+``yoy``         "year-on-year" growth of an index, or a quantity read as inflation
+``difference``  "an increase of $0.13 trillion from October": the change over the window
+``rank``        "the lowest since 2015", "a new high since 1995" (of the claim before it)
+``count``       "the 43rd consecutive month" (kept, and unverifiable where the quantity is)
+
+A number attaches to the nearest mention before it, in the same clause, of a quantity that
+takes its unit; a clause without one may continue the claim before it only with a change
+("an increase of ..."). Conditional clauses ("if ... narrows to 1.5 percentage points")
+state no fact and are skipped; a comparison with an undated baseline ("still $2.5 trillion
+higher than pre-pandemic levels") is kept but marked ambiguous. Every claim keeps its
+sentence, its character span in the text and the number as written.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from carrywatch.claims.numbers import Number, find_numbers
+from carrywatch.claims.windows import Window, difference_window, find_window
+from carrywatch.errors import CatalogError
+
+__all__ = ["Claim", "Quantity", "find_claims", "load_quantities", "sentences"]
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """One entry of ``quantities.toml`` (see the comments at the top of that file)."""
+
+    id: str
+    words: tuple[re.Pattern[str], ...]
+    units: frozenset[str]
+    series: tuple[str, ...] = ()
+    spread: tuple[str, str] | None = None
+    missing: str | None = None
+    ambiguous: str | None = None
+    transform: str = "level"
+    scale: float = 1.0
+    policy: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One checkable statement: ``quantity`` is ``claimed`` (in ``unit``) over ``window``.
+
+    ``kind`` is how the number relates to the quantity (level, change_pct, change_abs,
+    yoy_pct, rank_low, rank_high, count); ``bound`` is ``">"``/``"<"`` for "over"/"under"
+    and ``"="`` otherwise; ``tolerance`` the claim's own rounding in ``unit``.
+    """
+
+    id: str
+    sentence: str
+    span: tuple[int, int]
+    quantity: str
+    kind: str
+    claimed: float
+    unit: str
+    written: str
+    pattern: str
+    tolerance: float
+    bound: str = "="
+    upper: float | None = None
+    window: Window | None = None
+    forecast: bool = False
+    ambiguity: str | None = None
+    notes: tuple[str, ...] = field(default=())
+
+
+@cache
+def load_quantities() -> tuple[Quantity, ...]:
+    """The quantities of the packaged ``quantities.toml``; CatalogError names a bad entry."""
+    text = resources.files("carrywatch.claims").joinpath("quantities.toml").read_text("utf-8")
+    return tuple(_quantity(e) for e in tomllib.loads(text).get("quantity", []))
+
+
+def _quantity(entry: dict[str, Any]) -> Quantity:
+    qid = entry.get("id", "?")
+    try:
+        words = tuple(re.compile(w, re.IGNORECASE) for w in entry["words"])
+        spread = entry.get("spread")
+        q = Quantity(
+            id=str(entry["id"]),
+            words=words,
+            units=frozenset(entry["units"]),
+            series=tuple(entry.get("series", ())),
+            spread=(str(spread[0]), str(spread[1])) if spread else None,
+            missing=entry.get("missing"),
+            ambiguous=entry.get("ambiguous"),
+            transform=str(entry.get("transform", "level")),
+            scale=float(entry.get("scale", 1.0)),
+            policy=bool(entry.get("policy", False)),
+        )
+    except (KeyError, TypeError, IndexError, re.error) as exc:
+        raise CatalogError(f"quantities.toml: quantity {qid!r} is malformed: {exc}") from None
+    if not (q.series or q.spread or q.missing or q.ambiguous):
+        raise CatalogError(f"quantities.toml: quantity {qid!r} names no series and no reason")
+    return q
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(]?[A-Z0-9$])|\n\s*\n|\n(?=\s*[-•*]\s)")
+_ABBREVIATION = re.compile(r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Mr|Ms|Dr|St|No|vs|Inc|Corp|Jan|Feb|Aug|Sept?|Oct|Nov|Dec)\.)$")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """The ``(start, end)`` of each sentence of ``text`` (abbreviations such as "U.S." do
+    not end one; a blank line or a list bullet does)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if _ABBREVIATION.search(text[start : m.start()].rstrip("\"”’)")):
+            continue
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+_CLAUSE = re.compile(
+    r",\s+(?=(?:while|but|whereas|with|of which|coupled|although|though|and the|marking|"
+    r"bringing|an? (?:increase|decrease|rise|fall|drop|gain|decline)|still|narrowing|"
+    r"indicating|reaching a|equivalent)\b)|;\s+|\s+[—–]\s*|—",
+    re.IGNORECASE,
+)
+_CONDITIONAL = re.compile(r"\b(?:if|unless|should|would|even if|once)\b", re.IGNORECASE)
+_FORECAST = re.compile(
+    r"\b(?:will|expected|expects?|likely|predicts?|forecasts?|plans? to|prepared to|"
+    r"warned|betting|bet|could|may|estimates?)\b",
+    re.IGNORECASE,
+)
+_DOWN = r"fell|fall|falls|dropped|drop|drops|declined|declining|decline|lost|plunged?|slid|sank|shrank|down|decreased?|slump(?:ed)?"
+_UP = r"rose|rise|rising|risen|gained|climbed|jumped|surged|grew|grown|increased?|up|soared|rallied|rebound(?:ed)?"
+_CHANGE_BEFORE = re.compile(
+    rf"\b(?P<dir>{_DOWN}|{_UP})\s+(?:sharply\s+|by\s+|as much as\s+)*(?P<bound>over|more than|"
+    rf"nearly|almost|about|around|at least|less than|under)?\s*$",
+    re.IGNORECASE,
+)
+_CHANGE_AFTER = re.compile(rf"^\s*(?:{_DOWN}|{_UP}|(?P<cut>cut|hike|rate cut|rate hike|increase|reduction)s?)\b", re.IGNORECASE)
+_DIFFERENCE = re.compile(r"\ban?\s+(?P<dir>increase|rise|gain|decrease|decline|drop|fall)\s+of\s+$", re.IGNORECASE)
+_BOUND = re.compile(r"\b(?P<word>over|more than|above|exceeding|exceeded|at least|under|below|less than|nearly|almost|about|around|approximately|roughly)\s+(?:\S+\s+)?$", re.IGNORECASE)
+_COMPARATIVE = re.compile(r"^\s*(?:\w+\s+)?(?:higher|lower|more|less|above|below)\s+than\b", re.IGNORECASE)
+_PER_PERIOD = re.compile(r"^\s*(?:\w+\s+){0,3}?(?:per|a|each)\s+(?:month|year|week|quarter)\b", re.IGNORECASE)
+_FROM_TO = re.compile(r"\bfrom\s+(?:a\s+(?:peak|high|low)\s+of\s+)?$", re.IGNORECASE)
+_RANK = re.compile(
+    r"^[^.;]{0,40}?\b(?:the\s+|a\s+|new\s+)*(?P<side>lowest|highest|low|high|weakest|strongest)"
+    r"(?:\s+level)?\s+since\s+(?P<year>(?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+_CONSECUTIVE = re.compile(r"^\s*(?:consecutive|straight)\s+(?:months?|weeks?|quarters?|meetings?)", re.IGNORECASE)
+_YOY = re.compile(r"\b(?:year[- ]on[- ]year|y/y|yoy|year[- ]over[- ]year|annual\s+(?:growth|rate|inflation))\b", re.IGNORECASE)
+_ANNUALISED = re.compile(r"\bannual(?:ly|i[sz]ed)?\b", re.IGNORECASE)
+_POSSESSIVE_PROBABILITY = re.compile(r"^\s*(?:probability|likelihood|certainty|chance|odds)\b", re.IGNORECASE)
+
+_SIGN_WORDS = {"over": ">", "more than": ">", "above": ">", "exceeding": ">", "exceeded": ">"}
+_SIGN_WORDS |= {"at least": ">", "under": "<", "below": "<", "less than": "<"}
+_APPROX = frozenset({"nearly", "almost", "about", "around", "approximately", "roughly"})
+
+
+@dataclass(slots=True)
+class _Mention:
+    start: int
+    end: int
+    quantity: Quantity
+
+
+def _mentions(text: str, quantities: Sequence[Quantity]) -> list[_Mention]:
+    """Every quantity named in ``text``; of overlapping mentions the longest is kept."""
+    found = [
+        _Mention(m.start(), m.end(), q)
+        for q in quantities
+        for w in q.words
+        for m in w.finditer(text)
+    ]
+    found.sort(key=lambda m: (m.start - m.end, m.start))  # longest first
+    kept: list[_Mention] = []
+    for m in found:
+        if all(m.end <= k.start or m.start >= k.end for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)
+
+
+def _unit_fits(number: Number, quantity: Quantity, changing: bool) -> bool:
+    unit = number.unit
+    if unit == "plain":
+        return "index" in quantity.units and not changing
+    if unit == "count":
+        return "count" in quantity.units or quantity.missing is not None
+    if unit == "percent" and "probability" in quantity.units:
+        return True
+    if unit == "bp" and not changing and "bp" not in quantity.units:
+        return False
+    if "probability" in quantity.units:
+        return False
+    if changing and unit in {"percent", "pp", "bp"}:
+        return True  # a change of anything can be stated in percent or points
+    return unit in quantity.units
+
+
+def find_claims(text: str, article_date: date | None) -> list[Claim]:
+    """Every checkable claim of ``text``, in order; ``article_date`` resolves windows such
+    as "in November" or "the past month" (without it they stay unresolved)."""
+    quantities = load_quantities()
+    claims: list[Claim] = []
+    for s_start, s_end in sentences(text):
+        sentence = text[s_start:s_end]
+        if sentence.rstrip().endswith("?"):
+            continue  # a question asks, it does not claim
+        claims.extend(_sentence_claims(sentence, s_start, article_date, quantities, len(claims)))
+    return claims
+
+
+def _clauses(sentence: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for m in _CLAUSE.finditer(sentence):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(sentence)))
+    return spans
+
+
+def _sentence_claims(
+    sentence: str, offset: int, article_date: date | None, quantities: Sequence[Quantity], n0: int
+) -> list[Claim]:
+    mentions = _mentions(sentence, quantities)
+    numbers = find_numbers(sentence)
+    clauses = _clauses(sentence)
+    out: list[Claim] = []
+    previous: Claim | None = None
+    pending_from: tuple[Number, _Mention] | None = None
+    for number in numbers:
+        c_start, c_end = next((a, b) for a, b in clauses if a <= number.start < b or b == len(sentence))
+        before = sentence[max(c_start, number.start - 60) : number.start]
+        after = sentence[number.end : min(c_end, number.end + 60)]
+        if _CONDITIONAL.search(sentence[c_start : number.start]):
+            continue  # a hypothesis, not a statement of fact
+        rank = _RANK.match(sentence[number.end :])
+        change_before = _CHANGE_BEFORE.search(before)
+        change_after = _CHANGE_AFTER.match(after)
+        changing = bool(change_before) or bool(change_after and number.unit == "bp")
+        difference = _DIFFERENCE.search(before)
+        candidates = [
+            m
+            for m in mentions
+            if c_start <= m.start and m.end <= number.start
+            and _unit_fits(number, m.quantity, changing or bool(difference))
+        ]
+        candidates = [m for m in candidates if _plausible(number, m.quantity, changing)]
+        mention = candidates[-1] if candidates else None
+        follow = _following(sentence, number, mentions, changing or bool(difference))
+        if follow is not None:
+            mention = follow
+        if mention is None and _POSSESSIVE_PROBABILITY.match(after):
+            mention = next((m for m in mentions if "probability" in m.quantity.units), None)
+            if mention is None:
+                mention = _Mention(number.start, number.end, _probability(quantities))
+        if mention is None and difference and previous is not None:
+            mention = next(m for m in mentions if m.quantity.id == previous.quantity)
+        if mention is None:
+            continue
+        q = mention.quantity
+        window = find_window(sentence, number.start, article_date)
+        if difference:
+            window = difference_window(sentence, number.start, article_date, window)
+        pattern, kind = "level", "level"
+        sign = 1.0
+        bound_m = _BOUND.search(before[-30:])
+        bound = _SIGN_WORDS.get(bound_m["word"].lower(), "=") if bound_m else "="
+        tolerance = number.rounding
+        if bound_m and bound_m["word"].lower() in _APPROX:
+            tolerance *= 2  # "about 6%": a whole unit of the last digit, not half
+        unit = number.unit
+        value = number.value
+        ambiguity = q.ambiguous
+        if number.unit == "count" or _CONSECUTIVE.match(after):
+            pattern = kind = "count"
+            unit = "count"
+        elif "probability" in q.units and number.unit == "percent":
+            kind, unit = "level", "probability"
+            pattern = "probability"
+        elif difference:
+            pattern, kind = "difference", "change_abs"
+            if difference["dir"].lower() in {"decrease", "decline", "drop", "fall"}:
+                sign = -1.0
+        elif number.unit == "bp" and q.policy:
+            pattern, kind = "change", "change_abs"
+            word = (change_after["cut"] or "") if change_after else ""
+            word += " ".join(re.findall(r"\b(?:cut|lower|reduc)\w*", before[-40:], re.IGNORECASE))
+            if "cut" in word.lower() or "reduc" in word.lower() or "lower" in word.lower():
+                sign = -1.0
+            unit, value, tolerance = "pp", number.value / 100, number.rounding / 100
+        elif change_before:
+            pattern = "change"
+            kind = "change_pct" if number.unit == "percent" else "change_abs"
+            if re.fullmatch(_DOWN, change_before["dir"], re.IGNORECASE):
+                sign = -1.0
+            if change_before["bound"]:
+                bound = _SIGN_WORDS.get(change_before["bound"].lower(), bound)
+            if _YOY.search(after[:25]) and q.transform == "level" and number.unit == "percent":
+                kind, pattern = "yoy_pct", "yoy"
+            elif q.transform == "yoy_pct":
+                kind, pattern = "yoy_pct", "yoy"
+            elif _ANNUALISED.search(sentence) and number.unit == "percent":
+                kind = "change_pct_annualised"
+        elif number.unit == "percent" and (q.transform == "yoy_pct" or (_YOY.search(before) and "percent" not in q.units)):
+            pattern, kind = "yoy", "yoy_pct"
+        elif number.unit == "percent" and _YOY.search(sentence[c_start:number.start]) and q.transform == "level" and "usd" in q.units:
+            pattern, kind = "yoy", "yoy_pct"
+        if kind == "level" and re.search(r"\b(?:a|its)\s+peak\s+of\s+$", before):
+            kind, pattern = "peak", "peak"
+        if sign < 0:
+            value = -value
+            bound = {">": "<", "<": ">"}.get(bound, bound)
+        if _COMPARATIVE.match(after):
+            ambiguity = "a difference from a baseline the text does not date"
+        if _PER_PERIOD.match(after):
+            ambiguity = "a pace per period, not a level; no series of it"
+        forecast = bool(_FORECAST.search(sentence[c_start : number.start]))
+        from_to = _FROM_TO.search(before[-40:]) and re.match(
+            r"^[^,;]{0,40}?\bto\s+\$?\d", sentence[number.end : c_end]
+        )
+        written = number.text
+        claim = Claim(
+            id=f"c{n0 + len(out) + 1:02d}",
+            sentence=" ".join(sentence.split()),
+            span=(offset + number.start, offset + number.end),
+            quantity=q.id,
+            kind=kind,
+            claimed=value,
+            unit=unit,
+            written=written,
+            pattern=pattern,
+            tolerance=tolerance,
+            bound=bound,
+            upper=number.upper,
+            window=window,
+            forecast=forecast,
+            ambiguity=ambiguity,
+        )
+        if from_to and kind == "level":
+            pending_from = (number, mention)
+            claim = _replace(claim, pattern="from_to", window=_start_of(window))
+        elif pending_from is not None and pending_from[1] is mention:
+            claim = _replace(claim, pattern="from_to")
+            pending_from = None
+        out.append(claim)
+        previous = claim
+        if rank:
+            side = rank["side"].lower()
+            low = side in {"lowest", "low", "weakest"}
+            out.append(
+                _replace(
+                    claim,
+                    id=f"c{n0 + len(out) + 1:02d}",
+                    span=(offset + number.end + rank.start("side"), offset + number.end + rank.end()),
+                    kind="rank_low" if low else "rank_high",
+                    pattern="rank",
+                    written=rank[0][rank.start("side") :].strip(),
+                    claimed=float(rank["year"]),
+                    unit="year",
+                    tolerance=0.0,
+                    bound="=",
+                )
+            )
+    return out
+
+
+def _start_of(window: Window | None) -> Window | None:
+    """"From X" in "from X to Y in November": the level just before the window began."""
+    if window is None:
+        return None
+    return Window(window.text, window.start, window.start, before=True)
+
+
+_ATTRIBUTIVE = re.compile(r"^\s*(?:[\w/-]+\s+)?$")
+_BY_THE = re.compile(r"^\s*(?:rate\s+)?(?:cut|hike|increase|reduction)s?\s+by\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _following(
+    sentence: str, number: Number, mentions: Sequence[_Mention], changing: bool
+) -> _Mention | None:
+    """A quantity named right after its number: "$38 trillion federal debt" (attributive)
+    or "a 25 basis point rate hike by the Bank of Japan"."""
+    for m in mentions:
+        if m.start < number.end or m.start - number.end > 40:
+            continue
+        between = sentence[number.end : m.start]
+        fits = _unit_fits(number, m.quantity, changing or number.unit == "bp")
+        if fits and (_ATTRIBUTIVE.match(between) or _BY_THE.match(between)):
+            return m
+        break
+    return None
+
+
+def _plausible(number: Number, quantity: Quantity, changing: bool) -> bool:
+    """A policy rate or a yield is never 20% or more: such a number is something else's
+    (a probability, a share) even when the rate is the nearest name before it."""
+    if changing or number.unit != "percent":
+        return True
+    return not ((quantity.policy or quantity.id.startswith(("us.ust", "jp.jgb"))) and number.value >= 20)
+
+
+def _probability(quantities: Sequence[Quantity]) -> Quantity:
+    return next(q for q in quantities if "probability" in q.units)
+
+
+def _replace(claim: Claim, **changes: Any) -> Claim:
+    from dataclasses import replace
+
+    return replace(claim, **changes)
