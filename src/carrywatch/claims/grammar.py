@@ -115,7 +115,9 @@ def _quantity(entry: dict[str, Any]) -> Quantity:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(]?[A-Z0-9$])|\n\s*\n|\n(?=\s*[-•*]\s)")
-_ABBREVIATION = re.compile(r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Mr|Ms|Dr|St|No|vs|Inc|Corp|Jan|Feb|Aug|Sept?|Oct|Nov|Dec)\.)$")
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Mr|Ms|Dr|St|No|vs|Inc|Corp|Jan|Feb|Aug|Sept?|Oct|Nov|Dec)\.)$"
+)
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -124,7 +126,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _SENTENCE_END.finditer(text):
-        if _ABBREVIATION.search(text[start : m.start()].rstrip("\"”’)")):
+        if _ABBREVIATION.search(text[start : m.start()].rstrip('"”’)')):
             continue
         spans.append((start, m.start()))
         start = m.end()
@@ -151,21 +153,40 @@ _CHANGE_BEFORE = re.compile(
     rf"nearly|almost|about|around|at least|less than|under)?\s*$",
     re.IGNORECASE,
 )
-_CHANGE_AFTER = re.compile(rf"^\s*(?:{_DOWN}|{_UP}|(?P<cut>cut|hike|rate cut|rate hike|increase|reduction)s?)\b", re.IGNORECASE)
-_DIFFERENCE = re.compile(r"\ban?\s+(?P<dir>increase|rise|gain|decrease|decline|drop|fall)\s+of\s+$", re.IGNORECASE)
-_BOUND = re.compile(r"\b(?P<word>over|more than|above|exceeding|exceeded|at least|under|below|less than|nearly|almost|about|around|approximately|roughly)\s+(?:\S+\s+)?$", re.IGNORECASE)
-_COMPARATIVE = re.compile(r"^\s*(?:\w+\s+)?(?:higher|lower|more|less|above|below)\s+than\b", re.IGNORECASE)
-_PER_PERIOD = re.compile(r"^\s*(?:\w+\s+){0,3}?(?:per|a|each)\s+(?:month|year|week|quarter)\b", re.IGNORECASE)
+_CHANGE_AFTER = re.compile(
+    rf"^\s*(?:{_DOWN}|{_UP}|(?P<cut>cut|hike|rate cut|rate hike|increase|reduction)s?)\b",
+    re.IGNORECASE,
+)
+_DIFFERENCE = re.compile(
+    r"\ban?\s+(?P<dir>increase|rise|gain|decrease|decline|drop|fall)\s+of\s+$", re.IGNORECASE
+)
+_BOUND = re.compile(
+    r"\b(?P<word>over|more than|above|exceeding|exceeded|at least|under|below|less than|nearly|almost|about|around|approximately|roughly)\s+(?:\S+\s+)?$",
+    re.IGNORECASE,
+)
+_COMPARATIVE = re.compile(
+    r"^\s*(?:\w+\s+)?(?:higher|lower|more|less|above|below)\s+than\b", re.IGNORECASE
+)
+_PER_PERIOD = re.compile(
+    r"^\s*(?:\w+\s+){0,3}?(?:per|a|each)\s+(?:month|year|week|quarter)\b", re.IGNORECASE
+)
 _FROM_TO = re.compile(r"\bfrom\s+(?:a\s+(?:peak|high|low)\s+of\s+)?$", re.IGNORECASE)
 _RANK = re.compile(
     r"^[^.;]{0,40}?\b(?:the\s+|a\s+|new\s+)*(?P<side>lowest|highest|low|high|weakest|strongest)"
     r"(?:\s+level)?\s+since\s+(?P<year>(?:19|20)\d\d)\b",
     re.IGNORECASE,
 )
-_CONSECUTIVE = re.compile(r"^\s*(?:consecutive|straight)\s+(?:months?|weeks?|quarters?|meetings?)", re.IGNORECASE)
-_YOY = re.compile(r"\b(?:year[- ]on[- ]year|y/y|yoy|year[- ]over[- ]year|annual\s+(?:growth|rate|inflation))\b", re.IGNORECASE)
+_CONSECUTIVE = re.compile(
+    r"^\s*(?:consecutive|straight)\s+(?:months?|weeks?|quarters?|meetings?)", re.IGNORECASE
+)
+_YOY = re.compile(
+    r"\b(?:year[- ]on[- ]year|y/y|yoy|year[- ]over[- ]year|annual\s+(?:growth|rate|inflation))\b",
+    re.IGNORECASE,
+)
 _ANNUALISED = re.compile(r"\bannual(?:ly|i[sz]ed)?\b", re.IGNORECASE)
-_POSSESSIVE_PROBABILITY = re.compile(r"^\s*(?:probability|likelihood|certainty|chance|odds)\b", re.IGNORECASE)
+_POSSESSIVE_PROBABILITY = re.compile(
+    r"^\s*(?:probability|likelihood|certainty|chance|odds)\b", re.IGNORECASE
+)
 
 _SIGN_WORDS = {"over": ">", "more than": ">", "above": ">", "exceeding": ">", "exceeded": ">"}
 _SIGN_WORDS |= {"at least": ">", "under": "<", "below": "<", "less than": "<"}
@@ -244,7 +265,9 @@ def _sentence_claims(
     previous: Claim | None = None
     pending_from: tuple[Number, _Mention] | None = None
     for number in numbers:
-        c_start, c_end = next((a, b) for a, b in clauses if a <= number.start < b or b == len(sentence))
+        c_start, c_end = next(
+            (a, b) for a, b in clauses if a <= number.start < b or b == len(sentence)
+        )
         before = sentence[max(c_start, number.start - 60) : number.start]
         after = sentence[number.end : min(c_end, number.end + 60)]
         if _CONDITIONAL.search(sentence[c_start : number.start]):
@@ -257,7 +280,8 @@ def _sentence_claims(
         candidates = [
             m
             for m in mentions
-            if c_start <= m.start and m.end <= number.start
+            if c_start <= m.start
+            and m.end <= number.start
             and _unit_fits(number, m.quantity, changing or bool(difference))
         ]
         candidates = [m for m in candidates if _plausible(number, m.quantity, changing)]
@@ -317,9 +341,16 @@ def _sentence_claims(
                 kind, pattern = "yoy_pct", "yoy"
             elif _ANNUALISED.search(sentence) and number.unit == "percent":
                 kind = "change_pct_annualised"
-        elif number.unit == "percent" and (q.transform == "yoy_pct" or (_YOY.search(before) and "percent" not in q.units)):
+        elif number.unit == "percent" and (
+            q.transform == "yoy_pct" or (_YOY.search(before) and "percent" not in q.units)
+        ):
             pattern, kind = "yoy", "yoy_pct"
-        elif number.unit == "percent" and _YOY.search(sentence[c_start:number.start]) and q.transform == "level" and "usd" in q.units:
+        elif (
+            number.unit == "percent"
+            and _YOY.search(sentence[c_start : number.start])
+            and q.transform == "level"
+            and "usd" in q.units
+        ):
             pattern, kind = "yoy", "yoy_pct"
         if kind == "level" and re.search(r"\b(?:a|its)\s+peak\s+of\s+$", before):
             kind, pattern = "peak", "peak"
@@ -367,7 +398,10 @@ def _sentence_claims(
                 _replace(
                     claim,
                     id=f"c{n0 + len(out) + 1:02d}",
-                    span=(offset + number.end + rank.start("side"), offset + number.end + rank.end()),
+                    span=(
+                        offset + number.end + rank.start("side"),
+                        offset + number.end + rank.end(),
+                    ),
                     kind="rank_low" if low else "rank_high",
                     pattern="rank",
                     written=rank[0][rank.start("side") :].strip(),
@@ -381,14 +415,16 @@ def _sentence_claims(
 
 
 def _start_of(window: Window | None) -> Window | None:
-    """"From X" in "from X to Y in November": the level just before the window began."""
+    """ "From X" in "from X to Y in November": the level just before the window began."""
     if window is None:
         return None
     return Window(window.text, window.start, window.start, before=True)
 
 
 _ATTRIBUTIVE = re.compile(r"^\s*(?:[\w/-]+\s+)?$")
-_BY_THE = re.compile(r"^\s*(?:rate\s+)?(?:cut|hike|increase|reduction)s?\s+by\s+(?:the\s+)?$", re.IGNORECASE)
+_BY_THE = re.compile(
+    r"^\s*(?:rate\s+)?(?:cut|hike|increase|reduction)s?\s+by\s+(?:the\s+)?$", re.IGNORECASE
+)
 
 
 def _following(
@@ -412,7 +448,9 @@ def _plausible(number: Number, quantity: Quantity, changing: bool) -> bool:
     (a probability, a share) even when the rate is the nearest name before it."""
     if changing or number.unit != "percent":
         return True
-    return not ((quantity.policy or quantity.id.startswith(("us.ust", "jp.jgb"))) and number.value >= 20)
+    return not (
+        (quantity.policy or quantity.id.startswith(("us.ust", "jp.jgb"))) and number.value >= 20
+    )
 
 
 def _probability(quantities: Sequence[Quantity]) -> Quantity:

@@ -102,7 +102,11 @@ def find_numbers(text: str) -> list[Number]:
             rounding = float(Fraction(1, 2 * int(m["den"])))  # 3-3/4 is exact to 1/8
         unit, factor = _unit(m["unit"], bool(m["currency"]), bool(m["ordinal"]))
         if unit == "plain_scaled":
-            unit = "usd" if re.search(r"(?:dollars?|USD)\b", after + text[m.end() : m.end() + 20]) else "plain"
+            unit = (
+                "usd"
+                if re.search(r"(?:dollars?|USD)\b", after + text[m.end() : m.end() + 20])
+                else "plain"
+            )
         found.append(
             Number(
                 start=m.start(),
@@ -130,8 +134,13 @@ def _ranges(text: str, numbers: list[Number]) -> list[Number]:
             and re.fullmatch(r"\s*[-–]\s*", text[last.end : n.start])
         ):
             out[-1] = Number(
-                last.start, n.end, text[last.start : n.end], last.value, n.unit,
-                max(last.rounding, n.rounding), upper=n.value,
+                last.start,
+                n.end,
+                text[last.start : n.end],
+                last.value,
+                n.unit,
+                max(last.rounding, n.rounding),
+                upper=n.value,
             )
             continue
         out.append(n)

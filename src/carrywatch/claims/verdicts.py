@@ -74,13 +74,19 @@ def published(frame: pd.DataFrame, specs: Mapping[str, SeriesSpec], asof: date) 
     if frame.empty:
         return frame
     cutoff = frame["series_id"].map(
-        {sid: pd.Timestamp(specs[sid].published_through(asof)) for sid in frame["series_id"].unique()}
+        {
+            sid: pd.Timestamp(specs[sid].published_through(asof))
+            for sid in frame["series_id"].unique()
+        }
     )
     return frame[frame["obs_date"] <= cutoff]
 
 
 def judge(
-    claims: Sequence[Claim], frame: pd.DataFrame, specs: Mapping[str, SeriesSpec], article_date: date
+    claims: Sequence[Claim],
+    frame: pd.DataFrame,
+    specs: Mapping[str, SeriesSpec],
+    article_date: date,
 ) -> list[Judgement]:
     """The judgement of each claim (see the module docstring)."""
     by_id = {q.id: q for q in load_quantities()}
@@ -98,18 +104,28 @@ def _judge(
 ) -> Judgement:
     none = Measure(None)
     if q.missing:
-        return Judgement(claim, UNVERIFIABLE, none, none, f"missing data: {q.missing}", UNVERIFIABLE)
+        return Judgement(
+            claim, UNVERIFIABLE, none, none, f"missing data: {q.missing}", UNVERIFIABLE
+        )
     if claim.ambiguity:
-        return Judgement(claim, UNVERIFIABLE, none, none, f"ambiguous: {claim.ambiguity}", UNVERIFIABLE)
+        return Judgement(
+            claim, UNVERIFIABLE, none, none, f"ambiguous: {claim.ambiguity}", UNVERIFIABLE
+        )
     later = claim.window is not None and claim.window.end > article_date
-    asof = Measure(None, missing=f"refers to {claim.window.describe()}, after the article's date") if later and claim.window else _measure(claim, q, known, specs, article_date)
+    asof = (
+        Measure(None, missing=f"refers to {claim.window.describe()}, after the article's date")
+        if later and claim.window
+        else _measure(claim, q, known, specs, article_date)
+    )
     hindsight = _measure(claim, q, everything, specs, article_date)
     first, why_first = _compare(claim, asof)
     second, _ = _compare(claim, hindsight)
     if first != UNVERIFIABLE:
         reason = why_first
         if second not in (first, UNVERIFIABLE):
-            reason += f"; in hindsight {second} ({_show(hindsight.value)}, revised or published since)"
+            reason += (
+                f"; in hindsight {second} ({_show(hindsight.value)}, revised or published since)"
+            )
         return Judgement(claim, first, asof, hindsight, reason, second)
     if second != UNVERIFIABLE:
         reason = f"{asof.missing or why_first}; in hindsight: {_compare(claim, hindsight)[1]}"
@@ -154,11 +170,18 @@ def _series(q: Quantity, frame: pd.DataFrame) -> tuple[str, pd.Series, pd.DataFr
         left = pd.Series(a["value"].to_numpy(), index=pd.DatetimeIndex(a["obs_date"]))
         right = pd.Series(b["value"].to_numpy(), index=pd.DatetimeIndex(b["obs_date"]))
         both = (left - right).dropna()
-        return f"{q.spread[0]} - {q.spread[1]}", both, a.set_index("obs_date").loc[both.index].reset_index()
+        return (
+            f"{q.spread[0]} - {q.spread[1]}",
+            both,
+            a.set_index("obs_date").loc[both.index].reset_index(),
+        )
     for sid in q.series:
         rows = frame[frame["series_id"] == sid].dropna(subset=["value"])
         if not rows.empty:
-            values = pd.Series(rows["value"].to_numpy(dtype="float64") * q.scale, index=pd.DatetimeIndex(rows["obs_date"]))
+            values = pd.Series(
+                rows["value"].to_numpy(dtype="float64") * q.scale,
+                index=pd.DatetimeIndex(rows["obs_date"]),
+            )
             return sid, values, rows
     return None
 
@@ -171,7 +194,11 @@ def _yoy_pct(values: pd.Series) -> pd.Series:
 
 
 def _measure(
-    claim: Claim, q: Quantity, frame: pd.DataFrame, specs: Mapping[str, SeriesSpec], article_date: date
+    claim: Claim,
+    q: Quantity,
+    frame: pd.DataFrame,
+    specs: Mapping[str, SeriesSpec],
+    article_date: date,
 ) -> Measure:
     """The first of the quantity's series that answers the claim (a fallback source may
     cover a period the first one does not)."""
@@ -188,7 +215,11 @@ def _measure(
 
 
 def _measure_one(
-    claim: Claim, q: Quantity, frame: pd.DataFrame, specs: Mapping[str, SeriesSpec], article_date: date
+    claim: Claim,
+    q: Quantity,
+    frame: pd.DataFrame,
+    specs: Mapping[str, SeriesSpec],
+    article_date: date,
 ) -> Measure:
     found = _series(q, frame)
     names = ", ".join(q.spread or q.series)
@@ -217,12 +248,24 @@ def _measure_one(
             return at(head.idxmax(), float(head.max()))
         first_id = (q.spread or q.series)[0]
         spec = specs.get(sid.split(" - ")[0]) or specs.get(first_id)
-        limit = staleness_limit(spec.frequency, spec.release_lag_days) if spec else pd.Timedelta(days=7).to_pytimedelta()
+        limit = (
+            staleness_limit(spec.frequency, spec.release_lag_days)
+            if spec
+            else pd.Timedelta(days=7).to_pytimedelta()
+        )
         latest = latest_asof(head, end, limit, series_id=sid)
         if latest.value is None or latest.obs_date is None:
             return Measure(None, missing=latest.reason)
-        if window is not None and not window.before and latest.obs_date < window.start and spec and spec.frequency != "event":
-            return Measure(None, missing=f"no observation of {sid} in {window.describe()} published by then")
+        if (
+            window is not None
+            and not window.before
+            and latest.obs_date < window.start
+            and spec
+            and spec.frequency != "event"
+        ):
+            return Measure(
+                None, missing=f"no observation of {sid} in {window.describe()} published by then"
+            )
         return at(pd.Timestamp(latest.obs_date), latest.value)
     if kind in {"change_pct", "change_abs", "change_pct_annualised"}:
         start = window.start if window is not None else None
@@ -231,7 +274,10 @@ def _measure_one(
         inside = head.loc[pd.Timestamp(start) :]
         base = values.loc[: pd.Timestamp(start) - pd.Timedelta(days=1)]
         if inside.empty or base.empty:
-            return Measure(None, missing=f"no observations of {sid} around {window.describe() if window else end}")
+            return Measure(
+                None,
+                missing=f"no observations of {sid} around {window.describe() if window else end}",
+            )
         last, first = float(inside.iloc[-1]), float(base.iloc[-1])
         if kind == "change_abs":
             value = last - first
@@ -254,7 +300,9 @@ def _measure_one(
         word = "lowest" if kind == "rank_low" else "highest"
         note = f"{_show(latest)} on {since.index[-1].date()}; the {word} since {year} was {_show(extreme)} on {when.date()}"
         measure = at(since.index[-1], 1.0 if holds else -1.0)
-        return Measure(measure.value, measure.series, measure.obs_date, measure.source, measure.fetch, note)
+        return Measure(
+            measure.value, measure.series, measure.obs_date, measure.source, measure.fetch, note
+        )
     return Measure(None, missing=f"a {kind} claim is not checked against series yet")
 
 

@@ -20,7 +20,10 @@ __all__ = ["Window", "difference_window", "find_window"]
 
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTH = "|".join(_MONTHS)
-_DAY = re.compile(rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>20\d\d))?", re.IGNORECASE)
+_DAY = re.compile(
+    rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>20\d\d))?",
+    re.IGNORECASE,
+)
 _SAME_DAY = re.compile(r"\b(?:on\s+)?the\s+same\s+day\b", re.IGNORECASE)
 _MONTH_WINDOW = re.compile(
     rf"\b(?:(?P<prep>in|as of|during|for|by|at the end of|since|from)\s+(?:the\s+)?)?(?:early\s+|late\s+|mid-)?"
@@ -28,9 +31,17 @@ _MONTH_WINDOW = re.compile(
     re.IGNORECASE,
 )
 _LAST_YEARS_MONTH = re.compile(rf"\blast\s+year[’']s\s+(?P<month>{_MONTH})\b", re.IGNORECASE)
-_PAST = re.compile(r"\b(?:in|over|during)\s+the\s+(?:past|last)\s+(?P<n>\w+\s+)?(?P<unit>day|week|month|year)s?\b", re.IGNORECASE)
-_QUARTER = re.compile(r"\b(?:in\s+the\s+)?(?P<ord>first|second|third|fourth)\s+quarter\b|\bQ(?P<q>[1-4])\b", re.IGNORECASE)
-_YEAR_END = re.compile(r"\b(?:by\s+)?(?:the\s+)?end\s+of\s+the\s+year\b|\byear[- ]end\b", re.IGNORECASE)
+_PAST = re.compile(
+    r"\b(?:in|over|during)\s+the\s+(?:past|last)\s+(?P<n>\w+\s+)?(?P<unit>day|week|month|year)s?\b",
+    re.IGNORECASE,
+)
+_QUARTER = re.compile(
+    r"\b(?:in\s+the\s+)?(?P<ord>first|second|third|fourth)\s+quarter\b|\bQ(?P<q>[1-4])\b",
+    re.IGNORECASE,
+)
+_YEAR_END = re.compile(
+    r"\b(?:by\s+)?(?:the\s+)?end\s+of\s+the\s+year\b|\byear[- ]end\b", re.IGNORECASE
+)
 _NOW = re.compile(r"\b(?:currently|now|today|at present)\b", re.IGNORECASE)
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 _COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "six": 6, "twelve": 12}
@@ -138,7 +149,7 @@ def find_window(sentence: str, position: int, article: date | None) -> Window | 
 def difference_window(
     sentence: str, position: int, article: date | None, main: Window | None
 ) -> Window | None:
-    """"An increase of X from October" (as of November): from the end of the base month
+    """ "An increase of X from October" (as of November): from the end of the base month
     to the end of the claim's window (or the article's date)."""
     if article is None:
         return main

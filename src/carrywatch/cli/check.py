@@ -1,0 +1,127 @@
+"""The ``check`` command: judge a commentary's numbers (or a claims.toml) against the store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from carrywatch.cli.app import cli
+from carrywatch.cli.common import load_settings, out, parse_date
+from carrywatch.errors import ConfigError
+
+_STYLE = {"supported": "green", "contradicted": "red", "unverifiable": "yellow"}
+
+
+@cli.command("check")
+@click.argument("article", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--date", "date_text", help="The article's date (YYYY-MM-DD; default: the date it states)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Also write the page (claims.html) and claims.json into this folder.",
+)
+def check_command(
+    article: Path, date_text: str | None, as_json: bool, out_dir: Path | None
+) -> None:
+    """Find the quantitative claims of ARTICLE (text, Markdown or saved HTML; or a
+    claims.toml of [[claim]] quantity/value/date/window entries) and judge each one against
+    what was published by the article's date, and in hindsight."""
+    from carrywatch.catalog.spec import load_catalog
+    from carrywatch.claims.article import MAX_ARTICLE_BYTES, Article, read_article
+    from carrywatch.claims.grammar import find_claims
+    from carrywatch.claims.result import CheckResult
+    from carrywatch.claims.structured import read_claims_file
+    from carrywatch.claims.verdicts import judge, series_needed
+    from carrywatch.workspace import open_store
+
+    given = parse_date(date_text, "--date")
+    try:
+        with article.open("rb") as handle:
+            raw = handle.read(MAX_ARTICLE_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {article}: {exc.strerror or exc}") from None
+    catalog = load_catalog()
+    store = open_store(load_settings().home)
+    try:
+        if article.suffix.lower() == ".toml":
+            if len(raw) > MAX_ARTICLE_BYTES:
+                raise ConfigError(f"{article.name} is too large for a claims file")
+            import hashlib
+
+            dated = read_claims_file(raw.decode("utf-8", errors="replace"), article.name)
+            frame = store.read(series_needed([c for c, _ in dated]))
+            judgements = [judge([c], frame, catalog.series, day)[0] for c, day in dated]
+            text = raw.decode("utf-8", errors="replace")
+            doc = Article(text, article.name, given, hashlib.sha256(raw).hexdigest())
+        else:
+            doc = read_article(raw, article.name, given)
+            assert doc.date is not None  # read_article requires one
+            claims = find_claims(doc.text, doc.date)
+            frame = store.read(series_needed(claims))
+            judgements = judge(claims, frame, catalog.series, doc.date)
+    finally:
+        store.close()
+    result = CheckResult(doc, judgements)
+    if out_dir is not None:
+        from carrywatch.files import write_atomic
+        from carrywatch.report.claims_page import render_claims_page
+
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_atomic(
+            out_dir / "claims.html", render_claims_page(result).encode(), prefix=".claims-"
+        )
+        payload = json.dumps(result.to_json(), indent=2, ensure_ascii=False).encode()
+        write_atomic(out_dir / "claims.json", payload, prefix=".claims-")
+    if as_json:
+        print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        return
+    _print_table(result)
+    if out_dir is not None:
+        out.print(f"wrote {out_dir / 'claims.html'} and {out_dir / 'claims.json'}")
+
+
+def _print_table(result: object) -> None:
+    from carrywatch.claims.result import CheckResult, refers_to
+
+    assert isinstance(result, CheckResult)
+    table = Table(
+        "id",
+        "quantity",
+        "as written",
+        "refers to",
+        "verdict",
+        "as of",
+        "hindsight",
+        "series",
+        "reason",
+        title=f"claims of {result.article.title[:80]} ({result.article.date})",
+    )
+    for j in result.judgements:
+        c = j.claim
+        table.add_row(
+            c.id,
+            c.quantity,
+            c.written,
+            refers_to(j, result.article.date),
+            j.verdict,
+            "" if j.asof.value is None or c.kind.startswith("rank") else f"{j.asof.value:.4g}",
+            ""
+            if j.hindsight.value is None or c.kind.startswith("rank")
+            else f"{j.hindsight.value:.4g}",
+            (j.asof.series or j.hindsight.series or ""),
+            j.reason,
+            style=_STYLE[j.verdict],
+        )
+    out.print(table)
+    s = result.to_json()["summary"]
+    out.print(
+        f"{s['claims']} claims: {s['supported']} supported, {s['contradicted']} contradicted, "
+        f"{s['unverifiable']} unverifiable"
+    )
