@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -114,7 +114,9 @@ def _quantity(entry: dict[str, Any]) -> Quantity:
     return q
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(]?[A-Z0-9$])|\n\s*\n|\n(?=\s*[-•*]\s)")
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])[\"\u201d\u2019)]?\s+(?=[\"\u201c(]?[A-Z0-9$])|\n\s*\n|\n(?=\s*[-•*]\s)"
+)
 _ABBREVIATION = re.compile(
     r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Mr|Ms|Dr|St|No|vs|Inc|Corp|Jan|Feb|Aug|Sept?|Oct|Nov|Dec)\.)$"
 )
@@ -126,7 +128,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _SENTENCE_END.finditer(text):
-        if _ABBREVIATION.search(text[start : m.start()].rstrip('"”’)')):
+        if _ABBREVIATION.search(text[start : m.start()].rstrip('"\u201d\u2019)')):
             continue
         spans.append((start, m.start()))
         start = m.end()
@@ -137,7 +139,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
 _CLAUSE = re.compile(
     r",\s+(?=(?:while|but|whereas|with|of which|coupled|although|though|and the|marking|"
     r"bringing|an? (?:increase|decrease|rise|fall|drop|gain|decline)|still|narrowing|"
-    r"indicating|reaching a|equivalent)\b)|;\s+|\s+[—–]\s*|—",
+    r"indicating|reaching a|equivalent)\b)|;\s+|\s+[—\u2013]\s*|—",
     re.IGNORECASE,
 )
 _CONDITIONAL = re.compile(r"\b(?:if|unless|should|would|even if|once)\b", re.IGNORECASE)
@@ -146,8 +148,14 @@ _FORECAST = re.compile(
     r"warned|betting|bet|could|may|estimates?)\b",
     re.IGNORECASE,
 )
-_DOWN = r"fell|fall|falls|dropped|drop|drops|declined|declining|decline|lost|plunged?|slid|sank|shrank|down|decreased?|slump(?:ed)?"
-_UP = r"rose|rise|rising|risen|gained|climbed|jumped|surged|grew|grown|increased?|up|soared|rallied|rebound(?:ed)?"
+_DOWN = (
+    r"fell|fall|falls|dropped|drop|drops|declined|declining|decline|lost|plunged?|slid|sank|"
+    r"shrank|down|decreased?|slump(?:ed)?"
+)
+_UP = (
+    r"rose|rise|rising|risen|gained|climbed|jumped|surged|grew|grown|increased?|up|soared|"
+    r"rallied|rebound(?:ed)?"
+)
 _CHANGE_BEFORE = re.compile(
     rf"\b(?P<dir>{_DOWN}|{_UP})\s+(?:sharply\s+|by\s+|as much as\s+)*(?P<bound>over|more than|"
     rf"nearly|almost|about|around|at least|less than|under)?\s*$",
@@ -161,7 +169,8 @@ _DIFFERENCE = re.compile(
     r"\ban?\s+(?P<dir>increase|rise|gain|decrease|decline|drop|fall)\s+of\s+$", re.IGNORECASE
 )
 _BOUND = re.compile(
-    r"\b(?P<word>over|more than|above|exceeding|exceeded|at least|under|below|less than|nearly|almost|about|around|approximately|roughly)\s+(?:\S+\s+)?$",
+    r"\b(?P<word>over|more than|above|exceeding|exceeded|at least|under|below|less than|"
+    r"nearly|almost|about|around|approximately|roughly)\s+(?:\S+\s+)?$",
     re.IGNORECASE,
 )
 _COMPARATIVE = re.compile(
@@ -217,20 +226,21 @@ def _mentions(text: str, quantities: Sequence[Quantity]) -> list[_Mention]:
 
 
 def _unit_fits(number: Number, quantity: Quantity, changing: bool) -> bool:
-    unit = number.unit
+    """Whether ``number`` can be a value of ``quantity``: a plain number only a level of an
+    index, a count only of what counts, a percent of a probability, and a change of
+    anything else in percent or points."""
+    unit, units = number.unit, quantity.units
     if unit == "plain":
-        return "index" in quantity.units and not changing
-    if unit == "count":
-        return "count" in quantity.units or quantity.missing is not None
-    if unit == "percent" and "probability" in quantity.units:
-        return True
-    if unit == "bp" and not changing and "bp" not in quantity.units:
-        return False
-    if "probability" in quantity.units:
-        return False
-    if changing and unit in {"percent", "pp", "bp"}:
-        return True  # a change of anything can be stated in percent or points
-    return unit in quantity.units
+        fits = "index" in units and not changing
+    elif unit == "count":
+        fits = "count" in units or quantity.missing is not None
+    elif "probability" in units:
+        fits = unit == "percent"
+    elif changing and unit in {"percent", "pp", "bp"}:
+        fits = True  # a change of anything can be stated in percent or points
+    else:
+        fits = unit in units
+    return fits
 
 
 def find_claims(text: str, article_date: date | None) -> list[Claim]:
@@ -255,162 +265,230 @@ def _clauses(sentence: str) -> list[tuple[int, int]]:
     return spans
 
 
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """A number in its clause: the text around it and the cues found there."""
+
+    sentence: str
+    number: Number
+    clause: tuple[int, int]
+    before: str
+    after: str
+    change_before: re.Match[str] | None
+    change_after: re.Match[str] | None
+    difference: re.Match[str] | None
+
+    @classmethod
+    def of(cls, sentence: str, number: Number, clauses: Sequence[tuple[int, int]]) -> _Context:
+        start, end = next(((a, b) for a, b in clauses if a <= number.start < b), clauses[-1])
+        before = sentence[max(start, number.start - 60) : number.start]
+        after = sentence[number.end : min(end, number.end + 60)]
+        return cls(
+            sentence,
+            number,
+            (start, end),
+            before,
+            after,
+            _CHANGE_BEFORE.search(before),
+            _CHANGE_AFTER.match(after),
+            _DIFFERENCE.search(before),
+        )
+
+    @property
+    def changing(self) -> bool:
+        return bool(self.change_before) or bool(self.change_after and self.number.unit == "bp")
+
+    @property
+    def lead(self) -> str:
+        """The clause up to the number."""
+        return self.sentence[self.clause[0] : self.number.start]
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """How a number relates to its quantity (see :class:`Claim`)."""
+
+    pattern: str
+    kind: str
+    unit: str
+    value: float
+    tolerance: float
+    bound: str
+
+
+def _attach(
+    ctx: _Context,
+    mentions: Sequence[_Mention],
+    quantities: Sequence[Quantity],
+    previous: Claim | None,
+) -> _Mention | None:
+    """The quantity a number states: the nearest fitting mention before it in its clause,
+    one named right after it, a probability ("80% probability"), or the claim before it
+    continued by a difference ("an increase of ...")."""
+    number, changing = ctx.number, ctx.changing or bool(ctx.difference)
+    candidates = [
+        m
+        for m in mentions
+        if ctx.clause[0] <= m.start
+        and m.end <= number.start
+        and _unit_fits(number, m.quantity, changing)
+        and _plausible(number, m.quantity, ctx.changing)
+    ]
+    follow = _following(ctx.sentence, number, mentions, changing)
+    if follow is not None:
+        return follow
+    if candidates:
+        return candidates[-1]
+    if _POSSESSIVE_PROBABILITY.match(ctx.after):
+        named = next((m for m in mentions if "probability" in m.quantity.units), None)
+        return named or _Mention(number.start, number.end, _probability(quantities))
+    if ctx.difference and previous is not None:
+        return next((m for m in mentions if m.quantity.id == previous.quantity), None)
+    return None
+
+
+def _bound(ctx: _Context) -> tuple[str, float]:
+    """ "over"/"under" as a bound, and the tolerance: the rounding, doubled for "about"."""
+    found = _BOUND.search(ctx.before[-30:])
+    word = found["word"].lower() if found else ""
+    if ctx.change_before and ctx.change_before["bound"]:
+        word = ctx.change_before["bound"].lower()
+    tolerance = ctx.number.rounding
+    if word in _APPROX:
+        tolerance *= 2  # "about 6%": a whole unit of the last digit, not half
+    return _SIGN_WORDS.get(word, "="), tolerance
+
+
+def _policy_sign(ctx: _Context) -> float:
+    """-1 for a cut ("cut rates by 25 basis points", "a 25 bp cut"), +1 for a hike."""
+    word = (ctx.change_after["cut"] or "") if ctx.change_after else ""
+    word += " ".join(re.findall(r"\b(?:cut|lower|reduc)\w*", ctx.before[-40:], re.IGNORECASE))
+    return -1.0 if re.search(r"cut|reduc|lower", word, re.IGNORECASE) else 1.0
+
+
+def _change_kind(ctx: _Context, q: Quantity) -> str:
+    number = ctx.number
+    if number.unit == "percent" and (
+        q.transform == "yoy_pct" or (_YOY.search(ctx.after[:25]) and q.transform == "level")
+    ):
+        return "yoy_pct"
+    if number.unit == "percent" and _ANNUALISED.search(ctx.sentence):
+        return "change_pct_annualised"
+    return "change_pct" if number.unit == "percent" else "change_abs"
+
+
+def _read(ctx: _Context, q: Quantity) -> _Reading:
+    """The reading of a number attached to ``q`` (the rules of the module docstring)."""
+    number = ctx.number
+    bound, tolerance = _bound(ctx)
+    pattern, kind, unit, value, sign = "level", "level", number.unit, number.value, 1.0
+    if number.unit == "count" or _CONSECUTIVE.match(ctx.after):
+        pattern = kind = unit = "count"
+    elif "probability" in q.units and number.unit == "percent":
+        pattern, unit = "probability", "probability"
+    elif ctx.difference:
+        pattern, kind = "difference", "change_abs"
+        if ctx.difference["dir"].lower() in {"decrease", "decline", "drop", "fall"}:
+            sign = -1.0
+    elif number.unit == "bp" and q.policy:
+        pattern, kind, sign = "change", "change_abs", _policy_sign(ctx)
+        unit, value, tolerance = "pp", number.value / 100, tolerance / 100
+    elif ctx.change_before:
+        kind = _change_kind(ctx, q)
+        pattern = "yoy" if kind == "yoy_pct" else "change"
+        if re.fullmatch(_DOWN, ctx.change_before["dir"], re.IGNORECASE):
+            sign = -1.0
+    elif number.unit == "percent" and (
+        q.transform == "yoy_pct" or (_YOY.search(ctx.lead) and "usd" in q.units)
+    ):
+        pattern, kind = "yoy", "yoy_pct"
+    if kind == "level" and re.search(r"\b(?:a|its)\s+peak\s+of\s+$", ctx.before):
+        pattern = kind = "peak"
+    if sign < 0:
+        value = -value
+        bound = {">": "<", "<": ">"}.get(bound, bound)
+    return _Reading(pattern, kind, unit, value, tolerance, bound)
+
+
+def _ambiguity(ctx: _Context, q: Quantity) -> str | None:
+    if _COMPARATIVE.match(ctx.after):
+        return "a difference from a baseline the text does not date"
+    if _PER_PERIOD.match(ctx.after):
+        return "a pace per period, not a level; no series of it"
+    return q.ambiguous
+
+
+def _rank(claim: Claim, ctx: _Context, offset: int, claim_id: str) -> Claim | None:
+    """ "..., the lowest level since 2015" after a number: a rank claim on its quantity."""
+    found = _RANK.match(ctx.sentence[ctx.number.end :])
+    if found is None:
+        return None
+    low = found["side"].lower() in {"lowest", "low", "weakest"}
+    at = offset + ctx.number.end
+    return replace(
+        claim,
+        id=claim_id,
+        span=(at + found.start("side"), at + found.end()),
+        kind="rank_low" if low else "rank_high",
+        pattern="rank",
+        written=found[0][found.start("side") :].strip(),
+        claimed=float(found["year"]),
+        unit="year",
+        tolerance=0.0,
+        bound="=",
+        upper=None,
+    )
+
+
 def _sentence_claims(
     sentence: str, offset: int, article_date: date | None, quantities: Sequence[Quantity], n0: int
 ) -> list[Claim]:
     mentions = _mentions(sentence, quantities)
-    numbers = find_numbers(sentence)
     clauses = _clauses(sentence)
     out: list[Claim] = []
-    previous: Claim | None = None
-    pending_from: tuple[Number, _Mention] | None = None
-    for number in numbers:
-        c_start, c_end = next(
-            (a, b) for a, b in clauses if a <= number.start < b or b == len(sentence)
-        )
-        before = sentence[max(c_start, number.start - 60) : number.start]
-        after = sentence[number.end : min(c_end, number.end + 60)]
-        if _CONDITIONAL.search(sentence[c_start : number.start]):
+    pending_from: _Mention | None = None
+    for number in find_numbers(sentence):
+        ctx = _Context.of(sentence, number, clauses)
+        if _CONDITIONAL.search(ctx.lead):
             continue  # a hypothesis, not a statement of fact
-        rank = _RANK.match(sentence[number.end :])
-        change_before = _CHANGE_BEFORE.search(before)
-        change_after = _CHANGE_AFTER.match(after)
-        changing = bool(change_before) or bool(change_after and number.unit == "bp")
-        difference = _DIFFERENCE.search(before)
-        candidates = [
-            m
-            for m in mentions
-            if c_start <= m.start
-            and m.end <= number.start
-            and _unit_fits(number, m.quantity, changing or bool(difference))
-        ]
-        candidates = [m for m in candidates if _plausible(number, m.quantity, changing)]
-        mention = candidates[-1] if candidates else None
-        follow = _following(sentence, number, mentions, changing or bool(difference))
-        if follow is not None:
-            mention = follow
-        if mention is None and _POSSESSIVE_PROBABILITY.match(after):
-            mention = next((m for m in mentions if "probability" in m.quantity.units), None)
-            if mention is None:
-                mention = _Mention(number.start, number.end, _probability(quantities))
-        if mention is None and difference and previous is not None:
-            mention = next(m for m in mentions if m.quantity.id == previous.quantity)
+        mention = _attach(ctx, mentions, quantities, out[-1] if out else None)
         if mention is None:
             continue
         q = mention.quantity
         window = find_window(sentence, number.start, article_date)
-        if difference:
+        if ctx.difference:
             window = difference_window(sentence, number.start, article_date, window)
-        pattern, kind = "level", "level"
-        sign = 1.0
-        bound_m = _BOUND.search(before[-30:])
-        bound = _SIGN_WORDS.get(bound_m["word"].lower(), "=") if bound_m else "="
-        tolerance = number.rounding
-        if bound_m and bound_m["word"].lower() in _APPROX:
-            tolerance *= 2  # "about 6%": a whole unit of the last digit, not half
-        unit = number.unit
-        value = number.value
-        ambiguity = q.ambiguous
-        if number.unit == "count" or _CONSECUTIVE.match(after):
-            pattern = kind = "count"
-            unit = "count"
-        elif "probability" in q.units and number.unit == "percent":
-            kind, unit = "level", "probability"
-            pattern = "probability"
-        elif difference:
-            pattern, kind = "difference", "change_abs"
-            if difference["dir"].lower() in {"decrease", "decline", "drop", "fall"}:
-                sign = -1.0
-        elif number.unit == "bp" and q.policy:
-            pattern, kind = "change", "change_abs"
-            word = (change_after["cut"] or "") if change_after else ""
-            word += " ".join(re.findall(r"\b(?:cut|lower|reduc)\w*", before[-40:], re.IGNORECASE))
-            if "cut" in word.lower() or "reduc" in word.lower() or "lower" in word.lower():
-                sign = -1.0
-            unit, value, tolerance = "pp", number.value / 100, number.rounding / 100
-        elif change_before:
-            pattern = "change"
-            kind = "change_pct" if number.unit == "percent" else "change_abs"
-            if re.fullmatch(_DOWN, change_before["dir"], re.IGNORECASE):
-                sign = -1.0
-            if change_before["bound"]:
-                bound = _SIGN_WORDS.get(change_before["bound"].lower(), bound)
-            if _YOY.search(after[:25]) and q.transform == "level" and number.unit == "percent":
-                kind, pattern = "yoy_pct", "yoy"
-            elif q.transform == "yoy_pct":
-                kind, pattern = "yoy_pct", "yoy"
-            elif _ANNUALISED.search(sentence) and number.unit == "percent":
-                kind = "change_pct_annualised"
-        elif number.unit == "percent" and (
-            q.transform == "yoy_pct" or (_YOY.search(before) and "percent" not in q.units)
-        ):
-            pattern, kind = "yoy", "yoy_pct"
-        elif (
-            number.unit == "percent"
-            and _YOY.search(sentence[c_start : number.start])
-            and q.transform == "level"
-            and "usd" in q.units
-        ):
-            pattern, kind = "yoy", "yoy_pct"
-        if kind == "level" and re.search(r"\b(?:a|its)\s+peak\s+of\s+$", before):
-            kind, pattern = "peak", "peak"
-        if sign < 0:
-            value = -value
-            bound = {">": "<", "<": ">"}.get(bound, bound)
-        if _COMPARATIVE.match(after):
-            ambiguity = "a difference from a baseline the text does not date"
-        if _PER_PERIOD.match(after):
-            ambiguity = "a pace per period, not a level; no series of it"
-        forecast = bool(_FORECAST.search(sentence[c_start : number.start]))
-        from_to = _FROM_TO.search(before[-40:]) and re.match(
-            r"^[^,;]{0,40}?\bto\s+\$?\d", sentence[number.end : c_end]
-        )
-        written = number.text
+        reading = _read(ctx, q)
         claim = Claim(
             id=f"c{n0 + len(out) + 1:02d}",
             sentence=" ".join(sentence.split()),
             span=(offset + number.start, offset + number.end),
             quantity=q.id,
-            kind=kind,
-            claimed=value,
-            unit=unit,
-            written=written,
-            pattern=pattern,
-            tolerance=tolerance,
-            bound=bound,
+            kind=reading.kind,
+            claimed=reading.value,
+            unit=reading.unit,
+            written=number.text,
+            pattern=reading.pattern,
+            tolerance=reading.tolerance,
+            bound=reading.bound,
             upper=number.upper,
             window=window,
-            forecast=forecast,
-            ambiguity=ambiguity,
+            forecast=bool(_FORECAST.search(ctx.lead)),
+            ambiguity=_ambiguity(ctx, q),
         )
-        if from_to and kind == "level":
-            pending_from = (number, mention)
-            claim = _replace(claim, pattern="from_to", window=_start_of(window))
-        elif pending_from is not None and pending_from[1] is mention:
-            claim = _replace(claim, pattern="from_to")
+        from_to = _FROM_TO.search(ctx.before[-40:]) and re.match(
+            r"^[^,;]{0,40}?\bto\s+\$?\d", sentence[number.end : ctx.clause[1]]
+        )
+        if from_to and reading.kind == "level":
+            pending_from = mention
+            claim = replace(claim, pattern="from_to", window=_start_of(window))
+        elif pending_from is mention:
+            claim = replace(claim, pattern="from_to")
             pending_from = None
         out.append(claim)
-        previous = claim
-        if rank:
-            side = rank["side"].lower()
-            low = side in {"lowest", "low", "weakest"}
-            out.append(
-                _replace(
-                    claim,
-                    id=f"c{n0 + len(out) + 1:02d}",
-                    span=(
-                        offset + number.end + rank.start("side"),
-                        offset + number.end + rank.end(),
-                    ),
-                    kind="rank_low" if low else "rank_high",
-                    pattern="rank",
-                    written=rank[0][rank.start("side") :].strip(),
-                    claimed=float(rank["year"]),
-                    unit="year",
-                    tolerance=0.0,
-                    bound="=",
-                )
-            )
+        ranked = _rank(claim, ctx, offset, f"c{n0 + len(out) + 1:02d}")
+        if ranked is not None:
+            out.append(ranked)
     return out
 
 
@@ -455,9 +533,3 @@ def _plausible(number: Number, quantity: Quantity, changing: bool) -> bool:
 
 def _probability(quantities: Sequence[Quantity]) -> Quantity:
     return next(q for q in quantities if "probability" in q.units)
-
-
-def _replace(claim: Claim, **changes: Any) -> Claim:
-    from dataclasses import replace
-
-    return replace(claim, **changes)

@@ -16,8 +16,15 @@ from typing import Final
 
 __all__ = ["Number", "find_numbers"]
 
-_SCALE_USD_BN: Final = {"trillion": 1000.0, "tn": 1000.0, "billion": 1.0, "bn": 1.0}
-_SCALE_USD_BN |= {"million": 0.001, "mn": 0.001}
+#: Written scales in billions (money is compared in usd_bn, yen in jpy_bn).
+_SCALE_USD_BN: Final = {
+    "trillion": 1000.0,
+    "tn": 1000.0,
+    "billion": 1.0,
+    "bn": 1.0,
+    "million": 0.001,
+    "mn": 0.001,
+}
 
 _NUMBER = re.compile(
     r"""
@@ -33,6 +40,17 @@ _NUMBER = re.compile(
     )?
     """,
     re.VERBOSE | re.IGNORECASE,
+)
+
+
+#: The written unit's first letters and the base unit ("percentage point" before "percent").
+_UNIT_PREFIXES: Final = (
+    ("percentage point", "pp"),
+    ("pp", "pp"),
+    ("%", "percent"),
+    ("per", "percent"),
+    ("basis", "bp"),
+    ("bp", "bp"),
 )
 
 
@@ -65,12 +83,9 @@ def _unit(word: str | None, currency: bool, ordinal: bool) -> tuple[str, float]:
     if not word:
         return ("usd", 1.0) if currency else ("plain", 1.0)
     w = " ".join(word.lower().split())
-    if w in {"%", "percent", "per cent"}:
-        return "percent", 1.0
-    if w.startswith("percentage point") or w.startswith("pp"):
-        return "pp", 1.0
-    if w.startswith("basis") or w.startswith("bp"):
-        return "bp", 1.0
+    for prefix, unit in _UNIT_PREFIXES:
+        if w.startswith(prefix):
+            return unit, 1.0
     scale_word = w.split()[0]
     factor = _SCALE_USD_BN[scale_word]
     if w.endswith("yen"):
@@ -96,7 +111,7 @@ def find_numbers(text: str) -> list[Number]:
             if re.match(r"\s*(?:/|:)", after):
                 continue  # a date or a time: 2025/12/05, 10:09
         value, rounding = _value(whole, m["frac"])
-        if m["num"] and m["den"] and not m["unit"] or (m["num"] and m["unit"]):
+        if (m["num"] and m["den"] and not m["unit"]) or (m["num"] and m["unit"]):
             fraction = Fraction(int(m["num"]), int(m["den"]))
             value += float(fraction)
             rounding = float(Fraction(1, 2 * int(m["den"])))  # 3-3/4 is exact to 1/8
@@ -131,7 +146,7 @@ def _ranges(text: str, numbers: list[Number]) -> list[Number]:
             and last.upper is None
             and last.unit == n.unit
             and n.unit in {"percent", "pp", "bp"}
-            and re.fullmatch(r"\s*[-–]\s*", text[last.end : n.start])
+            and re.fullmatch(r"\s*[-\u2013]\s*", text[last.end : n.start])
         ):
             out[-1] = Number(
                 last.start,

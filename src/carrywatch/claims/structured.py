@@ -60,7 +60,8 @@ def _claim(entry: Any, n: int, name: str, known: set[str]) -> tuple[Claim, date]
     numbers = find_numbers(written)
     if len(numbers) != 1:
         raise ConfigError(
-            f"{where}: value {written!r} is not one number (write it as '3.72%' or '$1.19 trillion')"
+            f"{where}: value {written!r} is not one number "
+            "(write it as '3.72%' or '$1.19 trillion')"
         )
     number = numbers[0]
     negative = written.strip().startswith("-")
@@ -70,7 +71,8 @@ def _claim(entry: Any, n: int, name: str, known: set[str]) -> tuple[Claim, date]
         start, end = (w.get("start"), w.get("end")) if isinstance(w, dict) else (None, None)
         if not isinstance(start, date) or not isinstance(end, date) or end < start:
             raise ConfigError(
-                f"{where}: window needs dates start <= end, e.g. {{ start = 2025-12-01, end = 2025-12-01 }}"
+                f"{where}: window needs dates start <= end, "
+                "e.g. { start = 2025-12-01, end = 2025-12-01 }"
             )
         window = Window("window", start, end)
     if kind.startswith("change") and window is None:

@@ -19,9 +19,10 @@ value lies in it (each end widened by its rounding).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from typing import Final
 
 import pandas as pd
 
@@ -91,12 +92,23 @@ def judge(
     """The judgement of each claim (see the module docstring)."""
     by_id = {q.id: q for q in load_quantities()}
     known = published(frame, specs, article_date)
-    return [_judge(c, by_id[c.quantity], known, frame, specs, article_date) for c in claims]
+    return [
+        _judge(
+            c,
+            by_id[c.quantity],
+            known=known,
+            everything=frame,
+            specs=specs,
+            article_date=article_date,
+        )
+        for c in claims
+    ]
 
 
 def _judge(
     claim: Claim,
     q: Quantity,
+    *,
     known: pd.DataFrame,
     everything: pd.DataFrame,
     specs: Mapping[str, SeriesSpec],
@@ -189,7 +201,8 @@ def _series(q: Quantity, frame: pd.DataFrame) -> tuple[str, pd.Series, pd.DataFr
 def _yoy_pct(values: pd.Series) -> pd.Series:
     """Year-on-year change in percent: ``100 * (x_t / x_{t - 1 year} - 1)`` on the same day
     of the year before (monthly and quarterly observations are dated the period's first)."""
-    before = values.reindex(values.index - pd.DateOffset(years=1)).to_numpy()
+    index = pd.DatetimeIndex(values.index)
+    before = values.reindex(index - pd.DateOffset(years=1)).to_numpy()
     return pd.Series(100 * (values.to_numpy() / before - 1), index=values.index).dropna()
 
 
@@ -214,6 +227,28 @@ def _measure(
     return first or _measure_one(claim, q, frame, specs, article_date)
 
 
+@dataclass(frozen=True, slots=True)
+class _View:
+    """A quantity's observations as one claim reads them, up to the claim's date ``end``."""
+
+    sid: str
+    values: pd.Series
+    rows: pd.DataFrame
+    end: date
+    spec: SeriesSpec | None
+
+    @property
+    def head(self) -> pd.Series:
+        return self.values.loc[: pd.Timestamp(self.end)]
+
+    def at(self, day: pd.Timestamp, value: float, note: str | None = None) -> Measure:
+        """``value`` observed on ``day``, with the provenance of that observation."""
+        row = self.rows[pd.DatetimeIndex(self.rows["obs_date"]) == day]
+        source = str(row["source"].iloc[-1]) if not row.empty else None
+        fetch = str(row["retrieved_at"].iloc[-1]) if not row.empty else None
+        return Measure(value, self.sid, day.date(), source, fetch, note)
+
+
 def _measure_one(
     claim: Claim,
     q: Quantity,
@@ -222,88 +257,99 @@ def _measure_one(
     article_date: date,
 ) -> Measure:
     found = _series(q, frame)
-    names = ", ".join(q.spread or q.series)
     if found is None:
+        names = ", ".join(q.spread or q.series)
         return Measure(None, missing=f"no observation of {names} published by then")
     sid, values, rows = found
     window = claim.window
     end = window.end if window is not None else article_date
     if window is not None and window.before:
-        end = window.start - pd.Timedelta(days=1).to_pytimedelta()
+        end = window.start - timedelta(days=1)
     if q.transform == "yoy_pct" or claim.kind == "yoy_pct":
         values = _yoy_pct(values)
-    head = values.loc[: pd.Timestamp(end)]
-    if head.empty:
+    view = _View(sid, values, rows, end, specs.get((q.spread or q.series)[0]))
+    if view.head.empty:
         return Measure(None, missing=f"no observation of {sid} on or before {end}")
+    measure = _MEASURES.get(claim.kind)
+    if measure is None:
+        return Measure(None, missing=f"a {claim.kind} claim is not checked against series")
+    return measure(view, claim)
 
-    def at(day: pd.Timestamp, value: float) -> Measure:
-        row = rows[pd.DatetimeIndex(rows["obs_date"]) == day]
-        source = str(row["source"].iloc[-1]) if not row.empty else None
-        fetch = str(row["retrieved_at"].iloc[-1]) if not row.empty else None
-        return Measure(value, sid, day.date(), source, fetch)
 
-    kind = claim.kind
-    if kind in {"level", "from_to", "peak"} or kind == "yoy_pct":
-        if kind == "peak":
-            return at(head.idxmax(), float(head.max()))
-        first_id = (q.spread or q.series)[0]
-        spec = specs.get(sid.split(" - ")[0]) or specs.get(first_id)
-        limit = (
-            staleness_limit(spec.frequency, spec.release_lag_days)
-            if spec
-            else pd.Timedelta(days=7).to_pytimedelta()
-        )
-        latest = latest_asof(head, end, limit, series_id=sid)
-        if latest.value is None or latest.obs_date is None:
-            return Measure(None, missing=latest.reason)
-        if (
-            window is not None
-            and not window.before
-            and latest.obs_date < window.start
-            and spec
-            and spec.frequency != "event"
-        ):
-            return Measure(
-                None, missing=f"no observation of {sid} in {window.describe()} published by then"
-            )
-        return at(pd.Timestamp(latest.obs_date), latest.value)
-    if kind in {"change_pct", "change_abs", "change_pct_annualised"}:
-        start = window.start if window is not None else None
-        if start is None:
-            return Measure(None, missing="the change's window is not stated")
-        inside = head.loc[pd.Timestamp(start) :]
-        base = values.loc[: pd.Timestamp(start) - pd.Timedelta(days=1)]
-        if inside.empty or base.empty:
-            return Measure(
-                None,
-                missing=f"no observations of {sid} around {window.describe() if window else end}",
-            )
-        last, first = float(inside.iloc[-1]), float(base.iloc[-1])
-        if kind == "change_abs":
-            value = last - first
-        elif kind == "change_pct":
-            value = 100 * (last / first - 1)
-        else:  # annualised: the period's growth compounded over four quarters
-            value = 100 * ((last / first) ** 4 - 1)
-        return at(inside.index[-1], float(value))
-    if kind in {"rank_low", "rank_high"}:
-        year = int(claim.claimed)
-        since = values.loc[pd.Timestamp(year + 1, 1, 1) : pd.Timestamp(end)]
-        if values.index[0] > pd.Timestamp(year, 12, 31):
-            return Measure(None, missing=f"{sid} starts on {values.index[0].date()}, after {year}")
-        if since.empty:
-            return Measure(None, missing=f"no observations of {sid} since {year}")
-        latest = float(since.iloc[-1])
-        extreme = float(since.min() if kind == "rank_low" else since.max())
-        holds = latest <= extreme if kind == "rank_low" else latest >= extreme
-        when = since.idxmin() if kind == "rank_low" else since.idxmax()
-        word = "lowest" if kind == "rank_low" else "highest"
-        note = f"{_show(latest)} on {since.index[-1].date()}; the {word} since {year} was {_show(extreme)} on {when.date()}"
-        measure = at(since.index[-1], 1.0 if holds else -1.0)
+def _level(view: _View, claim: Claim) -> Measure:
+    """The latest observation on or before the claim's date, within the series' staleness
+    limit; for a window, one inside it (a meeting decision stays in force between meetings)."""
+    spec, window = view.spec, claim.window
+    limit = staleness_limit(spec.frequency, spec.release_lag_days) if spec else timedelta(7)
+    latest = latest_asof(view.head, view.end, limit, series_id=view.sid)
+    if latest.value is None or latest.obs_date is None:
+        return Measure(None, missing=latest.reason)
+    in_force = spec is not None and spec.frequency == "event"
+    if window is not None and not window.before and latest.obs_date < window.start and not in_force:
         return Measure(
-            measure.value, measure.series, measure.obs_date, measure.source, measure.fetch, note
+            None, missing=f"no observation of {view.sid} in {window.describe()} published by then"
         )
-    return Measure(None, missing=f"a {kind} claim is not checked against series yet")
+    return view.at(pd.Timestamp(latest.obs_date), latest.value)
+
+
+def _change(view: _View, claim: Claim) -> Measure:
+    """From the last observation before the window to the last inside it: in units
+    (change_abs), percent (change_pct) or percent compounded over four periods (annualised)."""
+    window = claim.window
+    if window is None:
+        return Measure(None, missing="the change's window is not stated")
+    inside = view.head.loc[pd.Timestamp(window.start) :]
+    base = view.values.loc[: pd.Timestamp(window.start) - pd.Timedelta(days=1)]
+    if inside.empty or base.empty:
+        return Measure(None, missing=f"no observations of {view.sid} around {window.describe()}")
+    last, first = float(inside.iloc[-1]), float(base.iloc[-1])
+    if claim.kind == "change_abs":
+        value = last - first
+    elif claim.kind == "change_pct":
+        value = 100 * (last / first - 1)
+    else:  # annualised: the quarter's growth compounded over four quarters
+        value = 100 * ((last / first) ** 4 - 1)
+    return view.at(inside.index[-1], value)
+
+
+def _rank(view: _View, claim: Claim) -> Measure:
+    """ "The lowest since YEAR": the value on the claim's date is at or below every value
+    from 1 January of YEAR + 1 on (so a lower value during YEAR itself does not count
+    against it); +1 when it holds, -1 when not, with the record in ``missing`` as a note."""
+    year, low = int(claim.claimed), claim.kind == "rank_low"
+    values = view.values
+    if values.index[0] > pd.Timestamp(year, 12, 31):
+        return Measure(None, missing=f"{view.sid} starts on {values.index[0].date()}, after {year}")
+    since = values.loc[pd.Timestamp(year + 1, 1, 1) : pd.Timestamp(view.end)]
+    if since.empty:
+        return Measure(None, missing=f"no observations of {view.sid} since {year}")
+    latest = float(since.iloc[-1])
+    extreme = float(since.min() if low else since.max())
+    holds = latest <= extreme if low else latest >= extreme
+    when = pd.Timestamp(since.idxmin() if low else since.idxmax()).date()
+    note = (
+        f"{_show(latest)} on {since.index[-1].date()}; the {'lowest' if low else 'highest'} "
+        f"since {year} was {_show(extreme)} on {when}"
+    )
+    return view.at(since.index[-1], 1.0 if holds else -1.0, note)
+
+
+def _peak(view: _View, claim: Claim) -> Measure:
+    """ "From a peak of X": the greatest value up to the claim's date."""
+    head = view.head
+    return view.at(pd.Timestamp(head.idxmax()), float(head.max()))
+
+
+_MEASURES: Final[Mapping[str, Callable[[_View, Claim], Measure]]] = {
+    "level": _level,
+    "yoy_pct": _level,
+    "peak": _peak,
+    "change_pct": _change,
+    "change_abs": _change,
+    "change_pct_annualised": _change,
+    "rank_low": _rank,
+    "rank_high": _rank,
+}
 
 
 def summary(judgements: Sequence[Judgement]) -> dict[str, int]:

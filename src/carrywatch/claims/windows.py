@@ -26,11 +26,13 @@ _DAY = re.compile(
 )
 _SAME_DAY = re.compile(r"\b(?:on\s+)?the\s+same\s+day\b", re.IGNORECASE)
 _MONTH_WINDOW = re.compile(
-    rf"\b(?:(?P<prep>in|as of|during|for|by|at the end of|since|from)\s+(?:the\s+)?)?(?:early\s+|late\s+|mid-)?"
-    rf"(?P<month>{_MONTH})(?P<poss>[’']s)?(?:\s+(?P<year>20\d\d))?(?P<last>\s+last\s+year)?\b(?!\s+\d)",
+    r"\b(?:(?P<prep>in|as of|during|for|by|at the end of|since|from)\s+(?:the\s+)?)?"
+    r"(?:early\s+|late\s+|mid-)?"
+    rf"(?P<month>{_MONTH})(?P<poss>[\u2019']s)?(?:\s+(?P<year>20\d\d))?"
+    r"(?P<last>\s+last\s+year)?\b(?!\s+\d)",
     re.IGNORECASE,
 )
-_LAST_YEARS_MONTH = re.compile(rf"\blast\s+year[’']s\s+(?P<month>{_MONTH})\b", re.IGNORECASE)
+_LAST_YEARS_MONTH = re.compile(rf"\blast\s+year[\u2019']s\s+(?P<month>{_MONTH})\b", re.IGNORECASE)
 _PAST = re.compile(
     r"\b(?:in|over|during)\s+the\s+(?:past|last)\s+(?P<n>\w+\s+)?(?P<unit>day|week|month|year)s?\b",
     re.IGNORECASE,
@@ -72,34 +74,39 @@ def _latest_month(month: int, article: date) -> int:
     return article.year if month <= article.month else article.year - 1
 
 
-def _candidates(sentence: str, article: date) -> list[tuple[int, Window]]:
-    found: list[tuple[int, Window]] = []
-    days: list[tuple[int, date]] = []
+_Found = list[tuple[int, Window]]
+
+
+def _days(sentence: str, article: date) -> _Found:
+    """ "December 1st", "on the same day" (the day named before it)."""
+    found: _Found = []
     for m in _DAY.finditer(sentence):
         month, day = _MONTHS[m["month"].lower()], int(m["day"])
         year = int(m["year"]) if m["year"] else article.year
         if not m["year"] and (date(year, month, 1) - article).days > 62:
-            year -= 1
+            year -= 1  # "December 1" in a January piece is last December
         try:
             when = date(year, month, day)
         except ValueError:
             continue
-        days.append((m.start(), when))
         found.append((m.start(), Window(m[0], when, when)))
     for m in _SAME_DAY.finditer(sentence):
-        earlier = [d for pos, d in days if pos < m.start()]
+        earlier = [w for pos, w in found if pos < m.start()]
         if earlier:
-            found.append((m.start(), Window(m[0], earlier[-1], earlier[-1])))
-    taken = {pos for pos, _ in found}
+            found.append((m.start(), Window(m[0], earlier[-1].start, earlier[-1].end)))
+    return found
+
+
+def _months(sentence: str, article: date) -> _Found:
+    """ "in November", "as of November 2025", "November's", "August last year"."""
+    found: _Found = []
+    taken: set[int] = set()
     for m in _LAST_YEARS_MONTH.finditer(sentence):
-        month = _MONTHS[m["month"].lower()]
-        year = article.year - 1
+        month, year = _MONTHS[m["month"].lower()], article.year - 1
         found.append((m.start(), Window(m[0], date(year, month, 1), _month_end(year, month))))
         taken.add(m.start("month"))
     for m in _MONTH_WINDOW.finditer(sentence):
-        if m.start("month") in taken or any(p == m.start() for p in taken):
-            continue
-        if not (m["prep"] or m["poss"] or m["year"] or m["last"]):
+        if m.start("month") in taken or not (m["prep"] or m["poss"] or m["year"] or m["last"]):
             continue  # a bare month name ("the December meeting") names an event, not a window
         month = _MONTHS[m["month"].lower()]
         if m["year"]:
@@ -111,17 +118,21 @@ def _candidates(sentence: str, article: date) -> list[tuple[int, Window]]:
         base = (m["prep"] or "").lower() in {"from", "since"}
         window = Window(m[0].strip(), date(year, month, 1), _month_end(year, month), base=base)
         found.append((m.start(), window))
+    return found
+
+
+def _spans(sentence: str, article: date) -> _Found:
+    """ "in the past month", "the third quarter", "by the end of the year", "currently"."""
+    found: _Found = []
     for m in _PAST.finditer(sentence):
         n = _COUNT_WORDS.get((m["n"] or "one").strip().lower(), 1)
         unit = m["unit"].lower()
-        days_back = {"day": 1, "week": 7, "month": 30, "year": 365}[unit] * n
         if unit == "month":  # a calendar month back, as "the past month" is read
-            back_month = article.month - n
-            year = article.year + (back_month - 1) // 12
-            month = (back_month - 1) % 12 + 1
+            back = article.month - n
+            year, month = article.year + (back - 1) // 12, (back - 1) % 12 + 1
             start = date(year, month, min(article.day, calendar.monthrange(year, month)[1]))
         else:
-            start = article - timedelta(days=days_back)
+            start = article - timedelta(days={"day": 1, "week": 7, "year": 365}[unit] * n)
         found.append((m.start(), Window(m[0], start, article)))
     for m in _QUARTER.finditer(sentence):
         q = _ORDINALS[m["ord"].lower()] if m["ord"] else int(m["q"])
@@ -131,9 +142,12 @@ def _candidates(sentence: str, article: date) -> list[tuple[int, Window]]:
     for m in _YEAR_END.finditer(sentence):
         end = date(article.year, 12, 31)
         found.append((m.start(), Window(m[0], end, end)))
-    for m in _NOW.finditer(sentence):
-        found.append((m.start(), Window(m[0], article, article)))
+    found.extend((m.start(), Window(m[0], article, article)) for m in _NOW.finditer(sentence))
     return found
+
+
+def _candidates(sentence: str, article: date) -> _Found:
+    return _days(sentence, article) + _months(sentence, article) + _spans(sentence, article)
 
 
 def find_window(sentence: str, position: int, article: date | None) -> Window | None:
