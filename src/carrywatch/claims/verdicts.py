@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final
 
+import numpy as np
 import pandas as pd
 
 from carrywatch.analytics.alignment import latest_asof, staleness_limit
@@ -326,10 +327,10 @@ def _rank(view: _View, claim: Claim) -> Measure:
     latest = float(since.iloc[-1])
     extreme = float(since.min() if low else since.max())
     holds = latest <= extreme if low else latest >= extreme
-    when = pd.Timestamp(since.idxmin() if low else since.idxmax()).date()
+    when = since.index[int(np.argmin(since.to_numpy()) if low else np.argmax(since.to_numpy()))]
     note = (
         f"{_show(latest)} on {since.index[-1].date()}; the {'lowest' if low else 'highest'} "
-        f"since {year} was {_show(extreme)} on {when}"
+        f"since {year} was {_show(extreme)} on {when.date()}"
     )
     return view.at(since.index[-1], 1.0 if holds else -1.0, note)
 
@@ -337,7 +338,8 @@ def _rank(view: _View, claim: Claim) -> Measure:
 def _peak(view: _View, claim: Claim) -> Measure:
     """ "From a peak of X": the greatest value up to the claim's date."""
     head = view.head
-    return view.at(pd.Timestamp(head.idxmax()), float(head.max()))
+    top = int(np.argmax(head.to_numpy()))
+    return view.at(head.index[top], float(head.iloc[top]))
 
 
 _MEASURES: Final[Mapping[str, Callable[[_View, Claim], Measure]]] = {
