@@ -44,7 +44,10 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     # Prediction-market snapshots: ingest's joins, plus the pure analytics that turn the
     # archived markets into distributions (market_odds).
     "market_snapshots": frozenset({"foundation", "catalog", "sources", "store", "analytics"}),
-    "report": frozenset({"foundation", "catalog", "store", "analytics"}),
+    # The claim check: a grammar over text and a judge over frames, pure; the catalog gives
+    # each series' release lag (the point-in-time rule), analytics the as-of alignment.
+    "claims": frozenset({"foundation", "catalog", "analytics"}),
+    "report": frozenset({"foundation", "catalog", "store", "analytics", "claims"}),
     # Not drawn in ARCHITECTURE.md: opens the store and seeds it from the snapshot.
     "workspace": frozenset({"foundation", "catalog", "store", "snapshot"}),
     # Alerts: rules checked on the metrics' history, their state in the store, a webhook
@@ -56,7 +59,8 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     | frozenset({"market_snapshots"}),
     # The thin shell and the package facade call everything ...
     "cli": frozenset({"foundation", "catalog", "sources", "store", "snapshot", "analytics"})
-    | frozenset({"ingest", "market_snapshots", "report", "workspace", "api", "alerts"}),
+    | frozenset({"ingest", "market_snapshots", "report", "workspace", "api", "alerts"})
+    | frozenset({"claims"}),
     "package": frozenset({"foundation", "workspace", "store", "api"}),
 }
 #: ... and nothing imports the shell.

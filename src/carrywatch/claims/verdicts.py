@@ -299,8 +299,11 @@ def _change(view: _View, claim: Claim) -> Measure:
     window = claim.window
     if window is None:
         return Measure(None, missing="the change's window is not stated")
-    inside = view.head.loc[pd.Timestamp(window.start) :]
-    base = view.values.loc[: pd.Timestamp(window.start) - pd.Timedelta(days=1)]
+    inside = view.head.loc[pd.Timestamp(window.start) + pd.Timedelta(days=int(window.rolling)) :]
+    # A rolling span ("the past month") runs from the value on its first day; a day or a
+    # calendar period ("on December 1", "in November") from the last value before it.
+    first_day = pd.Timestamp(window.start)
+    base = view.values.loc[: first_day if window.rolling else first_day - pd.Timedelta(days=1)]
     if inside.empty or base.empty:
         return Measure(None, missing=f"no observations of {view.sid} around {window.describe()}")
     last, first = float(inside.iloc[-1]), float(base.iloc[-1])

@@ -58,6 +58,7 @@ class Window:
     end: date
     before: bool = False  # the level just before ``start`` ("from X" of "from X to Y")
     base: bool = False  # "from October": the base of a difference, not the claim's time
+    rolling: bool = False  # "the past month": a change runs from the value *on* ``start``
 
     def describe(self) -> str:
         if self.before:
@@ -133,7 +134,7 @@ def _spans(sentence: str, article: date) -> _Found:
             start = date(year, month, min(article.day, calendar.monthrange(year, month)[1]))
         else:
             start = article - timedelta(days={"day": 1, "week": 7, "year": 365}[unit] * n)
-        found.append((m.start(), Window(m[0], start, article)))
+        found.append((m.start(), Window(m[0], start, article, rolling=True)))
     for m in _QUARTER.finditer(sentence):
         q = _ORDINALS[m["ord"].lower()] if m["ord"] else int(m["q"])
         first = 3 * q - 2
