@@ -137,7 +137,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 _CLAUSE = re.compile(
-    r",\s+(?=(?:while|but|whereas|with|of which|coupled|although|though|and the|marking|"
+    r",\s+(?=(?:while|but|whereas|with|of which|coupled|and the|marking|"
     r"bringing|an? (?:increase|decrease|rise|fall|drop|gain|decline)|still|narrowing|"
     r"indicating|reaching a|equivalent)\b)|;\s+|\s+[—\u2013]\s*|—",
     re.IGNORECASE,
@@ -342,7 +342,8 @@ def _attach(
     if _POSSESSIVE_PROBABILITY.match(ctx.after):
         named = next((m for m in mentions if "probability" in m.quantity.units), None)
         return named or _Mention(number.start, number.end, _probability(quantities))
-    if ctx.difference and previous is not None:
+    counting = number.unit == "count" or bool(_CONSECUTIVE.match(ctx.after))
+    if (ctx.difference or counting) and previous is not None:
         return next((m for m in mentions if m.quantity.id == previous.quantity), None)
     return None
 
