@@ -397,6 +397,8 @@ def _read(ctx: _Context, q: Quantity) -> _Reading:
     elif ctx.change_before:
         kind = _change_kind(ctx, q)
         pattern = "yoy" if kind == "yoy_pct" else "change"
+        if number.unit == "bp":  # a change in basis points is compared in points
+            unit, value, tolerance = "pp", number.value / 100, tolerance / 100
         if re.fullmatch(_DOWN, ctx.change_before["dir"], re.IGNORECASE):
             sign = -1.0
     elif number.unit == "percent" and (

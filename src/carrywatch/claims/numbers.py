@@ -43,6 +43,10 @@ _NUMBER = re.compile(
 )
 
 
+_INDEX_NAME = re.compile(
+    r"\b(?:S&P|FTSE|Nikkei|Russell|DAX|CAC|Stoxx|STOXX|Topix|TOPIX|KOSPI|Nasdaq|NASDAQ)\s*$"
+)
+
 #: The written unit's first letters and the base unit ("percentage point" before "percent").
 _UNIT_PREFIXES: Final = (
     ("percentage point", "pp"),
@@ -103,6 +107,8 @@ def find_numbers(text: str) -> list[Number]:
         before = text[max(0, m.start() - 1) : m.start()]
         if before.isalpha() or before in {"/", "."}:  # Q3, M2, S&P 500
             continue
+        if not m["unit"] and not m["currency"] and _INDEX_NAME.search(text[: m.start()]):
+            continue  # part of a name: "S&P 500", "Nikkei 225", "FTSE 100"
         if not m["unit"] and not m["currency"] and not m["ordinal"]:
             if re.match(r"[- ](?:year|month|day|week)", after, re.IGNORECASE):
                 continue  # a tenor or a span: "10-year", "three-month"

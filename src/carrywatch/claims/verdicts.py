@@ -20,7 +20,7 @@ value lies in it (each end widened by its rounding).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Final
 
@@ -47,6 +47,7 @@ class Measure:
     source: str | None = None
     fetch: str | None = None
     missing: str | None = None
+    resolution: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +157,9 @@ def _show(value: float | None) -> str:
 def _compare(claim: Claim, found: Measure) -> tuple[str, str]:
     if found.value is None:
         return UNVERIFIABLE, found.missing or "no value"
-    value, tol = found.value, claim.tolerance
+    # A claim cannot be checked finer than the data: "4.409%" against a series published
+    # to two decimals (4.41) holds to ±0.005, the series' own rounding.
+    value, tol = found.value, max(claim.tolerance, found.resolution)
     if claim.kind in {"rank_low", "rank_high"}:
         ok = value > 0
         return (SUPPORTED if ok else CONTRADICTED), found.missing or ""
@@ -290,7 +293,18 @@ def _level(view: _View, claim: Claim) -> Measure:
         return Measure(
             None, missing=f"no observation of {view.sid} in {window.describe()} published by then"
         )
-    return view.at(pd.Timestamp(latest.obs_date), latest.value)
+    measure = view.at(pd.Timestamp(latest.obs_date), latest.value)
+    return replace(measure, resolution=_resolution(view.values) if claim.kind == "level" else 0.0)
+
+
+def _resolution(values: pd.Series) -> float:
+    """Half a unit of the last decimal the series is published to (the most decimals among
+    its last 50 observations): 0.005 for yields in hundredths."""
+    decimals = 0
+    for value in values.dropna().to_numpy()[-50:]:
+        text = f"{float(value):.6f}".rstrip("0")
+        decimals = max(decimals, len(text.split(".")[1]))
+    return 0.5 * 10.0**-decimals
 
 
 def _change(view: _View, claim: Claim) -> Measure:
