@@ -150,14 +150,15 @@ _FORECAST = re.compile(
 )
 _DOWN = (
     r"fell|fall|falls|dropped|drop|drops|declined|declining|decline|lost|plunged?|slid|sank|"
-    r"shrank|down|decreased?|slump(?:ed)?"
+    r"shrank|shrinking|contracted|contracting|down|decreased?|slump(?:ed)?"
 )
 _UP = (
     r"rose|rise|rising|risen|gained|climbed|jumped|surged|grew|grown|increased?|up|soared|"
-    r"rallied|rebound(?:ed)?"
+    r"rallied|rebound(?:ed)?|expanded|expanding|growing"
 )
 _CHANGE_BEFORE = re.compile(
-    rf"\b(?P<dir>{_DOWN}|{_UP})\s+(?:sharply\s+|by\s+|as much as\s+)*(?P<bound>over|more than|"
+    rf"\b(?P<dir>{_DOWN}|{_UP})\s+(?:sharply\s+|by\s+|as much as\s+|"
+    r"at an? annual(?:i[sz]ed)? (?:rate|pace) of\s+)*(?P<bound>over|more than|"
     rf"nearly|almost|about|around|at least|less than|under)?\s*$",
     re.IGNORECASE,
 )
@@ -416,6 +417,8 @@ def _read(ctx: _Context, q: Quantity) -> _Reading:
 def _ambiguity(ctx: _Context, q: Quantity) -> str | None:
     if _COMPARATIVE.match(ctx.after):
         return "a difference from a baseline the text does not date"
+    if re.search(r"\bintraday\b", ctx.before[-30:], re.IGNORECASE):
+        return "an intraday value; the store holds daily closes"
     if _PER_PERIOD.match(ctx.after):
         return "a pace per period, not a level; no series of it"
     return q.ambiguous

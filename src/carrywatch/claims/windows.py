@@ -45,6 +45,8 @@ _YEAR_END = re.compile(
     r"\b(?:by\s+)?(?:the\s+)?end\s+of\s+the\s+year\b|\byear[- ]end\b", re.IGNORECASE
 )
 _NOW = re.compile(r"\b(?:currently|now|today|at present)\b", re.IGNORECASE)
+_WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+_WEEKDAY = re.compile(rf"\bon\s+(?P<day>{'|'.join(calendar.day_name)})\b", re.IGNORECASE)
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 _COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "six": 6, "twelve": 12}
 
@@ -82,6 +84,8 @@ def _days(sentence: str, article: date) -> _Found:
     """ "December 1st", "on the same day" (the day named before it)."""
     found: _Found = []
     for m in _DAY.finditer(sentence):
+        if re.search(r"\bsince\s+$", sentence[: m.start()]):
+            continue  # "the highest since August 15, 2007" dates a record, not the claim
         month, day = _MONTHS[m["month"].lower()], int(m["day"])
         year = int(m["year"]) if m["year"] else article.year
         if not m["year"] and (date(year, month, 1) - article).days > 62:
@@ -144,6 +148,10 @@ def _spans(sentence: str, article: date) -> _Found:
         end = date(article.year, 12, 31)
         found.append((m.start(), Window(m[0], end, end)))
     found.extend((m.start(), Window(m[0], article, article)) for m in _NOW.finditer(sentence))
+    for m in _WEEKDAY.finditer(sentence):
+        back = (article.weekday() - _WEEKDAYS[m["day"].lower()]) % 7
+        when = article - timedelta(days=back)  # the latest such day on or before the date
+        found.append((m.start(), Window(m[0], when, when)))
     return found
 
 
