@@ -453,7 +453,8 @@ def _sentence_claims(
     clauses = _clauses(sentence)
     out: list[Claim] = []
     pending_from: _Mention | None = None
-    for number in find_numbers(sentence):
+    numbers = find_numbers(sentence)
+    for number in numbers:
         ctx = _Context.of(sentence, number, clauses)
         if _CONDITIONAL.search(ctx.lead):
             continue  # a hypothesis, not a statement of fact
@@ -461,7 +462,8 @@ def _sentence_claims(
         if mention is None:
             continue
         q = mention.quantity
-        window = find_window(sentence, number.start, article_date)
+        others = [n.start for n in numbers if n is not number]
+        window = find_window(sentence, number.start, article_date, others=others)
         if ctx.difference:
             window = difference_window(sentence, number.start, article_date, window)
         reading = _read(ctx, q)
@@ -486,8 +488,10 @@ def _sentence_claims(
             r"^[^,;]{0,40}?\bto\s+\$?\d", sentence[number.end : ctx.clause[1]]
         )
         if from_to and reading.kind == "level":
+            # "from X to Y in November": X is the level before Y's window began
+            shared = find_window(sentence, number.start, article_date, strict=False)
             pending_from = mention
-            claim = replace(claim, pattern="from_to", window=_start_of(window))
+            claim = replace(claim, pattern="from_to", window=_start_of(shared))
         elif pending_from is mention:
             claim = replace(claim, pattern="from_to")
             pending_from = None

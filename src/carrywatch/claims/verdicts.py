@@ -30,6 +30,7 @@ import pandas as pd
 from carrywatch.analytics.alignment import latest_asof, staleness_limit
 from carrywatch.catalog.spec import SeriesSpec
 from carrywatch.claims.grammar import Claim, Quantity, load_quantities
+from carrywatch.claims.windows import Window
 
 __all__ = ["Judgement", "Measure", "judge", "published", "series_needed", "summary"]
 
@@ -311,6 +312,9 @@ def _change(view: _View, claim: Claim) -> Measure:
     """From the last observation before the window to the last inside it: in units
     (change_abs), percent (change_pct) or percent compounded over four periods (annualised)."""
     window = claim.window
+    if window is None and view.spec is not None and view.spec.frequency == "daily":
+        # a daily market move stated without a window is the move of the piece's day
+        window = Window("the article's date", view.end, view.end)
     if window is None:
         return Measure(None, missing="the change's window is not stated")
     inside = view.head.loc[pd.Timestamp(window.start) + pd.Timedelta(days=int(window.rolling)) :]

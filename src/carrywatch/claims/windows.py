@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -159,11 +160,28 @@ def _candidates(sentence: str, article: date) -> _Found:
     return _days(sentence, article) + _months(sentence, article) + _spans(sentence, article)
 
 
-def find_window(sentence: str, position: int, article: date | None) -> Window | None:
-    """The window nearest to ``position`` in ``sentence`` (None: the article's date)."""
+def find_window(
+    sentence: str,
+    position: int,
+    article: date | None,
+    *,
+    others: Sequence[int] = (),
+    strict: bool = True,
+) -> Window | None:
+    """The window nearest to ``position`` in ``sentence`` (None: the article's date).
+
+    ``strict``: a window with another number (at ``others``) between it and this one
+    belongs to that number ("to 4.836% from 4.924% on Friday": Friday is 4.924's day).
+    """
     if article is None:
         return None
     found = [(pos, w) for pos, w in _candidates(sentence, article) if not w.base]
+    if strict:
+        found = [
+            (pos, w)
+            for pos, w in found
+            if not any(min(pos, position) < o < max(pos, position) for o in others)
+        ]
     if not found:
         return None
     return min(found, key=lambda pw: abs(pw[0] - position))[1]
