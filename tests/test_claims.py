@@ -376,3 +376,41 @@ def test_the_stores_own_value_is_supported_and_beyond_its_rounding_contradicted(
     step = 10.0**-decimals
     moved = _level_claim(sid, round(value, decimals) + 2 * step, decimals, day)
     assert judge([moved], daily, specs, day)[0].verdict == "contradicted"
+
+
+def test_check_command_judges_a_claims_file(
+    seeded: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("CARRYWATCH_HOME", str(seeded))
+    path = tmp_path / "claims.toml"
+    # DGS10 on 2025-12-05 was 4.14: "4.14%" holds, "3.72%" does not.
+    path.write_text(
+        '[[claim]]\nquantity = "us.ust.10y"\nvalue = "4.14%"\ndate = 2025-12-05\n\n'
+        '[[claim]]\nquantity = "us.ust.10y"\nvalue = "3.72%"\ndate = 2025-12-05\n',
+        encoding="utf-8",
+    )
+    assert main(["check", str(path), "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert [c["verdict"] for c in payload["claims"]] == ["supported", "contradicted"]
+
+
+def test_check_command_refuses_bad_input_in_one_line(
+    seeded: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("CARRYWATCH_HOME", str(seeded))
+    undated = tmp_path / "undated.txt"
+    undated.write_text("The 10-year Treasury yield was 4.14%.", encoding="utf-8")
+    assert main(["check", str(undated)]) == 1
+    assert main(["check", str(undated), "--date", "2025-02-30"]) == 1
+    assert main(["check", str(tmp_path / "absent.txt")]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 3
+    assert "give the article's date with --date" in lines[0]
+    assert "is not a date" in lines[1]
+    assert "cannot read" in lines[2]

@@ -15,18 +15,35 @@ window = { start = 2025-12-01, end = 2025-12-01 }   # optional: the period it re
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from datetime import date
 from typing import Any
 
+from carrywatch.claims.article import MAX_ARTICLE_BYTES, Article
 from carrywatch.claims.grammar import Claim, load_quantities
 from carrywatch.claims.numbers import find_numbers
 from carrywatch.claims.windows import Window
 from carrywatch.errors import ConfigError
 
-__all__ = ["KINDS", "read_claims_file"]
+__all__ = ["KINDS", "read_claims_document", "read_claims_file"]
 
 KINDS = frozenset({"level", "change_pct", "change_abs", "yoy_pct"})
+
+
+def read_claims_document(raw: bytes, name: str) -> tuple[Article, list[tuple[Claim, date]]]:
+    """A claims.toml's bytes as a document (its text, name and SHA-256) and its claims;
+    ConfigError, one line, when it is too big, not UTF-8 or malformed."""
+    if len(raw) > MAX_ARTICLE_BYTES:
+        raise ConfigError(
+            f"{name} is {len(raw):,} bytes; a claims file may have {MAX_ARTICLE_BYTES:,}"
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{name} is not UTF-8 text; save it as UTF-8") from None
+    dated = read_claims_file(text, name)
+    return Article(text, name, None, hashlib.sha256(raw).hexdigest()), dated
 
 
 def read_claims_file(text: str, name: str) -> list[tuple[Claim, date]]:

@@ -32,7 +32,15 @@ from carrywatch.catalog.spec import SeriesSpec
 from carrywatch.claims.grammar import Claim, Quantity, load_quantities
 from carrywatch.claims.windows import Window
 
-__all__ = ["Judgement", "Measure", "judge", "published", "series_needed", "summary"]
+__all__ = [
+    "Judgement",
+    "Measure",
+    "judge",
+    "judge_dated",
+    "published",
+    "series_needed",
+    "summary",
+]
 
 SUPPORTED, CONTRADICTED, UNVERIFIABLE = "supported", "contradicted", "unverifiable"
 
@@ -106,6 +114,13 @@ def judge(
         )
         for c in claims
     ]
+
+
+def judge_dated(
+    dated: Sequence[tuple[Claim, date]], frame: pd.DataFrame, specs: Mapping[str, SeriesSpec]
+) -> list[Judgement]:
+    """Claims each made on its own date (a claims.toml), judged as :func:`judge` does."""
+    return [judge([claim], frame, specs, day)[0] for claim, day in dated]
 
 
 def _judge(
@@ -219,17 +234,15 @@ def _measure(
     article_date: date,
 ) -> Measure:
     """The first of the quantity's series that answers the claim (a fallback source may
-    cover a period the first one does not)."""
-    first: Measure | None = None
+    cover a period the first one does not); else why the first cannot."""
+    found = _measure_one(claim, q, frame, specs, article_date)
     for sid in q.series[1:]:
-        if first is None:
-            first = _measure_one(claim, q, frame, specs, article_date)
-        if first.value is not None:
-            return first
+        if found.value is not None:
+            break
         other = _measure_one(claim, q, frame[frame["series_id"] == sid], specs, article_date)
         if other.value is not None:
-            return other
-    return first or _measure_one(claim, q, frame, specs, article_date)
+            found = other
+    return found
 
 
 @dataclass(frozen=True, slots=True)

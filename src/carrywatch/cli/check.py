@@ -34,11 +34,11 @@ def check_command(
     claims.toml of [[claim]] quantity/value/date/window entries) and judge each one against
     what was published by the article's date, and in hindsight."""
     from carrywatch.catalog.spec import load_catalog
-    from carrywatch.claims.article import MAX_ARTICLE_BYTES, Article, read_article
+    from carrywatch.claims.article import MAX_ARTICLE_BYTES, read_article
     from carrywatch.claims.grammar import find_claims
     from carrywatch.claims.result import CheckResult
-    from carrywatch.claims.structured import read_claims_file
-    from carrywatch.claims.verdicts import judge, series_needed
+    from carrywatch.claims.structured import read_claims_document
+    from carrywatch.claims.verdicts import judge, judge_dated, series_needed
     from carrywatch.workspace import open_store
 
     given = parse_date(date_text, "--date")
@@ -47,27 +47,24 @@ def check_command(
             raw = handle.read(MAX_ARTICLE_BYTES + 1)
     except OSError as exc:
         raise ConfigError(f"cannot read {article}: {exc.strerror or exc}") from None
-    catalog = load_catalog()
+    specs = load_catalog().series
+    if article.suffix.lower() == ".toml":
+        doc, dated = read_claims_document(raw, article.name)
+        claims = [claim for claim, _ in dated]
+    else:
+        doc = read_article(raw, article.name, given)
+        dated = []
+        claims = find_claims(doc.text, doc.date)
     store = open_store(load_settings().home)
     try:
-        if article.suffix.lower() == ".toml":
-            if len(raw) > MAX_ARTICLE_BYTES:
-                raise ConfigError(f"{article.name} is too large for a claims file")
-            import hashlib
-
-            dated = read_claims_file(raw.decode("utf-8", errors="replace"), article.name)
-            frame = store.read(series_needed([c for c, _ in dated]))
-            judgements = [judge([c], frame, catalog.series, day)[0] for c, day in dated]
-            text = raw.decode("utf-8", errors="replace")
-            doc = Article(text, article.name, given, hashlib.sha256(raw).hexdigest())
-        else:
-            doc = read_article(raw, article.name, given)
-            assert doc.date is not None  # read_article requires one
-            claims = find_claims(doc.text, doc.date)
-            frame = store.read(series_needed(claims))
-            judgements = judge(claims, frame, catalog.series, doc.date)
+        frame = store.read(series_needed(claims))
     finally:
         store.close()
+    if dated:
+        judgements = judge_dated(dated, frame, specs)
+    else:
+        assert doc.date is not None  # read_article requires one
+        judgements = judge(claims, frame, specs, doc.date)
     result = CheckResult(doc, judgements)
     if out_dir is not None:
         from carrywatch.files import write_atomic
