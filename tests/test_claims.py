@@ -113,6 +113,51 @@ def test_grammar_on_ians_2025_12_19() -> None:
     ]
 
 
+def test_grammar_on_tjt_capital_2024_08() -> None:
+    # tjtcapital.com, a market review of August 2024 (published after the month's end).
+    day = date(2024, 9, 3)
+    text = (
+        "The catalyst was the Bank of Japan (BOJ) raising interest rates to 25 basis points "
+        "(0.25%)—the highest in seventeen years. Despite the early decline, the S&P 500 "
+        "index ended August with a 2.2 percent gain."
+    )
+    claims = find_claims(text, day)
+    assert [(c.quantity, c.kind, c.unit, round(c.claimed, 6)) for c in claims] == [
+        ("jp.boj.policy_rate", "level", "percent", 0.25),  # "to 25 basis points": a level
+        ("jp.boj.policy_rate", "level", "percent", 0.25),
+        ("us.sp500", "change_pct", "percent", 2.2),
+    ]
+    assert claims[-1].window is not None
+    assert (claims[-1].window.start, claims[-1].window.end) == (date(2024, 8, 1), date(2024, 8, 31))
+
+
+def test_grammar_on_ibafin_2024_08_06() -> None:
+    # ibafin.com, "A volatile week kicks off with historic moves in Japanese markets",
+    # 2024-08-06: an intraday extreme is said to be one, not checked against closes.
+    text = (
+        "This has manifested in a sharp drop in the USD/JPY pair, which briefly fell below "
+        "the 142 mark."
+    )
+    (claim,) = find_claims(text, date(2024, 8, 6))
+    assert claim.quantity == "fx.usdjpy"
+    assert claim.ambiguity == "an intraday value; the store holds daily closes"
+
+
+def test_rate_moves_are_points_and_the_latest_decision(store: Store) -> None:
+    # kaohooninternational.com, 2025-12-19: the BOJ voted "to increase short-term rates
+    # from 0.5% to 0.75%"; written here as a move and a level. events.toml: 0.50 -> 0.75
+    # on 2025-12-19, so the move of the latest decision is +0.25 pp.
+    text = "The Bank of Japan raised rates by 0.25% to 0.75%."
+    claims = find_claims(text, date(2025, 12, 19))
+    assert [(c.kind, c.unit, c.claimed) for c in claims] == [
+        ("change_abs", "pp", 0.25),
+        ("level", "percent", 0.75),
+    ]
+    frame = store.read(series_needed(claims))
+    judged = judge(claims, frame, load_catalog().series, date(2025, 12, 19))
+    assert [j.verdict for j in judged] == ["supported", "supported"]
+
+
 def test_conditionals_and_questions_state_nothing() -> None:
     text = (
         "If the spread narrows to 1.5 percentage points, carry trades unwind. "

@@ -150,14 +150,14 @@ _FORECAST = re.compile(
 )
 _DOWN = (
     r"fell|fall|falls|dropped|drop|drops|declined|declining|decline|lost|plunged?|slid|sank|"
-    r"shrank|shrinking|contracted|contracting|down|decreased?|slump(?:ed)?"
+    r"shrank|shrinking|contracted|contracting|down|decreased?|slump(?:ed)?|cut|lowered|reduced"
 )
 _UP = (
     r"rose|rise|rising|risen|gained|climbed|jumped|surged|grew|grown|increased?|up|soared|"
-    r"rallied|rebound(?:ed)?|expanded|expanding|growing"
+    r"rallied|rebound(?:ed)?|expanded|expanding|growing|raised|hiked|lifted"
 )
 _CHANGE_BEFORE = re.compile(
-    rf"\b(?P<dir>{_DOWN}|{_UP})\s+(?:sharply\s+|by\s+|as much as\s+|"
+    rf"\b(?P<dir>{_DOWN}|{_UP})\s+(?:sharply\s+|(?:[\w\x27-]+\s+){{0,4}}?by\s+|as much as\s+|"
     r"at an? annual(?:i[sz]ed)? (?:rate|pace) of\s+)*(?P<bound>over|more than|"
     rf"nearly|almost|about|around|at least|less than|under)?\s*$",
     re.IGNORECASE,
@@ -184,6 +184,14 @@ _FROM_TO = re.compile(r"\bfrom\s+(?:a\s+(?:peak|high|low)\s+of\s+)?$", re.IGNORE
 _RANK = re.compile(
     r"^[^.;]{0,40}?\b(?:the\s+|a\s+|new\s+)*(?P<side>lowest|highest|low|high|weakest|strongest)"
     r"(?:\s+level)?\s+since\s+(?P<year>(?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+_INTRADAY = re.compile(
+    r"\b(?:intraday|briefly|as much as|touch(?:ed|ing)|hit an? (?:intraday )?(?:high|low))\b",
+    re.IGNORECASE,
+)
+_GAIN_AFTER = re.compile(
+    r"^\s*(?P<dir>gain|rise|increase|advance|rally|drop|fall|decline|loss|decrease|slide)s?\b",
     re.IGNORECASE,
 )
 _CONSECUTIVE = re.compile(
@@ -297,7 +305,11 @@ class _Context:
 
     @property
     def changing(self) -> bool:
-        return bool(self.change_before) or bool(self.change_after and self.number.unit == "bp")
+        return (
+            bool(self.change_before)
+            or bool(self.change_after and self.number.unit == "bp")
+            or bool(_GAIN_AFTER.match(self.after) and self.number.unit == "percent")
+        )
 
     @property
     def lead(self) -> str:
@@ -376,39 +388,65 @@ def _change_kind(ctx: _Context, q: Quantity) -> str:
         return "yoy_pct"
     if number.unit == "percent" and _ANNUALISED.search(ctx.sentence):
         return "change_pct_annualised"
+    if q.units <= {"percent", "pp", "bp"}:
+        return (
+            "change_abs"  # a rate "rose 0.25%" rose by a quarter point, not by a quarter of itself
+        )
     return "change_pct" if number.unit == "percent" else "change_abs"
+
+
+_FALLING = frozenset({"decrease", "decline", "drop", "fall", "loss", "slide"})
+
+
+def _sign(ctx: _Context, q: Quantity) -> float:
+    """-1 for a change downwards ("fell", "a decline of", "a 25 bp cut", "a 2% loss")."""
+    gain = _GAIN_AFTER.match(ctx.after)
+    if ctx.difference:
+        falling = ctx.difference["dir"].lower() in _FALLING
+    elif ctx.number.unit == "bp" and q.policy:
+        return _policy_sign(ctx)
+    elif ctx.change_before:
+        falling = bool(re.fullmatch(_DOWN, ctx.change_before["dir"], re.IGNORECASE))
+    else:
+        falling = gain is not None and gain["dir"].lower() in _FALLING
+    return -1.0 if falling else 1.0
 
 
 def _read(ctx: _Context, q: Quantity) -> _Reading:
     """The reading of a number attached to ``q`` (the rules of the module docstring)."""
     number = ctx.number
     bound, tolerance = _bound(ctx)
-    pattern, kind, unit, value, sign = "level", "level", number.unit, number.value, 1.0
+    pattern, kind = "level", "level"
     if number.unit == "count" or _CONSECUTIVE.match(ctx.after):
-        pattern = kind = unit = "count"
+        pattern = kind = "count"
     elif "probability" in q.units and number.unit == "percent":
-        pattern, unit = "probability", "probability"
+        pattern = "probability"
     elif ctx.difference:
         pattern, kind = "difference", "change_abs"
-        if ctx.difference["dir"].lower() in {"decrease", "decline", "drop", "fall"}:
-            sign = -1.0
-    elif number.unit == "bp" and q.policy:
-        pattern, kind, sign = "change", "change_abs", _policy_sign(ctx)
-        unit, value, tolerance = "pp", number.value / 100, tolerance / 100
-    elif ctx.change_before:
-        kind = _change_kind(ctx, q)
+    elif number.unit == "bp" and q.policy and not re.search(r"\bto\s+$", ctx.before):
+        pattern, kind = "change", "change_abs"  # "a 25 bp cut"; "to 25 bp" is a level
+    elif (ctx.changing and not q.policy) or ctx.change_before:
+        kind = _change_kind(ctx, q)  # "fell by 1.2%", "with a 2.2 percent gain"
         pattern = "yoy" if kind == "yoy_pct" else "change"
-        if number.unit == "bp":  # a change in basis points is compared in points
-            unit, value, tolerance = "pp", number.value / 100, tolerance / 100
-        if re.fullmatch(_DOWN, ctx.change_before["dir"], re.IGNORECASE):
-            sign = -1.0
     elif number.unit == "percent" and (
         q.transform == "yoy_pct" or (_YOY.search(ctx.lead) and "usd" in q.units)
     ):
         pattern, kind = "yoy", "yoy_pct"
     if kind == "level" and re.search(r"\b(?:a|its)\s+peak\s+of\s+$", ctx.before):
         pattern = kind = "peak"
-    if sign < 0:
+    unit, value = (
+        {"count": "count", "probability": "probability"}.get(pattern, number.unit),
+        number.value,
+    )
+    if unit == "bp":  # basis points are compared in points: a level in percent, a change in pp
+        unit, value, tolerance = (
+            ("percent" if kind == "level" else "pp"),
+            value / 100,
+            tolerance / 100,
+        )
+    if kind == "change_abs" and unit == "percent":
+        unit = "pp"  # a rate's change in percentage points
+    if kind not in {"level", "count", "peak"} and _sign(ctx, q) < 0:
         value = -value
         bound = {">": "<", "<": ">"}.get(bound, bound)
     return _Reading(pattern, kind, unit, value, tolerance, bound)
@@ -417,7 +455,7 @@ def _read(ctx: _Context, q: Quantity) -> _Reading:
 def _ambiguity(ctx: _Context, q: Quantity) -> str | None:
     if _COMPARATIVE.match(ctx.after):
         return "a difference from a baseline the text does not date"
-    if re.search(r"\bintraday\b", ctx.before[-30:], re.IGNORECASE):
+    if _INTRADAY.search(ctx.lead):
         return "an intraday value; the store holds daily closes"
     if _PER_PERIOD.match(ctx.after):
         return "a pace per period, not a level; no series of it"

@@ -325,9 +325,14 @@ def _change(view: _View, claim: Claim) -> Measure:
     """From the last observation before the window to the last inside it: in units
     (change_abs), percent (change_pct) or percent compounded over four periods (annualised)."""
     window = claim.window
-    if window is None and view.spec is not None and view.spec.frequency == "daily":
+    frequency = view.spec.frequency if view.spec is not None else None
+    if window is None and frequency == "daily":
         # a daily market move stated without a window is the move of the piece's day
         window = Window("the article's date", view.end, view.end)
+    elif window is None and frequency == "event" and not view.head.empty:
+        # a policy move stated without a window is the latest decision by the date
+        last = view.head.index[-1].date()
+        window = Window("the latest decision", last, last)
     if window is None:
         return Measure(None, missing="the change's window is not stated")
     inside = view.head.loc[pd.Timestamp(window.start) + pd.Timedelta(days=int(window.rolling)) :]

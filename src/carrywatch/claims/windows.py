@@ -27,7 +27,7 @@ _DAY = re.compile(
 )
 _SAME_DAY = re.compile(r"\b(?:on\s+)?the\s+same\s+day\b", re.IGNORECASE)
 _MONTH_WINDOW = re.compile(
-    r"\b(?:(?P<prep>in|as of|during|for|by|at the end of|since|from)\s+(?:the\s+)?)?"
+    r"\b(?:(?P<prep>in|as of|during|for|by|at the end of|ended|over|since|from)\s+(?:the\s+)?)?"
     r"(?:early\s+|late\s+|mid-)?"
     rf"(?P<month>{_MONTH})(?P<poss>[\u2019']s)?(?:\s+(?P<year>20\d\d))?"
     r"(?P<last>\s+last\s+year)?\b(?!\s+\d)",
