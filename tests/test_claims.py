@@ -143,19 +143,25 @@ def test_grammar_on_ibafin_2024_08_06() -> None:
     assert claim.ambiguity == "an intraday value; the store holds daily closes"
 
 
-def test_rate_moves_are_points_and_the_latest_decision(store: Store) -> None:
-    # kaohooninternational.com, 2025-12-19: the BOJ voted "to increase short-term rates
-    # from 0.5% to 0.75%"; written here as a move and a level. events.toml: 0.50 -> 0.75
-    # on 2025-12-19, so the move of the latest decision is +0.25 pp.
-    text = "The Bank of Japan raised rates by 0.25% to 0.75%."
-    claims = find_claims(text, date(2025, 12, 19))
+def test_a_rate_decision_in_points_and_its_level(store: Store) -> None:
+    # trends.glance.com (News18), Friday 2025-12-19: "The Bank of Japan (BoJ) on Friday
+    # raised its key policy interest rate by 25 basis points to 0.75%, marking its highest
+    # level since 1995". events.toml: 0.50 -> 0.75 on 2025-12-19 (+0.25 pp); the store's
+    # BOJ rate starts in 2008, so the rank since 1995 cannot be checked.
+    text = (
+        "The Bank of Japan (BoJ) on Friday raised its key policy interest rate by 25 basis "
+        "points to 0.75%, marking its highest level since 1995."
+    )
+    day = date(2025, 12, 19)
+    claims = find_claims(text, day)
     assert [(c.kind, c.unit, c.claimed) for c in claims] == [
         ("change_abs", "pp", 0.25),
         ("level", "percent", 0.75),
+        ("rank_high", "year", 1995.0),
     ]
-    frame = store.read(series_needed(claims))
-    judged = judge(claims, frame, load_catalog().series, date(2025, 12, 19))
-    assert [j.verdict for j in judged] == ["supported", "supported"]
+    judged = judge(claims, store.read(series_needed(claims)), load_catalog().series, day)
+    assert [j.verdict for j in judged] == ["supported", "supported", "unverifiable"]
+    assert "starts on 2008-10-31, after 1995" in judged[2].reason
 
 
 def test_conditionals_and_questions_state_nothing() -> None:
