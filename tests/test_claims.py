@@ -164,6 +164,27 @@ def test_a_rate_decision_in_points_and_its_level(store: Store) -> None:
     assert "starts on 2008-10-31, after 1995" in judged[2].reason
 
 
+def test_a_target_range_is_checked_end_by_end(store: Store) -> None:
+    # marketpulse.com, "US Federal Reserve cuts rates by 25 bps", 2025-12-10, as first
+    # published: "bringing the policy rate target range to 3.50% - 4.75%" (a misprint: the
+    # FOMC set 3.50-3.75%). DFEDTARL/DFEDTARU from 2025-12-11 (the range is in force the
+    # day after the decision): 3.50 and 3.75, so the lower end holds and the upper does not.
+    text = (
+        "Breaking: The Federal Reserve has voted to cut rates by 25 basis points in its "
+        "December 2025 decision, bringing the policy rate target range to 3.50% - 4.75%, "
+        "meeting market expectations."
+    )
+    day = date(2025, 12, 10)
+    claims = find_claims(text, day)
+    assert [(c.kind, c.claimed, c.upper) for c in claims] == [
+        ("change_abs", -0.25, None),
+        ("level", 3.5, 4.75),
+    ]
+    judged = judge(claims, store.read(series_needed(claims)), load_catalog().series, day)
+    assert [j.verdict for j in judged] == ["supported", "contradicted"]
+    assert "found 3.75 (us.fed.target_upper, 2026-01-01); claim 4.75" in judged[1].reason
+
+
 def test_conditionals_and_questions_state_nothing() -> None:
     text = (
         "If the spread narrows to 1.5 percentage points, carry trades unwind. "

@@ -21,13 +21,15 @@ __all__ = ["MAX_ARTICLE_BYTES", "Article", "read_article"]
 #: The largest article read (a long saved web page is about 1 MB with its markup).
 MAX_ARTICLE_BYTES = 4_000_000
 
-_MONTHS = "|".join(name for name in calendar.month_name if name)
+_MONTHS = "|".join(
+    rf"{name[:3]}(?:{name[3:]}|\.)?" for name in calendar.month_name if name
+)  # "December", "Dec", "Dec."
 _DATES = (
     re.compile(r"(?<!\d)(?P<y>20\d\d)[/-](?P<m>\d{1,2})[/-](?P<d>\d{1,2})(?!\d)"),
     re.compile(rf"\b(?P<mn>{_MONTHS})\s+(?P<d>\d{{1,2}}),?\s+(?P<y>20\d\d)\b", re.IGNORECASE),
     re.compile(rf"\b(?P<d>\d{{1,2}})\s+(?P<mn>{_MONTHS})\s+(?P<y>20\d\d)\b", re.IGNORECASE),
 )
-_MONTH_NUMBER = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTH_NUMBER = {name[:3].lower(): i for i, name in enumerate(calendar.month_name) if name}
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,6 +54,8 @@ class Quantity:
     transform: str = "level"
     scale: float = 1.0
     policy: bool = False
+    lower_series: str | None = None
+    in_force_days: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +108,8 @@ def _quantity(entry: dict[str, Any]) -> Quantity:
             transform=str(entry.get("transform", "level")),
             scale=float(entry.get("scale", 1.0)),
             policy=bool(entry.get("policy", False)),
+            lower_series=entry.get("lower_series"),
+            in_force_days=int(entry.get("in_force_days", 0)),
         )
     except (KeyError, TypeError, IndexError, re.error) as exc:
         raise CatalogError(f"quantities.toml: quantity {qid!r} is malformed: {exc}") from None

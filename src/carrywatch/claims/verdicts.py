@@ -77,6 +77,7 @@ def series_needed(claims: Sequence[Claim]) -> list[str]:
         q = by_id[c.quantity]
         ids.extend(q.series)
         ids.extend(q.spread or ())
+        ids.extend([q.lower_series] if q.lower_series else [])
     return list(dict.fromkeys(ids))
 
 
@@ -141,6 +142,14 @@ def _judge(
         return Judgement(
             claim, UNVERIFIABLE, none, none, f"ambiguous: {claim.ambiguity}", UNVERIFIABLE
         )
+    if claim.upper is not None and q.lower_series:
+        return _judge_range(
+            claim, q, known=known, everything=everything, specs=specs, article_date=article_date
+        )
+    if q.in_force_days and claim.kind == "level":
+        # a decision stated on its day is in force from the next (the series moves then)
+        day = (claim.window.end if claim.window else article_date) + timedelta(q.in_force_days)
+        claim = replace(claim, window=Window(f"in force on {day}", day, day))
     later = claim.window is not None and claim.window.end > article_date
     asof = (
         Measure(None, missing=f"refers to {claim.window.describe()}, after the article's date")
@@ -164,6 +173,45 @@ def _judge(
     if hindsight.missing and hindsight.missing != reason:
         reason += f"; in hindsight: {hindsight.missing}"
     return Judgement(claim, UNVERIFIABLE, asof, hindsight, reason, second)
+
+
+def _judge_range(
+    claim: Claim,
+    q: Quantity,
+    *,
+    known: pd.DataFrame,
+    everything: pd.DataFrame,
+    specs: Mapping[str, SeriesSpec],
+    article_date: date,
+) -> Judgement:
+    """A target range "3.50%-3.75%": its lower end against ``q.lower_series``, its upper
+    against ``q.series``; supported when both hold, contradicted when either does not."""
+    assert claim.upper is not None
+    assert q.lower_series is not None
+    low_q = replace(q, series=(q.lower_series,), lower_series=None)
+    high_q = replace(q, lower_series=None)
+    ends = [
+        _judge(
+            replace(claim, claimed=value, upper=None),
+            quantity,
+            known=known,
+            everything=everything,
+            specs=specs,
+            article_date=article_date,
+        )
+        for value, quantity in ((claim.claimed, low_q), (claim.upper, high_q))
+    ]
+    verdicts = {j.verdict for j in ends}
+    if CONTRADICTED in verdicts:
+        verdict = CONTRADICTED
+    elif verdicts == {SUPPORTED}:
+        verdict = SUPPORTED
+    else:
+        verdict = UNVERIFIABLE
+    reason = f"lower end: {ends[0].reason}; upper end: {ends[1].reason}"
+    hindsight = {j.hindsight_verdict for j in ends}
+    second = CONTRADICTED if CONTRADICTED in hindsight else min(hindsight)
+    return Judgement(claim, verdict, ends[1].asof, ends[1].hindsight, reason, second)
 
 
 def _show(value: float | None) -> str:
@@ -312,12 +360,13 @@ def _level(view: _View, claim: Claim) -> Measure:
 
 
 def _resolution(values: pd.Series) -> float:
-    """Half a unit of the last decimal the series is published to (the most decimals among
-    its last 50 observations): 0.005 for yields in hundredths."""
+    """Half a unit of the last decimal the series is published to (the most decimals of
+    any of its observations, at most 6): 0.005 for yields in hundredths, and for a policy
+    rate that has been 3.5 and 3.75."""
+    scaled = np.round(values.dropna().to_numpy(dtype="float64"), 6)
     decimals = 0
-    for value in values.dropna().to_numpy()[-50:]:
-        text = f"{float(value):.6f}".rstrip("0")
-        decimals = max(decimals, len(text.split(".")[1]))
+    while decimals < 6 and not np.allclose(scaled, np.round(scaled, decimals), rtol=0, atol=1e-9):
+        decimals += 1
     return 0.5 * 10.0**-decimals
 
 
