@@ -486,3 +486,10 @@ def test_check_command_refuses_bad_input_in_one_line(
     assert "give the article's date with --date" in lines[0]
     assert "is not a date" in lines[1]
     assert "cannot read" in lines[2]
+
+
+def test_bad_input_leaves_the_home_untouched(home: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "claims.toml"
+    bad.write_text("[[claim]]\nquantity = 'nope'\nvalue = '1%'\ndate = 2025-12-05\n")
+    assert main(["check", str(bad)]) == 1
+    assert not home.exists()  # no store was created, seeded or opened

@@ -34,11 +34,8 @@ def check_command(
     claims.toml of [[claim]] quantity/value/date/window entries) and judge each one against
     what was published by the article's date, and in hindsight."""
     from carrywatch.catalog.spec import load_catalog
-    from carrywatch.claims.article import MAX_ARTICLE_BYTES, read_article
-    from carrywatch.claims.grammar import find_claims
-    from carrywatch.claims.result import CheckResult
-    from carrywatch.claims.structured import read_claims_document
-    from carrywatch.claims.verdicts import judge, judge_dated, series_needed
+    from carrywatch.claims.article import MAX_ARTICLE_BYTES
+    from carrywatch.report.claims_page import check_document
     from carrywatch.workspace import open_store
 
     given = parse_date(date_text, "--date")
@@ -47,25 +44,10 @@ def check_command(
             raw = handle.read(MAX_ARTICLE_BYTES + 1)
     except OSError as exc:
         raise ConfigError(f"cannot read {article}: {exc.strerror or exc}") from None
-    specs = load_catalog().series
-    if article.suffix.lower() == ".toml":
-        doc, dated = read_claims_document(raw, article.name)
-        claims = [claim for claim, _ in dated]
-    else:
-        doc = read_article(raw, article.name, given)
-        dated = []
-        claims = find_claims(doc.text, doc.date)
-    store = open_store(load_settings().home)
-    try:
-        frame = store.read(series_needed(claims))
-    finally:
-        store.close()
-    if dated:
-        judgements = judge_dated(dated, frame, specs)
-    else:
-        assert doc.date is not None  # read_article requires one
-        judgements = judge(claims, frame, specs, doc.date)
-    result = CheckResult(doc, judgements)
+    home = load_settings().home
+    result = check_document(
+        raw, article.name, given, lambda: open_store(home), load_catalog().series
+    )
     if out_dir is not None:
         from carrywatch.files import write_atomic
         from carrywatch.report.claims_page import render_claims_page

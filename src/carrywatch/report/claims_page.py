@@ -5,15 +5,49 @@ the tolerance, and why). Lays out only: the judging is :mod:`carrywatch.claims.v
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from importlib import resources
+from pathlib import PurePath
 
 import jinja2
 
+from carrywatch.catalog.spec import SeriesSpec
+from carrywatch.claims.article import read_article
+from carrywatch.claims.grammar import Claim, find_claims
 from carrywatch.claims.result import CheckResult, refers_to
+from carrywatch.claims.structured import read_claims_document
+from carrywatch.claims.verdicts import judge, judge_dated, series_needed
+from carrywatch.store.sqlite import Store
 from carrywatch.version import __version__
 
-__all__ = ["Piece", "pieces", "render_claims_page"]
+__all__ = ["Piece", "check_document", "pieces", "render_claims_page"]
+
+
+def check_document(
+    raw: bytes,
+    name: str,
+    given: date | None,
+    open_store: Callable[[], Store],
+    specs: Mapping[str, SeriesSpec],
+) -> CheckResult:
+    """Check an article (text, Markdown or HTML) or a claims.toml (by ``name``'s suffix)
+    against the store: one read of every series the claims need, then the judge. Bad input
+    raises ConfigError (one line) before the store is even opened."""
+    dated: list[tuple[Claim, date]] = []
+    if PurePath(name).suffix.lower() == ".toml":
+        doc, dated = read_claims_document(raw, name)
+        claims = [claim for claim, _ in dated]
+    else:
+        doc = read_article(raw, name, given)
+        claims = find_claims(doc.text, doc.date)
+    with open_store() as store:
+        frame = store.read(series_needed(claims))
+    if dated:
+        return CheckResult(doc, judge_dated(dated, frame, specs))
+    assert doc.date is not None  # read_article raises without one
+    return CheckResult(doc, judge(claims, frame, specs, doc.date))
 
 
 @dataclass(frozen=True, slots=True)
