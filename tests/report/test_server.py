@@ -164,3 +164,35 @@ def test_requests_are_served_consistently_while_a_refresh_writes(
         assert len(values) <= 1
     final = reader(0)
     assert final == {30.0}
+
+
+ARTICLE = Path(__file__).parents[1] / "payloads" / "articles" / "000_fb0d42cc606751de.txt"
+
+
+def test_check_upload_answers_the_claim_page(served: tuple[httpx.Client, Path]) -> None:
+    client, store_path = served
+    assert client.get("/check").status_code == 200
+    before = store_path.read_bytes()
+    answer = client.post("/check", content=ARTICLE.read_bytes())
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/html")
+    assert answer.text.count('<mark id="t-') >= 20  # the seed article's claims
+    # the form posts the text as a field and the date beside it
+    form = client.post(
+        "/check", data={"article": "The 10-year Treasury yield was 4.14%.", "date": "2025-12-05"}
+    )
+    assert form.status_code == 200
+    assert 'class="supported"' in form.text  # DGS10 on 2025-12-05: 4.14
+    assert store_path.read_bytes() == before  # nothing of the upload is stored
+
+
+def test_check_upload_refuses_bad_input(served: tuple[httpx.Client, Path]) -> None:
+    client, _ = served
+    too_big = client.post("/check", content=b"x" * 1_000_001)
+    assert too_big.status_code == 413
+    undated = client.post("/check", content=b"The 10-year Treasury yield was 4.14%.")
+    assert undated.status_code == 400
+    assert "states no date" in undated.json()["error"]
+    bad_date = client.post("/check", params={"date": "2025-02-30"}, content=b"x")
+    assert bad_date.status_code == 400
+    assert client.post("/api/metrics").status_code == 405

@@ -1,11 +1,14 @@
 """``carrywatch serve``: a read-only local web app over the store.
 
-Routes (GET only):
+Routes (GET, and one POST that reads and writes nothing but its answer):
 
 ``/``                      the brief as of the default date, rebuilt when the store changed
 ``/plotly.min.js``         plotly, served from the installed package (no CDN)
 ``/api/metrics?asof=D``    the headline metrics JSON of :mod:`carrywatch.report.metrics`
 ``/api/series/{id}?start=&end=&format=json|csv``  one series with provenance
+``/check``                 a form to upload a commentary; ``POST /check?date=&name=`` with
+                           the article as the body (or the form's ``article`` field), at
+                           most 1 MB, answers the claim check's page; nothing is stored
 
 Every request opens its own read connection: SQLite in WAL mode gives each reader a
 consistent snapshot, so a refresh writing at the same time never breaks a request.
@@ -32,15 +35,26 @@ from urllib.parse import parse_qs, urlsplit
 
 from carrywatch.catalog.spec import Catalog
 from carrywatch.errors import CarrywatchError, CatalogError
+from carrywatch.report.claims_page import check_document, render_claims_page
 from carrywatch.report.metrics import default_asof, headline_metrics
 from carrywatch.report.render import MarketReader, build_report, write_report
 from carrywatch.store.sqlite import Store
 from carrywatch.types import utc_now
 
-__all__ = ["BriefCache", "make_server"]
+__all__ = ["MAX_UPLOAD_BYTES", "BriefCache", "make_server"]
 
 _SERIES_PATH: Final = re.compile(r"^/api/series/([a-z0-9_.]{1,80})$")
 _MAX_QUERY: Final = 2048
+#: The largest article ``POST /check`` reads (a long saved page); larger ones get 413.
+MAX_UPLOAD_BYTES: Final = 1_000_000
+_UPLOAD_FORM: Final = (
+    b"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>carrywatch claim "
+    b"check</title></head><body><h1>Check a commentary</h1><form method='post' "
+    b"action='/check' enctype='application/x-www-form-urlencoded'><p><label>Date "
+    b"<input name='date' placeholder='YYYY-MM-DD'></label></p><p><textarea name='article' "
+    b"rows='20' cols='100' placeholder='Paste the article'></textarea></p><p><button>Check"
+    b"</button></p></form></body></html>"
+)
 
 StoreFactory = Callable[[], Store]
 
@@ -118,7 +132,45 @@ def _handler(
                 self._json({"error": str(exc)}, HTTPStatus.SERVICE_UNAVAILABLE)
 
         def do_POST(self) -> None:
-            self._json({"error": "read-only: only GET is served"}, HTTPStatus.METHOD_NOT_ALLOWED)
+            if urlsplit(self.path).path != "/check" or len(self.path) > _MAX_QUERY:
+                self._json(
+                    {"error": "read-only: only GET is served (and POST /check)"},
+                    HTTPStatus.METHOD_NOT_ALLOWED,
+                )
+                return
+            try:
+                self._check()
+            except _ClientError as exc:
+                self._json({"error": str(exc)}, exc.status)
+            except CarrywatchError as exc:
+                self._json({"error": str(exc)}, HTTPStatus.BAD_REQUEST)
+
+        def _check(self) -> None:
+            """The claim check of the uploaded article: read at most MAX_UPLOAD_BYTES, judge,
+            answer the page. The upload is never written anywhere."""
+            length_text = self.headers.get("Content-Length")
+            if length_text is None or not length_text.isdigit():
+                raise _ClientError(
+                    HTTPStatus.LENGTH_REQUIRED, "send the article with a Content-Length"
+                )
+            length = int(length_text)
+            if length > MAX_UPLOAD_BYTES:
+                raise _ClientError(
+                    HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                    f"the article is {length:,} bytes; upload at most {MAX_UPLOAD_BYTES:,}",
+                )
+            body = self.rfile.read(length)
+            query = parse_qs(urlsplit(self.path).query)
+            fields: dict[str, list[str]] = {}
+            if self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
+                fields = parse_qs(body.decode("utf-8", errors="replace"))
+                body = (fields.get("article") or [""])[0].encode("utf-8")
+            name = (query.get("name") or ["upload.txt"])[0]
+            if not re.fullmatch(r"[\w.-]{1,80}\.(?:txt|md|html?)", name):
+                name = "upload.txt"  # the name only tells text from HTML; it is never a path
+            given = _query_date(query, "date") or _query_date(fields, "date")
+            result = check_document(body, name, given, open_store, catalog.series)
+            self._send(render_claims_page(result).encode("utf-8"), "text/html; charset=utf-8")
 
         def do_PUT(self) -> None:
             self.do_POST()
@@ -136,6 +188,8 @@ def _handler(
                 self._send(cache.page(), "text/html; charset=utf-8")
             elif path == "/plotly.min.js":
                 self._send(cache.asset("plotly.min.js"), "text/javascript; charset=utf-8")
+            elif path == "/check":
+                self._send(_UPLOAD_FORM, "text/html; charset=utf-8")
             elif path == "/api/metrics":
                 self._metrics(query)
             elif (match := _SERIES_PATH.match(path)) is not None:
