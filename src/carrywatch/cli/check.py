@@ -10,7 +10,6 @@ from rich.table import Table
 
 from carrywatch.cli.app import cli
 from carrywatch.cli.common import load_settings, out, parse_date
-from carrywatch.errors import ConfigError
 
 _STYLE = {"supported": "green", "contradicted": "red", "unverifiable": "yellow"}
 
@@ -35,15 +34,17 @@ def check_command(
     what was published by the article's date, and in hindsight."""
     from carrywatch.catalog.spec import load_catalog
     from carrywatch.claims.article import MAX_ARTICLE_BYTES
+    from carrywatch.files import read_user_file
     from carrywatch.report.claims_page import check_document
     from carrywatch.workspace import open_store
 
     given = parse_date(date_text, "--date")
-    try:
-        with article.open("rb") as handle:
-            raw = handle.read(MAX_ARTICLE_BYTES + 1)
-    except OSError as exc:
-        raise ConfigError(f"cannot read {article}: {exc.strerror or exc}") from None
+    raw = read_user_file(
+        article,
+        what="check",
+        max_bytes=MAX_ARTICLE_BYTES,
+        instead="save the article's text alone and try again",
+    )
     home = load_settings().home
     result = check_document(
         raw, article.name, given, lambda: open_store(home), load_catalog().series
