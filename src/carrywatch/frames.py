@@ -4,9 +4,18 @@
 
     remote_code  str              the provider's code (FRED id, MOF tenor, TIC country ...)
     obs_date     datetime64[ns]   the period the value belongs to (midnight, no timezone)
-    value        float64          never NaN: a missing value is not an observation
+    value        float64          never NaN, except on a withdrawal (below)
     known_from   datetime64[ns, UTC]  optional: first publication (vintage sources) or the
                                   moment of an intraday quote
+    withdrawn    bool             optional, vintage sources only: True where the vintage
+                                  starting at known_from shows no value for the date
+                                  (ALFRED's ".": the value was withdrawn); value is NaN
+                                  on exactly those rows
+
+A missing value is not an observation and is dropped, but a withdrawal is: it says that
+from ``known_from`` on the date had no value, so that a view as of then shows none
+instead of the previous vintage's. It travels as the explicit ``withdrawn`` flag, never
+as a bare NaN, because every reader treats NaN as "nothing here".
 
 :func:`observations_frame` builds and checks such a frame; a violation is a
 :class:`~carrywatch.errors.ParseError` that carries the offending rows in its message.
@@ -93,10 +102,13 @@ def observations_frame(
     obs_dates: Sequence[date] | pd.Series | pd.DatetimeIndex,
     values: Sequence[float] | np.ndarray | pd.Series,
     known_from: Sequence[object] | pd.Series | None = None,
+    *,
+    withdrawn: Sequence[bool] | None = None,
 ) -> pd.DataFrame:
     """Build an observation frame and check the contract.
 
-    Rows whose value is NaN are dropped (a missing value is not an observation).
+    Rows whose value is NaN are dropped (a missing value is not an observation), except
+    where ``withdrawn`` (which needs ``known_from``) is True: those are kept, value NaN.
     Raises :class:`ParseError` on non-finite values, dates outside
     ``[1900-01-01, today + 400 days]`` or duplicate ``(remote_code, obs_date[, known_from])``.
     """
@@ -114,13 +126,20 @@ def observations_frame(
             frame["known_from"] = pd.to_datetime(
                 pd.Series(list(known_from)), utc=True, errors="raise"
             ).astype("datetime64[ns, UTC]")
+        if withdrawn is not None:
+            if known_from is None:
+                raise ValueError("withdrawals need known_from (the vintage they start)")
+            frame["withdrawn"] = pd.Series(np.asarray(withdrawn, dtype=bool))
+            frame.loc[frame["withdrawn"], "value"] = np.nan
     except (ValueError, TypeError, OverflowError) as exc:
         raise ParseError(f"rows do not form observations ({exc})", source=source) from exc
-    frame = frame[frame["value"].notna()].reset_index(drop=True)
+    gone = frame["withdrawn"] if withdrawn is not None else False
+    frame = frame[frame["value"].notna() | gone].reset_index(drop=True)
     if frame.empty:
         return frame
-    if not np.isfinite(frame["value"].to_numpy()).all():
-        bad = frame[~np.isfinite(frame["value"].to_numpy())]
+    present = frame["value"].notna().to_numpy()
+    if not np.isfinite(frame["value"].to_numpy()[present]).all():
+        bad = frame[present & ~np.isfinite(frame["value"].to_numpy())]
         raise ParseError(f"non-finite values: {describe_rows(bad)}", source=source)
     lowest = pd.Timestamp(EARLIEST_OBS_DATE)
     highest = pd.Timestamp.today().normalize() + pd.Timedelta(days=_MAX_FUTURE_DAYS)

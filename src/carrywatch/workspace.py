@@ -36,12 +36,16 @@ def open_store(home: Path | str | None = None, *, seed: bool = True) -> Store:
     """The store under ``home`` (default: ``CARRYWATCH_HOME`` or the user data folder).
 
     A new store is seeded from the embedded real-data snapshot, so every command works
-    offline on a fresh machine; an existing one gets whatever a newer snapshot adds.
+    offline on a fresh machine; an existing one gets whatever a newer snapshot adds. Its
+    ``read(asof=D)`` keeps what was published by ``D`` by the catalog's release calendar
+    (:mod:`carrywatch.catalog.releases`).
     """
     settings = Settings.from_env() if home is None else Settings(home=Path(home))
-    store = Store.open(settings.store_path)
+    catalog = load_catalog()
+    # The catalog's release calendar dates every read as of a day (the point-in-time rule).
+    store = Store.open(settings.store_path, releases=catalog.calendar)
     try:
-        _register(store, load_catalog())
+        _register(store, catalog)
         if seed:
             seed_store(store)
     except BaseException:

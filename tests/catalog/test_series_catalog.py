@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from carrywatch.catalog.spec import load_catalog, parse_series
+from carrywatch.catalog.spec import Catalog, load_catalog, parse_series
 from carrywatch.errors import CatalogError
 
 ENTRY: dict[str, Any] = {
@@ -38,10 +38,12 @@ def test_official_statistics_carry_their_release_lag_and_market_data_none() -> N
     assert {lags[s] for s in lags if s.startswith("cftc.")} == {3}
     markets = ("us.ust.10y", "jp.jgb.10y", "fx.usdjpy", "us.nasdaq", "us.vix", "crypto.btcusd")
     assert [lags[m] for m in markets] == [0] * len(markets)
-    # July 2024's M2 (obs_date 2024-07-01) came out on 27 August 2024.
-    spec = catalog.spec("us.m2")
-    assert spec.published_through(date(2024, 8, 27)) == date(2024, 6, 30)
-    assert spec.published_through(date(2024, 8, 28)) == date(2024, 7, 1)
+    # July 2024's M2 (obs_date 2024-07-01) came out on 27 August 2024; the usual lag
+    # dates it a day later, on the 28th (no calendar row: H.6 was not delayed).
+    assert catalog.calendar.release_day("us.m2", date(2024, 7, 1)) == (
+        date(2024, 8, 28),
+        "usual lag of 58 days",
+    )
 
 
 @pytest.mark.parametrize("bad", [-1, 400, 1.5, "58", True])
@@ -53,4 +55,8 @@ def test_a_release_lag_must_be_whole_days(bad: object) -> None:
 def test_without_a_release_lag_an_observation_is_known_on_its_date() -> None:
     (spec,) = parse_series({"series": [ENTRY]}).values()
     assert spec.release_lag_days == 0
-    assert spec.published_through(date(2024, 8, 5)) == date(2024, 8, 5)
+    catalog = Catalog(series={spec.id: spec}, fomc=(), boj=())
+    assert catalog.calendar.release_day(spec.id, date(2024, 8, 5)) == (
+        date(2024, 8, 5),
+        "usual lag of 0 days",
+    )

@@ -199,7 +199,10 @@ def test_a_monthly_release_enters_the_metrics_when_it_was_published(seeded: Path
     before, after = _at(seeded, date(2024, 8, 27)), _at(seeded, date(2024, 8, 28))
     assert before["liquidity.m2_yoy"].obs_date == date(2024, 6, 1)
     assert after["liquidity.m2_yoy"].obs_date == date(2024, 7, 1)
-    # The store holds later months all along: only publication decides.
+    # The store holds later months all along: only publication decides, and the store's
+    # own as-of read applies the same rule (one rule for every reader).
     with carrywatch.open_store(seeded) as store:
         held = store.read(["us.m2"], asof=date(2024, 8, 27))
-    assert held["obs_date"].max() == pd.Timestamp("2024-08-01")
+        assert store.read(["us.m2"])["obs_date"].max() > pd.Timestamp("2024-08-01")
+    assert held["obs_date"].max() == pd.Timestamp("2024-06-01")
+    assert set(held["release_rule"]) == {"usual lag of 58 days"}

@@ -101,7 +101,8 @@ def test_first_release_output_type_4() -> None:
     (request,) = FredApi().plan_first_release(["GDP"], Window())
     frame = FredApi().parse(_payload(FIRST_RELEASE, request))
     rows = frame.rows
-    assert list(rows.columns) == ["remote_code", "obs_date", "value", "known_from"]
+    assert list(rows.columns) == ["remote_code", "obs_date", "value", "known_from", "withdrawn"]
+    assert not rows["withdrawn"].any()  # a first release is never a withdrawal
     assert len(rows) == 132  # sources.md 1b: 132 rows for GDP starting 1991-10-01
     first = rows.iloc[0]
     # samples PROVENANCE: "first release of 1991Q4 = 5736.6 (published 1992-01-29)".
@@ -121,7 +122,10 @@ def test_all_vintages_with_known_from() -> None:
     frame = FredApi(vintages=True).parse(_payload(body, request))
     rows = frame.rows
     assert str(rows["known_from"].dtype) == "datetime64[ns, UTC]"
-    assert len(rows) == 3201 - n_missing
+    # Every row stays: the "." ones as withdrawals (value NaN), the others as values.
+    assert len(rows) == 3201
+    assert int(rows["withdrawn"].sum()) == n_missing
+    assert rows["value"].isna().equals(rows["withdrawn"])
     assert frame.meta["vintages"] == "true"
     # The newest vintage of 2024Q3 equals the latest answer (samples PROVENANCE: 29374.914,
     # third estimate released 2024-12-19).
@@ -138,13 +142,28 @@ def test_all_vintages_with_known_from() -> None:
     assert asof["value"].iloc[-1] == 5736.6
 
 
-def test_all_vintages_drops_withdrawn_values() -> None:
+def test_all_vintages_keep_withdrawals_flagged() -> None:
     frame = FredApi(vintages=True).parse(_payload(_all_vintages()))
     # Read from the payload: GDP 1946-01-01 is 199.7 from 1992-12-22, "." from 1996-01-19,
-    # 210.4 from 1997-05-07 and "." from 1999-10-28; the "." rows are not observations.
+    # 210.4 from 1997-05-07 and "." from 1999-10-28: two values and two withdrawals.
     q1 = frame.rows[frame.rows["obs_date"] == pd.Timestamp("1946-01-01")]
-    assert q1["value"].tolist() == [199.7, 210.4]
-    assert q1["known_from"].tolist() == [_utc("1992-12-22"), _utc("1997-05-07")]
+    assert q1["withdrawn"].tolist() == [False, True, False, True]
+    assert q1["value"].tolist()[::2] == [199.7, 210.4]
+    assert q1["known_from"].tolist() == [
+        _utc("1992-12-22"),
+        _utc("1996-01-19"),
+        _utc("1997-05-07"),
+        _utc("1999-10-28"),
+    ]
+
+
+def test_a_current_values_payload_has_no_withdrawals() -> None:
+    # Without vintages "." is only a missing value: dropped, and no withdrawn column.
+    body = LATEST.replace(b'"value":"243.164"', b'"value":"."', 1)
+    assert body != LATEST
+    rows = FredApi().parse(_payload(body)).rows
+    assert "withdrawn" not in rows.columns
+    assert pd.Timestamp("1947-01-01") not in set(rows["obs_date"])
 
 
 def test_series_metadata() -> None:

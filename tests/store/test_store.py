@@ -323,19 +323,29 @@ def test_the_read_frame_has_the_documented_columns_and_dtypes(store: Store) -> N
 
 #: What :meth:`Store.read` returns, written as a window over every stored revision (the
 #: query it used before it picked the newest revision itself): the reference it must equal.
+#: A date whose newest row is a withdrawal is left out; ``first_day`` is the earliest
+#: publisher-dated ``known_from`` (one that is not the fetch's retrieval time) of a
+#: present row, the release day of a store opened without a release rule.
 _NEWEST_BY_WINDOW = """
     WITH picked AS (
-        SELECT o.series_id, o.obs_date, o.value, o.known_from, o.fetch_id,
+        SELECT o.series_id, o.obs_date, o.value, o.known_from, o.fetch_id, o.withdrawn,
                ROW_NUMBER() OVER (PARTITION BY o.series_id, o.obs_date
-                                  ORDER BY o.known_from DESC, o.fetch_id DESC) AS r
+                                  ORDER BY o.known_from DESC, o.fetch_id DESC) AS r,
+               MIN(CASE WHEN o.withdrawn = 0 AND o.known_from != (
+                       SELECT g.retrieved_at FROM fetches AS g WHERE g.fetch_id = o.fetch_id)
+                   THEN substr(o.known_from, 1, 10) END)
+                   OVER (PARTITION BY o.series_id, o.obs_date) AS first_day
         FROM observations AS o
         WHERE o.series_id IN ({ids}) AND o.obs_date >= ? AND o.obs_date <= ?
           AND o.known_from <= ?
     )
     SELECT p.series_id, p.obs_date, p.value, p.known_from, f.source, f.origin,
-           f.retrieved_at, f.url, p.fetch_id, f.params_json
+           f.retrieved_at, f.url, p.fetch_id, f.params_json,
+           COALESCE(p.first_day, p.obs_date),
+           CASE WHEN p.first_day IS NULL THEN 'obs_date (no release calendar)'
+                ELSE 'first publication' END
     FROM picked AS p JOIN fetches AS f ON f.fetch_id = p.fetch_id
-    WHERE p.r = 1 ORDER BY p.series_id, p.obs_date
+    WHERE p.r = 1 AND p.withdrawn = 0 ORDER BY p.series_id, p.obs_date
 """
 
 
@@ -347,7 +357,8 @@ def _read_by_window(
             _NEWEST_BY_WINDOW.format(ids=",".join("?" * len(ids))),
             [*ids, start.isoformat(), end.isoformat(), iso_utc(known_at)],
         ).fetchall()
-    frame = pd.DataFrame(rows, columns=[*READ_COLUMNS, "params_json"])
+    base = [c for c in READ_COLUMNS if c not in {"released", "release_rule"}]
+    frame = pd.DataFrame(rows, columns=[*base, "params_json", "released", "release_rule"])
     queries = {
         p: "?" + urlencode([(str(k), str(v)) for k, v in json.loads(p)]) if json.loads(p) else ""
         for p in frame["params_json"].unique()
@@ -356,7 +367,8 @@ def _read_by_window(
     frame = frame.drop(columns="params_json")
     frame["obs_date"] = pd.to_datetime(frame["obs_date"]).astype("datetime64[ns]")
     frame["value"] = frame["value"].astype("float64")
-    return frame
+    frame["released"] = pd.to_datetime(frame["released"]).astype("datetime64[ns]")
+    return frame[list(READ_COLUMNS)]
 
 
 def test_read_gives_the_newest_revision_of_each_date_as_a_window_over_all_rows(
@@ -486,7 +498,14 @@ def test_snapshot_days_are_the_utc_days_snapshots_were_taken(store: Store) -> No
     assert store.snapshot_days(until=date(2024, 8, 9)) == []
 
 
-def test_a_version_1_store_is_upgraded_on_open(tmp_path: Path) -> None:
+#: ``newest_columns`` as schema version 2 wrote it (no ``first_days``).
+_V2_NEWEST = """CREATE TABLE newest_columns (series_id TEXT PRIMARY KEY, n_obs INTEGER NOT NULL,
+    obs_days BLOB NOT NULL, values_f8 BLOB NOT NULL, fetch_ids BLOB NOT NULL,
+    known_codes BLOB NOT NULL, known_json TEXT NOT NULL)"""
+
+
+@pytest.mark.parametrize("version", ["1", "2"])
+def test_an_older_store_is_upgraded_on_open(tmp_path: Path, version: str) -> None:
     path = tmp_path / "store.sqlite"
     with Store.open(path) as store:
         store.register_series([_series_row(UST10), _series_row(GDP)])
@@ -496,15 +515,27 @@ def test_a_version_1_store_is_upgraded_on_open(tmp_path: Path) -> None:
             _fetch(RECORDED, source="fred_api", url=ALFRED_URL), _vintage_rows(GDP_VINTAGES)
         )
         expected = store.read([UST10, GDP])
-    # What a store written by schema version 1 looks like: no packed newest revisions.
+    # What a store written by schema version 1 or 2 looks like: no withdrawals column, and
+    # no packed newest revisions (1) or packed without first releases (2).
     with sqlite3.connect(path) as db:
+        db.execute("DROP VIEW latest")
+        db.execute("ALTER TABLE observations DROP COLUMN withdrawn")
         db.execute("DROP TABLE newest_columns")
-        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+        if version == "2":
+            db.execute(_V2_NEWEST)
+        db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
 
     with Store.open(path) as store:
-        assert store.get_meta("schema_version") == "2"
-        pd.testing.assert_frame_equal(store.read([UST10, GDP]), expected, check_exact=True)
+        assert store.get_meta("schema_version") == "3"
+        got = store.read([UST10, GDP])
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)
         assert _values(store.read([UST10]))["2024-08-02"] == 3.81
+        # The GDP vintages are dated by their first release (ALFRED's realtime_start).
+        gdp = got[got["series_id"] == GDP]
+        assert list(gdp["released"].dt.date) == [date(2024, 7, 25), date(2024, 10, 30)]
+        assert set(gdp["release_rule"]) == {"first publication"}
+        with sqlite3.connect(path) as db:
+            assert db.execute("SELECT COUNT(*) FROM latest").fetchone()[0] == len(got)
 
 
 def test_a_write_around_append_is_read_from_every_revision(store: Store) -> None:
@@ -824,14 +855,14 @@ def test_an_old_orphan_temporary_file_is_removed_on_the_next_write(tmp_path: Pat
 def test_a_schema_version_mismatch_says_what_to_do(tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite"
     with Store.open(path) as store:
-        assert store.get_meta("schema_version") == "2"
-        store.set_meta("schema_version", "3")  # as a newer carrywatch would leave it
+        assert store.get_meta("schema_version") == "3"
+        store.set_meta("schema_version", "4")  # as a newer carrywatch would leave it
 
     with pytest.raises(StoreError) as caught:
         Store.open(path)
 
     message = str(caught.value)
-    assert "schema version 3" in message
+    assert "schema version 4" in message
     assert "upgrade carrywatch" in message
     assert "CARRYWATCH_HOME" in message
     assert caught.value.path == str(path)

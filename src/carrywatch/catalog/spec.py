@@ -17,6 +17,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
+from carrywatch.catalog.releases import ReleaseCalendar, parse_releases
 from carrywatch.errors import CatalogError
 
 __all__ = [
@@ -81,16 +82,12 @@ class SeriesSpec:
     remote_code: str
     publisher: str
     gap: str | None = None
+    #: The publisher's usual delay from obs_date to release, in days (0 for market data);
+    #: the release rule itself is :class:`~carrywatch.catalog.releases.ReleaseCalendar`.
     release_lag_days: int = 0
     #: ``None`` only for a series defined outside the packaged catalog (every packaged
     #: series has bounds, a test sees to it): its values are not range-checked.
     bounds: Bounds | None = None
-
-    def published_through(self, asof: dt.date) -> dt.date:
-        """The newest obs_date a reader could have seen on ``asof``: ``asof`` minus the
-        publisher's usual release lag (0 for market data, known at the day's close; e.g. 80
-        days for TIC, whose month ``M`` is released about the 18th of ``M + 2``)."""
-        return asof - dt.timedelta(days=self.release_lag_days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,11 +131,27 @@ class BojMeeting:
 
 @dataclass(frozen=True, slots=True)
 class Catalog:
-    """The series and the meetings, with lookups that fail clearly."""
+    """The series, the meetings and the release calendar, with lookups that fail clearly.
+
+    ``releases`` dates every observation (see :mod:`carrywatch.catalog.releases`); when
+    not given, it is the usual lags of ``series`` alone.
+    """
 
     series: Mapping[str, SeriesSpec]
     fomc: tuple[FomcMeeting, ...]
     boj: tuple[BojMeeting, ...]
+    releases: ReleaseCalendar | None = None
+
+    def __post_init__(self) -> None:
+        if self.releases is None:
+            lags = {s.id: s.release_lag_days for s in self.series.values()}
+            object.__setattr__(self, "releases", ReleaseCalendar(lags=lags))
+
+    @property
+    def calendar(self) -> ReleaseCalendar:
+        """The release calendar (never ``None`` once built)."""
+        assert self.releases is not None
+        return self.releases
 
     def spec(self, series_id: str) -> SeriesSpec:
         """The spec of ``series_id``; ``CatalogError`` names close matches when unknown."""
@@ -320,4 +333,6 @@ def load_catalog() -> Catalog:
     """The packaged catalog (read once per process)."""
     series = parse_series(_read_resource("series.toml"))
     fomc, boj = parse_events(_read_resource("events.toml"))
-    return Catalog(series=series, fomc=fomc, boj=boj)
+    lags = {s.id: s.release_lag_days for s in series.values()}
+    releases = parse_releases(_read_resource("releases.toml"), lags)
+    return Catalog(series=series, fomc=fomc, boj=boj, releases=releases)

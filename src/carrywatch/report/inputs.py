@@ -1,11 +1,13 @@
-"""The store as the brief sees it: every series it reads, up to the as-of date, read once.
+"""The store as the brief sees it: every series it reads, as of the brief's date, read once.
 
-:class:`BriefInputs` holds the observations (``store.read(ids, asof=asof)``) of the
-series the sections declare, and answers the questions every section asks: the series
-itself, its latest value within the staleness limit of its frequency, and the
-provenance of that value (source, origin, retrieval time). Asking for a series that was
-not declared is a programming error (``KeyError``), so a section's declared reads are
-exactly what it uses.
+:class:`BriefInputs` holds the observations (``store.read(ids, asof=asof)``: what was
+published by the as-of date, by the point-in-time rule of
+:mod:`carrywatch.catalog.releases`) of the series the sections declare, with the day and
+rule that dated each, and answers the questions every section asks: the series itself,
+its latest value within the staleness limit of its frequency (as of the brief's date or
+an earlier one), and the provenance of that value (source, origin, retrieval time,
+release rule). Asking for a series that was not declared is a programming error
+(``KeyError``), so a section's declared reads are exactly what it uses.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ __all__ = ["BriefInputs"]
 
 
 class BriefInputs:
-    """Observations of ``series_ids`` published by ``asof`` (obs_date plus the series'
-    release lag on or before it, see ``release_lag_days`` in series.toml), with provenance."""
+    """Observations of ``series_ids`` published by ``asof`` (their ``released`` day, from
+    :meth:`Store.read`, on or before it), with provenance."""
 
     def __init__(
         self, frame: pd.DataFrame, catalog: Catalog, asof: date, series_ids: Iterable[str]
@@ -35,35 +37,36 @@ class BriefInputs:
         self.catalog = catalog
         self.declared = tuple(dict.fromkeys(series_ids))
         self._series: dict[str, pd.Series] = {}
+        self._released: dict[str, pd.Series] = {}
         self._last_rows: dict[str, pd.Series] = {}
         runs = _runs(frame["series_id"].to_numpy())
         if runs is None:  # rows of a series apart: bring them together, in order
             codes, _ = pd.factorize(frame["series_id"])
             frame = frame.iloc[np.argsort(codes, kind="stable")]
             runs = _runs(frame["series_id"].to_numpy()) or []
-        dates = frame["obs_date"].to_numpy()
-        for name, start, first_unpublished in runs:
-            # What was published by ``asof``: obs_date + release lag <= asof (series.toml).
-            cutoff = np.datetime64(self.catalog.spec(name).published_through(asof), "ns")
-            stop = start + int(np.searchsorted(dates[start:first_unpublished], cutoff, "right"))
-            if stop == start:
-                continue
+        cutoff = np.datetime64(asof, "ns")
+        for name, start, stop in runs:
             rows = frame.iloc[start:stop]
+            # What was published by ``asof`` (Store.read(asof=) gives only that; a frame
+            # read up to a later date is cut here by the same released days).
+            rows = rows[rows["released"].to_numpy() <= cutoff]
+            if rows.empty:
+                continue
+            index = pd.DatetimeIndex(rows["obs_date"])
             self._series[name] = pd.Series(
-                rows["value"].to_numpy(dtype="float64"),
-                index=pd.DatetimeIndex(rows["obs_date"]),
-                name=name,
+                rows["value"].to_numpy(dtype="float64"), index=index, name=name
             )
-            self._last_rows[name] = frame.iloc[stop - 1]
+            self._released[name] = pd.Series(rows["released"].to_numpy(), index=index, name=name)
+            self._last_rows[name] = rows.iloc[-1]
 
     @classmethod
     def load(
         cls, store: Store, catalog: Catalog, asof: date, series_ids: Sequence[str]
     ) -> BriefInputs:
-        """Read ``series_ids`` from ``store`` up to ``asof`` (one query)."""
+        """Read ``series_ids`` from ``store`` as of ``asof`` (one query)."""
         ids = list(dict.fromkeys(series_ids))
         catalog.specs(ids)  # an unknown id fails here, with close matches named
-        return cls(store.read(ids, asof=asof), catalog, asof, ids)
+        return cls(store.read(ids, asof=asof, releases=catalog.calendar), catalog, asof, ids)
 
     def _check(self, sid: str) -> None:
         if sid not in self.declared:
@@ -75,6 +78,14 @@ class BriefInputs:
         found = self._series.get(sid)
         if found is None:
             return pd.Series([], dtype="float64", index=pd.DatetimeIndex([]), name=sid)
+        return found
+
+    def released(self, sid: str) -> pd.Series:
+        """The release day (datetime64) of each observation of :meth:`series`."""
+        self._check(sid)
+        found = self._released.get(sid)
+        if found is None:
+            return pd.Series([], dtype="datetime64[ns]", index=pd.DatetimeIndex([]), name=sid)
         return found
 
     def observed(self, sids: Iterable[str]) -> dict[str, pd.Series]:
@@ -100,7 +111,7 @@ class BriefInputs:
         spec = self.catalog.spec(sid)
         series = self.series(sid)
         if at is not None:  # what was published by that earlier date
-            series = series.loc[: pd.Timestamp(spec.published_through(at))]
+            series = series[self.released(sid).to_numpy() <= np.datetime64(at, "ns")]
         found = latest_asof(series, day, self.limit(sid), series_id=sid)
         if found.obs_date is None and spec.gap:
             return AsofValue(sid, day, None, None, False, f"{sid}: {spec.gap}")
@@ -141,6 +152,7 @@ class BriefInputs:
                 gap=spec.gap,
             )
         last = pd.Timestamp(row["obs_date"]).date()
+        released = pd.Timestamp(row["released"]).date()
         age = (self.asof - last).days
         return Provenance(
             series_id=sid,
@@ -157,6 +169,8 @@ class BriefInputs:
             limit_days=limit.days,
             age_days=age,
             gap=spec.gap,
+            released=released,
+            release_rule=str(row["release_rule"]),
         )
 
 

@@ -10,13 +10,14 @@ input published by ``asof``, within the staleness limit of the input's frequency
 (:mod:`carrywatch.analytics.alignment`); a stale input gives ``None`` and a reason that
 names it, never an old number.
 
-Published by ``asof`` means ``obs_date + release_lag_days <= asof``, the lag being the
-publisher's usual release delay from ``series.toml`` (0 for market data, known at the
-day's close). Monthly series are dated on the first day of their month, so as of
-2024-08-05 the newest M2 is June 2024 (H.6 of 23 July; lag 58 days) and the newest TIC
-month is May 2024 (released 18 July; lag 80 days), not the later months the store holds.
-The lag is the usual one, not each release's date: ``--known-at`` views of a store
-filled from vintage sources give what was actually known at a moment.
+Published by ``asof`` means released on or before ``asof`` by the one point-in-time rule
+of :mod:`carrywatch.catalog.releases`: a vintage source's first release, else the
+publisher's release calendar, else ``obs_date`` plus the usual lag of ``series.toml`` (0
+for market data, known at the day's close). Monthly series are dated on the first day of
+their month, so as of 2024-08-05 the newest M2 is June 2024 (H.6 of 23 July; lag 58
+days) and the newest TIC month is May 2024 (released 18 July; lag 80 days), and as of
+2025-12-05 the newest core PCE is September 2025 (released that day after the shutdown,
+by the release calendar), not the later months the store holds.
 
 The keys are a public contract (the brief, the JSON output and scripts use them).
 """
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 
 from carrywatch.analytics.alignment import AsofValue, latest_asof, staleness_limit
@@ -246,36 +248,45 @@ def default_asof(store: Store, today: date) -> date:
 
 def headline_metrics(store: Store, catalog: Catalog, asof: date) -> HeadlineMetrics:
     """Every metric of :data:`METRIC_KEYS` as of ``asof`` (see the module docstring)."""
-    frame = store.read(list(INPUT_SERIES), asof=asof)
-    series = {
-        str(sid): pd.Series(
-            rows["value"].to_numpy(dtype="float64"),
-            index=pd.DatetimeIndex(rows["obs_date"]),
-            name=str(sid),
-        )
-        for sid, rows in frame.groupby("series_id")
-    }
-    return metrics_from_series(series, catalog, asof)
+    frame = store.read(list(INPUT_SERIES), asof=asof, releases=catalog.calendar)
+    series, released = {}, {}
+    for sid, rows in frame.groupby("series_id"):
+        index = pd.DatetimeIndex(rows["obs_date"])
+        values = rows["value"].to_numpy(dtype="float64")
+        series[str(sid)] = pd.Series(values, index=index, name=str(sid))
+        released[str(sid)] = pd.Series(rows["released"].to_numpy(), index=index)
+    return metrics_from_series(series, catalog, asof, released=released)
 
 
 def metrics_from_series(
-    series: Mapping[str, pd.Series], catalog: Catalog, asof: date
+    series: Mapping[str, pd.Series],
+    catalog: Catalog,
+    asof: date,
+    *,
+    released: Mapping[str, pd.Series] | None = None,
 ) -> HeadlineMetrics:
     """:func:`headline_metrics` from series already read, without touching the store.
 
     ``series`` maps ids of :data:`INPUT_SERIES` to their stored observations (float,
     sorted :class:`~pandas.DatetimeIndex` of obs_dates, as :meth:`Store.read` gives them)
-    up to any date on or after ``asof``; only those on or before ``asof`` count, so one
-    read serves the metrics as of several dates (the brief's 1w and 1m changes). The
-    result equals ``headline_metrics(store, catalog, asof)`` on the store they came from.
+    read as of any date on or after ``asof``; ``released`` maps the same ids to the
+    release day of each observation (the ``released`` column of the read). Only those
+    released on or before ``asof`` count, so one read serves the metrics as of several
+    dates (the brief's 1w and 1m changes). Without ``released``, the days come from the
+    catalog's release calendar (no vintage first releases). The result equals
+    ``headline_metrics(store, catalog, asof)`` on the store they came from.
     """
     upto: dict[str, pd.Series] = {}
+    cutoff = np.datetime64(asof, "D")
     for sid, values in series.items():
         if sid not in INPUT_SERIES:
             continue
-        # What was published by ``asof``: obs_date + release lag <= asof (see series.toml).
-        cutoff = pd.Timestamp(catalog.spec(sid).published_through(asof))
-        kept = values.iloc[: int(values.index.searchsorted(cutoff, side="right"))]
+        if released is not None and sid in released:
+            days = released[sid].to_numpy().astype("datetime64[D]")
+        else:
+            no_vintage = np.full(len(values), np.datetime64("NaT", "D"))
+            days, _ = catalog.calendar.release_dates(sid, values.index.to_numpy(), no_vintage)
+        kept = values[days <= cutoff]
         if not kept.empty:  # as an absent series, like a read that found nothing
             upto[sid] = kept
     return _compute(_Inputs(upto, catalog, asof))

@@ -42,6 +42,8 @@ class Provenance:
     ``origin`` (live, snapshot, import) and ``url`` belong to the fetch that delivered it.
     ``stale`` is True when ``last_obs`` is older than the staleness limit of the series'
     frequency (``limit_days``); a series with no observation has ``last_obs`` None.
+    ``released`` is the day that newest value was released and ``release_rule`` the rule
+    that dated it (see :mod:`carrywatch.catalog.releases`).
     """
 
     series_id: str
@@ -58,6 +60,8 @@ class Provenance:
     limit_days: int
     age_days: int | None
     gap: str | None = None
+    released: date | None = None
+    release_rule: str | None = None
 
     @property
     def status(self) -> str:
@@ -87,6 +91,8 @@ class Provenance:
             "limit_days": self.limit_days,
             "age_days": self.age_days,
             "gap": self.gap,
+            "released": _iso(self.released),
+            "release_rule": self.release_rule,
         }
 
 

@@ -133,10 +133,15 @@ def build_report(
     # The metrics' inputs are among the reads (the headline declares them): one read of
     # the store serves the three dates, each seeing only what is on or before it.
     observed = inputs.observed(INPUT_SERIES)
+    released = {sid: inputs.released(sid) for sid in observed}
     metrics = MetricsAt(
-        now=metrics_from_series(observed, catalog, asof),
-        week_ago=metrics_from_series(observed, catalog, asof - timedelta(days=7)),
-        month_ago=metrics_from_series(observed, catalog, asof - timedelta(days=30)),
+        now=metrics_from_series(observed, catalog, asof, released=released),
+        week_ago=metrics_from_series(
+            observed, catalog, asof - timedelta(days=7), released=released
+        ),
+        month_ago=metrics_from_series(
+            observed, catalog, asof - timedelta(days=30), released=released
+        ),
     )
     markets = None if market_odds is None else partial(_bound_markets, market_odds, store)
     # The days market snapshots were taken, for the odds over time (none: no chart).

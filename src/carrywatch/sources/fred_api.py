@@ -32,10 +32,14 @@ Format
     Errors come as ``{"error_code": <int>, "error_message": "..."}`` with a matching
     HTTP status; :meth:`FredApi.parse` turns such a body into a :class:`ParseError`.
 
+Withdrawals
+    In a vintage payload, ``"."`` means the date had no value in that real-time period
+    (e.g. GDP 1946-01-01 between 1996-01-19 and 1997-05-06, and again from 1999-10-28): it
+    is emitted as a row with ``withdrawn`` True (value NaN; see :mod:`carrywatch.frames`),
+    so that a view as known during such a period shows no value rather than the previous
+    vintage's. In a current-values payload ``"."`` is simply missing and dropped.
+
 Notes
-    A value withdrawn in some vintages (``"."``, e.g. GDP 1946-01-01 between 1996-01-19 and
-    1997-05-06) is not an observation and is dropped, so the rows cannot say that a value
-    was withdrawn: an "as known at T" view during such a period sees the previous value.
     ``series`` and ``series/observations`` echo the series' last update as their
     real-time date, not the download date [verified]; ``retrieved_at`` is the download time.
 """
@@ -43,6 +47,7 @@ Notes
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
@@ -66,7 +71,8 @@ __all__ = [
     "series_metadata",
 ]
 
-PARSE_VERSION = 1
+#: 2: vintage payloads keep withdrawals (``"."``) as rows flagged ``withdrawn``.
+PARSE_VERSION = 2
 
 SOURCE: Final = "fred_api"
 
@@ -194,6 +200,7 @@ class FredApi:
         dates: list[date] = []
         values: list[float] = []
         known_from: list[datetime] = []
+        withdrawn: list[bool] = []
         for index, row in enumerate(observations):
             where = f"observations[{index}]"
             if not isinstance(row, dict):
@@ -210,6 +217,7 @@ class FredApi:
             obs_date = iso_date(row["date"], source=self.name, where=f"{where}.date")
             dates.append(obs_date)
             values.append(_value(row["value"], where=f"{where} ({obs_date})"))
+            withdrawn.append(vintage and math.isnan(values[-1]))  # "." in a vintage
             if vintage:
                 start = iso_date(
                     row["realtime_start"], source=self.name, where=f"{where}.realtime_start"
@@ -221,6 +229,7 @@ class FredApi:
             dates,
             values,
             known_from=known_from if vintage else None,
+            withdrawn=withdrawn if vintage else None,
         )
         return ParsedFrame(
             source=self.name,

@@ -12,6 +12,11 @@ little-endian arrays in ascending ``obs_date`` order::
     fetch_ids    int64    the fetch that stored it
     known_codes  int32    position of its known_from text in known_json
     known_json   text     JSON array of the distinct known_from texts
+    first_days   int32    day of the earliest publisher-dated known_from of the date (a
+                          vintage source's first release), or -2**31 when there is none
+
+A date whose newest revision is a withdrawal (``observations.withdrawn``) is left out:
+the packed row holds what a read returns.
 
 It is derived data, never a source of truth: :meth:`Store.append` rewrites the row of
 every series it adds to, from ``observations``, inside the same transaction (so the two
@@ -35,7 +40,7 @@ import numpy.typing as npt
 
 from carrywatch.errors import StoreError
 
-__all__ = ["NewestRows", "read", "rebuild", "unpacked"]
+__all__ = ["REVISION_COLUMNS", "NewestRows", "newest_of_runs", "read", "rebuild", "unpacked"]
 
 _EPOCH: Final = date(1970, 1, 1)
 
@@ -43,6 +48,9 @@ _DAYS: Final = np.dtype("<i4")
 _VALUES: Final = np.dtype("<f8")
 _FETCH_IDS: Final = np.dtype("<i8")
 _CODES: Final = np.dtype("<i4")
+_FIRST: Final = np.dtype("<i4")
+#: ``first_days`` of a date no vintage source dated.
+_NO_FIRST: Final = np.iinfo(np.int32).min
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +62,8 @@ class NewestRows:
     value: npt.NDArray[np.float64]
     known_from: npt.NDArray[np.object_]
     fetch_id: npt.NDArray[np.int64]
+    #: The earliest publisher-dated ``known_from`` day of each date (NaT where none).
+    first_published: npt.NDArray[np.datetime64]
 
     def __len__(self) -> int:
         return len(self.series_id)
@@ -66,7 +76,58 @@ class NewestRows:
             value=np.array([], dtype=np.float64),
             known_from=np.array([], dtype=object),
             fetch_id=np.array([], dtype=np.int64),
+            first_published=np.array([], dtype="datetime64[D]"),
         )
+
+    def where(self, keep: npt.NDArray[np.bool_]) -> NewestRows:
+        """The rows where ``keep`` is true."""
+        return NewestRows(
+            series_id=self.series_id[keep],
+            obs_date=self.obs_date[keep],
+            value=self.value[keep],
+            known_from=self.known_from[keep],
+            fetch_id=self.fetch_id[keep],
+            first_published=self.first_published[keep],
+        )
+
+
+#: Columns of every revision, in primary-key order, with the two flags the packing
+#: needs: a withdrawal, and a ``known_from`` that is the publisher's date (it differs from
+#: the retrieval time of the fetch that stored it; see ``first_days``).
+REVISION_COLUMNS: Final = (
+    "o.obs_date, o.known_from, o.fetch_id, o.value, o.withdrawn, "
+    "o.known_from != (SELECT f.retrieved_at FROM fetches AS f WHERE f.fetch_id = o.fetch_id)"
+)
+
+
+def newest_of_runs(
+    dates: npt.NDArray[np.object_],
+    known: npt.NDArray[np.object_],
+    withdrawn: npt.NDArray[np.object_],
+    dated: npt.NDArray[np.object_],
+    same_run: npt.NDArray[np.bool_],
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.datetime64]]:
+    """Which revisions are the newest of their date and read (not withdrawn), and, for
+    each revision, the first publisher-dated day of its date (NaT where none).
+
+    The revisions are in primary-key order; ``same_run[i]`` says revision ``i + 1`` has
+    the same series and date as revision ``i``.
+    """
+    n = len(dates)
+    last = np.ones(n, dtype=bool)
+    last[:-1] = ~same_run
+    gone = withdrawn.astype(bool)
+    # The first publisher-dated day of each run: the minimum over its dated, present rows.
+    days = known.astype("U10").astype("datetime64[D]").astype("int64")  # the day of each
+    candidate = np.where(dated.astype(bool) & ~gone, days, np.iinfo(np.int64).max)
+    starts = np.flatnonzero(np.concatenate(([True], ~same_run)))
+    run_min = np.minimum.reduceat(candidate, starts) if n else candidate
+    lengths = np.diff(np.append(starts, n))
+    first = np.repeat(run_min, lengths)
+    first_days = np.where(
+        first == np.iinfo(np.int64).max, np.datetime64("NaT", "D"), first.astype("datetime64[D]")
+    )
+    return last & ~gone, first_days
 
 
 def rebuild(db: sqlite3.Connection, series_ids: Iterable[str]) -> None:
@@ -77,33 +138,34 @@ def rebuild(db: sqlite3.Connection, series_ids: Iterable[str]) -> None:
     """
     for series_id in dict.fromkeys(series_ids):
         rows = db.execute(
-            "SELECT obs_date, known_from, fetch_id, value FROM observations "
-            "WHERE series_id = ? ORDER BY obs_date, known_from, fetch_id",
+            f"SELECT {REVISION_COLUMNS} FROM observations AS o "  # noqa: S608 -- a constant
+            "WHERE o.series_id = ? ORDER BY o.obs_date, o.known_from, o.fetch_id",
             (series_id,),
         ).fetchall()
         if not rows:
             db.execute("DELETE FROM newest_columns WHERE series_id = ?", (series_id,))
             continue
-        dates, known, fetch_ids, values = np.array(rows, dtype=object).T
+        dates, known, fetch_ids, values, withdrawn, dated = np.array(rows, dtype=object).T
         # Primary-key order: the last row of each obs_date run is its newest revision.
-        last = np.ones(len(dates), dtype=bool)
-        last[:-1] = dates[:-1] != dates[1:]
-        distinct, codes = np.unique(known[last].astype(str), return_inverse=True)
+        keep, first = newest_of_runs(dates, known, withdrawn, dated, dates[:-1] == dates[1:])
+        distinct, codes = np.unique(known[keep].astype(str), return_inverse=True)
+        first_days = np.where(np.isnat(first[keep]), _NO_FIRST, first[keep].astype("int64"))
         db.execute(
             "INSERT INTO newest_columns(series_id, n_obs, obs_days, values_f8, fetch_ids, "
-            "known_codes, known_json) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "known_codes, known_json, first_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(series_id) DO UPDATE SET n_obs = excluded.n_obs, "
             "obs_days = excluded.obs_days, values_f8 = excluded.values_f8, "
             "fetch_ids = excluded.fetch_ids, known_codes = excluded.known_codes, "
-            "known_json = excluded.known_json",
+            "known_json = excluded.known_json, first_days = excluded.first_days",
             (
                 series_id,
-                int(last.sum()),
-                dates[last].astype("datetime64[D]").astype("int64").astype(_DAYS).tobytes(),
-                values[last].astype(_VALUES).tobytes(),
-                fetch_ids[last].astype(_FETCH_IDS).tobytes(),
+                int(keep.sum()),
+                dates[keep].astype("datetime64[D]").astype("int64").astype(_DAYS).tobytes(),
+                values[keep].astype(_VALUES).tobytes(),
+                fetch_ids[keep].astype(_FETCH_IDS).tobytes(),
                 codes.astype(_CODES).tobytes(),
                 json.dumps(distinct.tolist()),
+                first_days.astype(_FIRST).tobytes(),
             ),
         )
 
@@ -127,17 +189,18 @@ def read(
     """The newest revisions of ``series_ids`` with ``first <= obs_date <= last`` (either
     bound optional), sorted by series (text order, as SQLite sorts) then date."""
     packed = db.execute(
-        "SELECT series_id, n_obs, obs_days, values_f8, fetch_ids, known_codes, known_json "  # noqa: S608 -- only placeholders are interpolated
+        "SELECT series_id, n_obs, obs_days, values_f8, fetch_ids, known_codes, known_json, "  # noqa: S608 -- only placeholders are interpolated
+        "first_days "
         f"FROM newest_columns WHERE series_id IN ({','.join('?' * len(series_ids))}) "
         "ORDER BY series_id",
         list(series_ids),
     ).fetchall()
     lo_day = None if first is None else (first - _EPOCH).days
     hi_day = None if last is None else (last - _EPOCH).days
-    names, days, values, known, fetch_ids = [], [], [], [], []
-    for series_id, n_obs, obs_days, values_f8, fetch_blob, codes, known_json in packed:
+    names, days, values, known, fetch_ids, firsts = [], [], [], [], [], []
+    for series_id, n_obs, obs_days, values_f8, fetch_blob, codes, known_json, first_blob in packed:
         series_days = np.frombuffer(obs_days, dtype=_DAYS)
-        if len(series_days) != n_obs:
+        if len(series_days) != n_obs or len(first_blob) != n_obs * _FIRST.itemsize:
             raise StoreError(
                 f"the packed newest revisions of {series_id} are damaged (the store file "
                 "was changed outside carrywatch); restore it from a backup",
@@ -153,6 +216,7 @@ def read(
         values.append(np.frombuffer(values_f8, dtype=_VALUES)[lo:hi])
         fetch_ids.append(np.frombuffer(fetch_blob, dtype=_FETCH_IDS)[lo:hi])
         known.append(distinct[np.frombuffer(codes, dtype=_CODES)[lo:hi]])
+        firsts.append(np.frombuffer(first_blob, dtype=_FIRST)[lo:hi])
     if not names:
         return NewestRows.empty()
     return NewestRows(
@@ -161,4 +225,12 @@ def read(
         value=np.concatenate(values).astype(np.float64),
         known_from=np.concatenate(known),
         fetch_id=np.concatenate(fetch_ids).astype(np.int64),
+        first_published=_first_days(np.concatenate(firsts)),
     )
+
+
+def _first_days(packed: npt.NDArray[np.int32]) -> npt.NDArray[np.datetime64]:
+    """``first_days`` as ``datetime64[D]``, NaT for the no-first sentinel."""
+    days = packed.astype("int64").astype("datetime64[D]")
+    days[packed == _NO_FIRST] = np.datetime64("NaT", "D")
+    return days

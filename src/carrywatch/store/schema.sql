@@ -1,4 +1,5 @@
--- carrywatch store, schema version 2 (version 1 lacked newest_columns).
+-- carrywatch store, schema version 3 (version 1 lacked newest_columns; version 2 lacked
+-- observations.withdrawn and newest_columns.first_days).
 -- Append-only: observations are never updated or deleted; a revision is a new row.
 -- Timestamps are ISO-8601 UTC text ('YYYY-MM-DDTHH:MM:SSZ'), dates 'YYYY-MM-DD',
 -- so that text order is time order.
@@ -39,12 +40,16 @@ CREATE INDEX IF NOT EXISTS fetches_by_sha ON fetches (sha256);
 
 -- known_from: when the value became known: the retrieval time of the payload, or the
 -- provider's publication time for vintage-publishing sources (ALFRED real-time periods).
+-- withdrawn = 1: from known_from on, the publisher shows no value for this date (an
+-- ALFRED vintage with '.'); value is then 0 and never read. A read whose newest row for a
+-- date is a withdrawal leaves the date out.
 CREATE TABLE IF NOT EXISTS observations (
     series_id  TEXT NOT NULL,
     obs_date   TEXT NOT NULL,
     known_from TEXT NOT NULL,
     fetch_id   INTEGER NOT NULL REFERENCES fetches (fetch_id),
     value      REAL NOT NULL,
+    withdrawn  INTEGER NOT NULL DEFAULT 0 CHECK (withdrawn IN (0, 1)),
     PRIMARY KEY (series_id, obs_date, known_from, fetch_id)
 ) WITHOUT ROWID;
 
@@ -67,7 +72,8 @@ CREATE TABLE IF NOT EXISTS newest_columns (
     values_f8   BLOB NOT NULL,
     fetch_ids   BLOB NOT NULL,
     known_codes BLOB NOT NULL,
-    known_json  TEXT NOT NULL
+    known_json  TEXT NOT NULL,
+    first_days  BLOB NOT NULL
 );
 
 -- Any insert into observations drops its series' packed row, so a writer that does not
@@ -79,7 +85,8 @@ BEGIN
     DELETE FROM newest_columns WHERE series_id = NEW.series_id;
 END;
 
--- The newest value we hold for each (series_id, obs_date).
+-- The newest value we hold for each (series_id, obs_date); a date whose newest row is a
+-- withdrawal has none.
 CREATE VIEW IF NOT EXISTS latest AS
 SELECT series_id, obs_date, value, fetch_id, known_from
 FROM (
@@ -88,7 +95,7 @@ FROM (
     ) AS rank_newest
     FROM observations AS o
 )
-WHERE rank_newest = 1;
+WHERE rank_newest = 1 AND withdrawn = 0;
 
 -- Alert events already delivered (carrywatch alerts): an event fires once. ``rule`` is
 -- the rule's name in the user's rules file, ``event_key`` what the event is (kind,

@@ -12,6 +12,20 @@ what is known: the value known just before it, i.e. the row with the greatest
 bytes adds nothing, a changed value is kept as a revision beside the old one, and the
 view as known at any time ``T`` can be rebuilt (``known_from <= T``).
 
+A withdrawal (a vintage in which the publisher shows no value for a date, ALFRED's
+``.``) is a row too, flagged ``withdrawn``: the same rule applies, with "absent" and
+"withdrawn" the same state, so a withdrawal is stored only after a value. A read whose
+newest row for a date is a withdrawal leaves the date out.
+
+Point in time
+-------------
+``read(asof=D)`` is what was published by ``D``: observations whose release day is on or
+before ``D``, newest revision held. The store does not know release calendars; it is
+given a :class:`ReleaseRule` (the catalog's :class:`~carrywatch.catalog.releases.
+ReleaseCalendar`, as :func:`carrywatch.workspace.open_store` does), and passes it each
+date's first publisher-dated ``known_from`` (a vintage source's first release).
+Without one, an observation is released on that first publication, else on its obs_date.
+
 Market snapshots
 ----------------
 A prediction-market payload is also kept for its own sake (:meth:`Store.record_snapshot`):
@@ -31,10 +45,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Protocol
 from urllib.parse import urlencode
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from carrywatch.errors import StoreError
@@ -42,19 +57,22 @@ from carrywatch.store import newest
 from carrywatch.types import Origin
 
 __all__ = [
+    "OBS_DATE_RULE",
     "READ_COLUMNS",
     "SNAPSHOT_KIND",
     "AppendResult",
     "FetchRecord",
+    "ReleaseRule",
     "SeriesRow",
     "Store",
     "StoredFetch",
     "iso_utc",
 ]
 
-SCHEMA_VERSION: Final = "2"
-#: Versions :meth:`Store.open` upgrades in place: 1 lacked ``newest_columns``.
-_UPGRADABLE: Final = frozenset({"1"})
+SCHEMA_VERSION: Final = "3"
+#: Versions :meth:`Store.open` upgrades in place: 1 lacked ``newest_columns``, 2 lacked
+#: ``observations.withdrawn`` and ``newest_columns.first_days``.
+_UPGRADABLE: Final = frozenset({"1", "2"})
 
 #: ``provenance["kind"]`` of a fetch row recorded by :meth:`Store.record_snapshot`.
 SNAPSHOT_KIND: Final = "market_snapshot"
@@ -78,7 +96,42 @@ READ_COLUMNS: Final = (
     "retrieved_at",
     "url",
     "fetch_id",
+    "released",
+    "release_rule",
 )
+
+
+class ReleaseRule(Protocol):
+    """What dates an observation's release (see the module docstring)."""
+
+    def release_dates(
+        self,
+        series_id: str,
+        obs_dates: npt.NDArray[np.datetime64],
+        first_published: npt.NDArray[np.datetime64],
+    ) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.object_]]:
+        """``(released days, rule names)`` of each observation of ``series_id``."""
+        ...
+
+
+class _ObsDateRule:
+    """The rule of a store given none: the first publication, else the obs_date."""
+
+    def release_dates(
+        self,
+        series_id: str,
+        obs_dates: npt.NDArray[np.datetime64],
+        first_published: npt.NDArray[np.datetime64],
+    ) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.object_]]:
+        days = np.asarray(obs_dates).astype("datetime64[D]")
+        first = np.asarray(first_published).astype("datetime64[D]")
+        actual = ~np.isnat(first)
+        rule = np.where(actual, "first publication", "obs_date (no release calendar)")
+        return np.where(actual, first, days), rule.astype(object)
+
+
+#: The release rule of a store opened without one.
+OBS_DATE_RULE: Final[ReleaseRule] = _ObsDateRule()
 
 
 def iso_utc(moment: datetime) -> str:
@@ -145,8 +198,11 @@ class AppendResult:
 class Store:
     """A carrywatch store file. Use :meth:`open`; close it (or use ``with``)."""
 
-    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+    def __init__(
+        self, path: Path, connection: sqlite3.Connection, releases: ReleaseRule = OBS_DATE_RULE
+    ) -> None:
         self.path = path
+        self.releases = releases
         self._db = connection
         self._lock = threading.RLock()
         self._depth = 0
@@ -154,8 +210,11 @@ class Store:
     # -- lifecycle -------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, *, timeout_s: float = 60.0) -> Store:
-        """Open (creating if needed) the store at ``path`` in WAL mode."""
+    def open(
+        cls, path: Path, *, timeout_s: float = 60.0, releases: ReleaseRule = OBS_DATE_RULE
+    ) -> Store:
+        """Open (creating if needed) the store at ``path`` in WAL mode; ``releases`` dates
+        each observation's release for ``read(asof=)`` (see the module docstring)."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(
@@ -165,7 +224,7 @@ class Store:
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA foreign_keys=ON")
             schema = resources.files("carrywatch.store").joinpath("schema.sql").read_text()
-            store = cls(path, db)
+            store = cls(path, db, releases)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(
                 f"cannot open the store: {exc}; check that CARRYWATCH_HOME is a writable folder",
@@ -182,8 +241,7 @@ class Store:
                         (SCHEMA_VERSION,),
                     )
                 elif found[0] in _UPGRADABLE:
-                    ids = [r[0] for r in db.execute("SELECT DISTINCT series_id FROM observations")]
-                    newest.rebuild(db, ids)
+                    _upgrade(db, _statements(schema))
                     db.execute(
                         "UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,)
                     )
@@ -267,9 +325,11 @@ class Store:
         """Append the rows that change what is known (see the module docstring).
 
         ``rows`` has columns ``series_id``, ``obs_date`` (datetime64 or ``date``),
-        ``value`` and optionally ``known_from`` (aware timestamps); without it every row
-        is known from ``fetch.retrieved_at``. ``checked`` names further series the payload
-        confirmed without carrying rows for them (a provider's "no new data" answer).
+        ``value`` and optionally ``known_from`` (aware timestamps; without it every row
+        is known from ``fetch.retrieved_at``) and ``withdrawn`` (bool: the publisher shows
+        no value for the date from ``known_from`` on; ``value`` is ignored there).
+        ``checked`` names further series the payload confirmed without carrying rows for
+        them (a provider's "no new data" answer).
         One transaction: all or nothing.
         """
         default_known = iso_utc(fetch.retrieved_at)
@@ -282,14 +342,15 @@ class Store:
                 if not fresh.empty:
                     fetch_id = self._insert_fetch(db, fetch)
                     db.executemany(
-                        "INSERT INTO observations(series_id, obs_date, known_from, fetch_id, value)"
-                        " VALUES (?, ?, ?, ?, ?)",
+                        "INSERT INTO observations(series_id, obs_date, known_from, fetch_id, "
+                        "value, withdrawn) VALUES (?, ?, ?, ?, ?, ?)",
                         zip(
                             fresh["series_id"],
                             fresh["obs_date"],
                             fresh["known_from"],
                             [fetch_id] * len(fresh),
                             fresh["value"].astype(float),
+                            fresh["withdrawn"].astype(int),
                             strict=True,
                         ),
                     )
@@ -360,12 +421,20 @@ class Store:
         end: date | None = None,
         asof: date | None = None,
         known_at: datetime | None = None,
+        releases: ReleaseRule | None = None,
     ) -> pd.DataFrame:
         """Observations of ``series_ids``, newest revision per date, with provenance.
 
-        ``asof`` caps ``obs_date`` (the view as of that date); ``known_at`` keeps only
-        what was known then (retrieved, or published for vintage sources, by that time).
-        Columns: :data:`READ_COLUMNS`; ``obs_date`` is datetime64, sorted by series and date.
+        ``asof`` keeps what was published by that day (the point-in-time rule: the
+        release day of each observation, by the store's :class:`ReleaseRule`, is on or
+        before ``asof``); ``known_at`` keeps only what was known then (retrieved, or
+        published for vintage sources, by that moment): the vintage axis. ``start`` and
+        ``end`` bound ``obs_date``. A date whose newest row is a withdrawal is left out.
+        ``releases`` replaces the store's rule for this read (a caller holding the
+        catalog passes its calendar, however the store was opened).
+        Columns: :data:`READ_COLUMNS` (``released``, a datetime64 day, and
+        ``release_rule`` say when and by which rule each observation was released);
+        ``obs_date`` is datetime64, sorted by series and date.
         """
         if not series_ids:
             return _empty_read()
@@ -384,7 +453,29 @@ class Store:
                 raise StoreError(str(exc), path=str(self.path)) from exc
         if rows is None:
             rows = self._newest_of_all(series_ids, start, cap, known_at)
-        return self._with_provenance(rows)
+        released, rule = self._released(rows, releases or self.releases)
+        if asof is not None:
+            published = released <= np.datetime64(asof, "D")
+            rows, released, rule = rows.where(published), released[published], rule[published]
+        return self._with_provenance(rows, released, rule)
+
+    @staticmethod
+    def _released(
+        rows: newest.NewestRows, rule_of: ReleaseRule
+    ) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.object_]]:
+        """The release day and rule of each of ``rows`` (sorted by series), by the rule."""
+        released = np.empty(len(rows), dtype="datetime64[D]")
+        rule = np.empty(len(rows), dtype=object)
+        if not len(rows):
+            return released, rule
+        ids = rows.series_id
+        starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
+        for lo, hi in zip(starts, [*starts[1:], len(ids)], strict=True):
+            days, names = rule_of.release_dates(
+                str(ids[lo]), rows.obs_date[lo:hi], rows.first_published[lo:hi]
+            )
+            released[lo:hi], rule[lo:hi] = days, names
+        return released, rule
 
     def _newest_of_all(
         self,
@@ -411,22 +502,22 @@ class Store:
         # greatest (known_from, fetch_id). Picking it here is several times faster than a
         # window function over the same rows.
         sql = (
-            "SELECT o.series_id, o.obs_date, o.value, o.known_from, o.fetch_id "  # noqa: S608 -- only placeholders are interpolated
+            f"SELECT o.series_id, {newest.REVISION_COLUMNS} "  # noqa: S608 -- only placeholders are interpolated
             f"FROM observations AS o WHERE {' AND '.join(where)} "
             "ORDER BY o.series_id, o.obs_date, o.known_from, o.fetch_id"
         )
         cursor = self._query(sql, params)
-        # In batches, each made a (k, 5) object array at once (much faster than zip(*rows)),
+        # In batches, each made a (k, 7) object array at once (much faster than zip(*rows)),
         # so that the row tuples of only one batch are alive at a time.
         batches = []
         while batch := cursor.fetchmany(_READ_BATCH):
             batches.append(np.array(batch, dtype=object))
         if not batches:
             return newest.NewestRows.empty()
-        sids, dates, values, known, fetch_ids = np.concatenate(batches).T
+        sids, dates, known, fetch_ids, values, withdrawn, dated = np.concatenate(batches).T
         del batches
-        last = np.ones(len(sids), dtype=bool)
-        last[:-1] = (sids[:-1] != sids[1:]) | (dates[:-1] != dates[1:])
+        same_run = (sids[:-1] == sids[1:]) & (dates[:-1] == dates[1:])
+        last, first = newest.newest_of_runs(dates, known, withdrawn, dated, same_run)
         return newest.NewestRows(
             series_id=sids[last],
             # 'YYYY-MM-DD' text, as _normalise_rows stores it; numpy parses it
@@ -434,9 +525,15 @@ class Store:
             value=values[last].astype("float64"),
             known_from=known[last],
             fetch_id=fetch_ids[last].astype("int64"),
+            first_published=first[last],
         )
 
-    def _with_provenance(self, rows: newest.NewestRows) -> pd.DataFrame:
+    def _with_provenance(
+        self,
+        rows: newest.NewestRows,
+        released: npt.NDArray[np.datetime64],
+        rule: npt.NDArray[np.object_],
+    ) -> pd.DataFrame:
         """``rows`` joined with their fetch rows (source, origin, retrieval, URL)."""
         if not len(rows):
             return _empty_read()
@@ -468,6 +565,8 @@ class Store:
                 "retrieved_at": retrieved[at],
                 "url": url[at],
                 "fetch_id": rows.fetch_id[keep],
+                "released": released[keep].astype("datetime64[ns]"),
+                "release_rule": rule[keep],
             },
             columns=list(READ_COLUMNS),
         )
@@ -497,7 +596,7 @@ class Store:
             SELECT s.series_id, MIN(o.obs_date), MAX(o.obs_date), COUNT(DISTINCT o.obs_date),
                    MAX(f.retrieved_at), GROUP_CONCAT(DISTINCT f.origin), c.checked_at
             FROM series AS s
-            LEFT JOIN observations AS o ON o.series_id = s.series_id
+            LEFT JOIN observations AS o ON o.series_id = s.series_id AND o.withdrawn = 0
             LEFT JOIN fetches AS f ON f.fetch_id = o.fetch_id
             LEFT JOIN checks AS c ON c.series_id = s.series_id
             GROUP BY s.series_id ORDER BY s.series_id
@@ -628,7 +727,25 @@ def _empty_read() -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in READ_COLUMNS})
     frame["obs_date"] = pd.Series([], dtype="datetime64[ns]")
     frame["value"] = pd.Series([], dtype="float64")
+    frame["released"] = pd.Series([], dtype="datetime64[ns]")
     return frame
+
+
+def _upgrade(db: sqlite3.Connection, statements: Sequence[str]) -> None:
+    """Bring a store of an older schema version (see ``_UPGRADABLE``) to this one, inside
+    the opening transaction: add ``observations.withdrawn`` (every existing row is a
+    value), recreate the derived ``newest_columns`` and ``latest``, and repack."""
+    columns = {str(r[1]) for r in db.execute("PRAGMA table_info(observations)")}
+    if "withdrawn" not in columns:
+        db.execute(
+            "ALTER TABLE observations ADD COLUMN "
+            "withdrawn INTEGER NOT NULL DEFAULT 0 CHECK (withdrawn IN (0, 1))"
+        )
+    db.execute("DROP VIEW IF EXISTS latest")
+    db.execute("DROP TABLE IF EXISTS newest_columns")
+    for statement in statements:
+        db.execute(statement)
+    newest.rebuild(db, [r[0] for r in db.execute("SELECT DISTINCT series_id FROM observations")])
 
 
 def _normalise_rows(rows: pd.DataFrame, default_known: str) -> pd.DataFrame:
@@ -647,6 +764,14 @@ def _normalise_rows(rows: pd.DataFrame, default_known: str) -> pd.DataFrame:
         out["known_from"] = known.dt.strftime("%Y-%m-%dT%H:%M:%SZ").to_numpy()
     else:
         out["known_from"] = default_known
+    withdrawn = (
+        rows["withdrawn"].astype(bool).to_numpy()
+        if "withdrawn" in rows.columns
+        else np.zeros(len(out), dtype=bool)
+    )
+    out["withdrawn"] = withdrawn
+    # A withdrawal carries no value (its frame row has NaN); 0 fills the NOT NULL column.
+    out["value"] = np.where(withdrawn, 0.0, out["value"].to_numpy())
     if not np.isfinite(out["value"].to_numpy()).all():
         raise StoreError("refusing to store non-finite values", path="")
     return out.drop_duplicates(["series_id", "obs_date", "known_from"], keep="last")
@@ -657,26 +782,33 @@ def _changes(db: sqlite3.Connection, incoming: pd.DataFrame) -> pd.DataFrame:
     if incoming.empty:
         return incoming
     parts = []
+    columns = ["obs_date", "known_from", "value", "withdrawn"]
     for series_id, group in incoming.groupby("series_id", sort=False):
         existing = db.execute(
-            "SELECT obs_date, known_from, fetch_id, value FROM observations "
+            "SELECT obs_date, known_from, fetch_id, value, withdrawn FROM observations "
             "WHERE series_id = ? AND obs_date BETWEEN ? AND ?",
             (series_id, group["obs_date"].min(), group["obs_date"].max()),
         ).fetchall()
         if not existing:
             ordered = group.sort_values(["obs_date", "known_from"])
-            previous = ordered.groupby("obs_date")["value"].shift()
-            parts.append(ordered[previous.isna() | (ordered["value"] != previous)])
+            parts.append(ordered[_changed(ordered)])
             continue
-        old = pd.DataFrame(existing, columns=["obs_date", "known_from", "fetch_id", "value"])
+        old = pd.DataFrame(existing, columns=["obs_date", "known_from", "fetch_id", *columns[2:]])
+        old["withdrawn"] = old["withdrawn"].astype(bool)
         old["is_new"] = False
         new = group.drop(columns="series_id").assign(fetch_id=np.iinfo(np.int64).max, is_new=True)
         both = pd.concat([old, new], ignore_index=True).sort_values(
             ["obs_date", "known_from", "is_new", "fetch_id"], kind="stable"
         )
-        previous = both.groupby("obs_date")["value"].shift()
-        keep = both["is_new"] & (previous.isna() | (both["value"] != previous))
-        parts.append(
-            both.loc[keep, ["obs_date", "known_from", "value"]].assign(series_id=series_id)
-        )
+        keep = both["is_new"] & _changed(both)
+        parts.append(both.loc[keep, columns].assign(series_id=series_id))
     return pd.concat(parts, ignore_index=True) if parts else incoming.iloc[0:0]
+
+
+def _changed(rows: pd.DataFrame) -> pd.Series:
+    """Per row (sorted by obs_date, then as known): does it change what is known, i.e.
+    differ from the row before it of the same date? A withdrawn date and a date never
+    seen are the same state, so a withdrawal changes something only after a value."""
+    state = rows["value"].where(~rows["withdrawn"].astype(bool))  # NaN: absent
+    previous = state.groupby(rows["obs_date"]).shift()
+    return (state != previous) & ~(state.isna() & previous.isna())
