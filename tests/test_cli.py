@@ -167,10 +167,15 @@ def test_series_show_csv_has_a_header_and_one_row_per_date(
 
     text = capsys.readouterr().out
     header = text.splitlines()[0]
-    assert header == "series_id,obs_date,value,source,origin,retrieved_at,known_from,url"
+    assert header == (
+        "series_id,obs_date,value,source,origin,retrieved_at,known_from,url,released,release_rule"
+    )
     rows = list(csv.DictReader(io.StringIO(text)))
     assert {r["obs_date"]: float(r["value"]) for r in rows} == DGS10_AUG_2024
     assert {r["origin"] for r in rows} == {"snapshot"}
+    # Market data is known at the day's close: released on its obs_date.
+    assert all(r["released"] == r["obs_date"] for r in rows)
+    assert {r["release_rule"] for r in rows} == {"usual lag of 0 days"}
 
 
 @pytest.mark.usefixtures("cw_home", "wide")
@@ -182,8 +187,8 @@ def test_series_show_table(capsys: pytest.CaptureFixture[str]) -> None:
     rows = _rows(out)
     assert set(DGS10_AUG_2024) <= set(rows)
     day = rows["2024-08-05"]
-    assert day[1:4] == ["3.78", "snapshot", "fred"]
-    assert day[5] in DGS10_URLS
+    assert day[1:6] == ["3.78", "2024-08-05", "usual lag of 0 days", "snapshot", "fred"]
+    assert day[7] in DGS10_URLS
 
 
 @pytest.mark.usefixtures("cw_home")

@@ -70,8 +70,83 @@ def test_series_endpoint_in_json_and_csv(served: tuple[httpx.Client, Path]) -> N
     assert csv_answer.status_code == 200
     assert csv_answer.headers["content-type"].startswith("text/csv")
     lines = csv_answer.text.splitlines()
-    assert lines[0] == "obs_date,value,source,origin,retrieved_at,url"
+    assert lines[0] == "obs_date,value,source,origin,retrieved_at,url,released,release_rule"
     assert lines[1].startswith("2024-08-05,0.781,japan_mof,snapshot,")
+    assert lines[1].endswith(",2024-08-05,usual lag of 0 days")
+
+
+def _series(client: httpx.Client, series_id: str, asof: str) -> list[dict[str, object]]:
+    answer = client.get(f"/api/series/{series_id}", params={"asof": asof})
+    assert answer.status_code == 200
+    assert answer.json()["asof"] == asof
+    observations: list[dict[str, object]] = answer.json()["observations"]
+    return observations
+
+
+def test_the_series_endpoint_shows_only_what_was_published_by_asof(
+    served: tuple[httpx.Client, Path],
+) -> None:
+    client, _ = served
+    # The BOJ raised its rate on 2025-12-19 (events.toml); as of 2025-12-05 that is unknown.
+    boj = _series(client, "jp.boj.policy_rate", "2025-12-05")
+    assert max(str(o["obs_date"]) for o in boj) <= "2025-12-05"
+    everything = client.get("/api/series/jp.boj.policy_rate").json()["observations"]
+    assert any(o["obs_date"] == "2025-12-19" for o in everything)
+    # Core PCE: September 2025 was released on 2025-12-05 after the shutdown (BEA, "Personal
+    # Income and Outlays, September 2025": "Current release: December 5, 2025"); October's
+    # came on 2026-01-22, so the newest as of 2025-12-05 is September, dated by the calendar.
+    pce = _series(client, "us.core_pce", "2025-12-05")
+    newest = pce[-1]
+    assert (newest["obs_date"], newest["released"], newest["release_rule"]) == (
+        "2025-09-01",
+        "2025-12-05",
+        "release calendar",
+    )
+    assert _series(client, "us.core_pce", "2025-12-04")[-1]["obs_date"] == "2025-08-01"
+    # M2 (H.6, not delayed): the usual lag of 58 days; November's is not out on 12-05.
+    m2 = _series(client, "us.m2", "2025-12-05")
+    assert (m2[-1]["obs_date"], m2[-1]["release_rule"]) == ("2025-10-01", "usual lag of 58 days")
+
+
+@pytest.mark.parametrize("day", ["1678-01-01", "2261-12-31"])
+def test_the_extremes_of_the_representable_range_are_answered(
+    served: tuple[httpx.Client, Path], day: str
+) -> None:
+    client, _ = served
+    answer = client.get("/api/metrics", params={"asof": day})
+    assert answer.status_code == 200
+    assert answer.json()["asof"] == day
+    assert client.get("/api/series/us.ust.10y", params={"asof": day}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "asof=9999-12-31",
+        "asof=0001-01-01",
+        "asof=1677-12-31",
+        "asof=2262-01-01",
+        "asof=2025-02-30",
+        "asof=2025-12-05T00:00",
+    ],
+)
+@pytest.mark.parametrize("route", ["/api/metrics", "/api/series/us.m2", "/"])
+def test_a_day_outside_the_representable_range_or_impossible_is_a_400(
+    served: tuple[httpx.Client, Path], route: str, query: str
+) -> None:
+    client, _ = served
+    answer = client.get(f"{route}?{query}")
+    assert answer.status_code == 400
+    message = answer.json()["error"]
+    assert "is not a date" in message or "outside the dates carrywatch can represent" in message
+
+
+def test_the_page_honours_asof(served: tuple[httpx.Client, Path]) -> None:
+    client, _ = served
+    page = client.get("/", params={"asof": "2024-08-05"})
+    assert page.status_code == 200
+    assert "2024-08-05" in page.text
+    assert page.text != client.get("/").text
 
 
 def test_the_brief_page_and_plotly_are_served_without_a_cdn(

@@ -16,6 +16,11 @@ The release day of ``(series, obs_date)`` is, in this order:
    market data, known at the day's close).
 
 A real release day beats a calendar, and a calendar beats a usual lag.
+
+An as-of day must lie in ``[EARLIEST_ASOF, LATEST_ASOF]`` (:func:`asof_day`), the days the
+analytics can represent: pandas' nanosecond timestamps span 1677-09-21 to 2262-04-11, and
+a brief as of ``D`` also looks 30 days back. Every surface checks a day given by a user
+with :func:`asof_day` and answers a day outside with the reason (exit 1, HTTP 400).
 """
 
 from __future__ import annotations
@@ -25,17 +30,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
-from carrywatch.errors import CatalogError
+from carrywatch.errors import CatalogError, ConfigError
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
 __all__ = [
+    "EARLIEST_ASOF",
     "FIRST_RELEASE",
+    "LATEST_ASOF",
     "RELEASE_CALENDAR",
     "ReleaseCalendar",
     "ScheduledRelease",
+    "asof_day",
     "parse_releases",
     "usual_lag",
 ]
@@ -43,6 +51,25 @@ __all__ = [
 #: Rule names, as the brief, ``series show`` and the JSON outputs print them.
 FIRST_RELEASE: Final = "ALFRED first release"
 RELEASE_CALENDAR: Final = "release calendar"
+
+#: The first and last as-of days carrywatch can represent (see the module docstring).
+EARLIEST_ASOF: Final = dt.date(1678, 1, 1)
+LATEST_ASOF: Final = dt.date(2261, 12, 31)
+
+
+def asof_day(text: str, name: str = "asof") -> dt.date:
+    """The day ``text`` (``YYYY-MM-DD``) names, checked to be a real day carrywatch can
+    represent; :class:`ConfigError` says why not (``name`` is the option or parameter)."""
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"{name} {text[:40]!r} is not a date; use YYYY-MM-DD") from None
+    if not EARLIEST_ASOF <= day <= LATEST_ASOF:
+        raise ConfigError(
+            f"{name} {day.isoformat()} is outside the dates carrywatch can represent "
+            f"({EARLIEST_ASOF.isoformat()} to {LATEST_ASOF.isoformat()}); pick a day in them"
+        )
+    return day
 
 
 def usual_lag(days: int) -> str:

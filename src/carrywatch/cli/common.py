@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 from rich.console import Console
 from rich.table import Table
 
+from carrywatch.catalog.releases import asof_day
 from carrywatch.errors import ConfigError
 from carrywatch.settings import Settings
 
@@ -70,10 +71,8 @@ def http_client(settings: Settings) -> HttpClient:
 def parse_date(value: str | None, option: str) -> date | None:
     if value is None:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(f"{option} {value!r} is not a date; use YYYY-MM-DD") from None
+    # A real day inside the range carrywatch can represent, or one line saying why not.
+    return asof_day(value, option)
 
 
 def parse_timestamp(value: str | None, option: str) -> datetime | None:

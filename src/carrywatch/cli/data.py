@@ -86,8 +86,13 @@ def series_list() -> None:
 @click.argument("series_id")
 @click.option("--start", help="First obs_date (YYYY-MM-DD).")
 @click.option("--end", help="Last obs_date (YYYY-MM-DD).")
-@click.option("--asof", help="The view as of this date: obs_date <= it, latest revision held.")
-@click.option("--known-at", "known_at", help="Only what had been retrieved/published by then.")
+@click.option(
+    "--asof",
+    help="What was published by this date (its release day on or before it), latest revision held.",
+)
+@click.option(
+    "--known-at", "known_at", help="The vintage axis: only what the store knew at that moment."
+)
 @format_option()
 @out_option()
 def series_show(
@@ -100,7 +105,8 @@ def series_show(
     fmt: str,
     out_file: Path | None,
 ) -> None:
-    """Observations of one series, newest revision per date, with provenance."""
+    """Observations of one series, newest revision per date, with provenance and the day
+    and rule that dated each release (release calendar, ALFRED first release, usual lag)."""
     from carrywatch.workspace import catalog_of, open_store
 
     with open_store(load_settings().home) as store:
@@ -131,12 +137,15 @@ def series_show(
         sys.stdout.write(buffer.getvalue())
     else:
         table = Table(title=f"{spec.id} ({spec.unit})")
-        for column in ("obs_date", "value", "origin", "source", "retrieved_at", "url"):
+        columns = ("obs_date", "value", "released", "dated by", "origin", "source", "retrieved_at")
+        for column in (*columns, "url"):
             table.add_column(column)
         for r in records:
             table.add_row(
                 r["obs_date"],
                 f"{r['value']:g}",
+                r["released"],
+                r["release_rule"],
                 r["origin"],
                 r["source"],
                 r["retrieved_at"],
@@ -154,6 +163,8 @@ RECORD_FIELDS = (
     "retrieved_at",
     "known_from",
     "url",
+    "released",
+    "release_rule",
 )
 
 
@@ -168,8 +179,10 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
             "retrieved_at": retrieved,
             "known_from": known,
             "url": url,
+            "released": released.strftime("%Y-%m-%d"),
+            "release_rule": rule,
         }
-        for sid, day, value, source, origin, retrieved, known, url in zip(
+        for sid, day, value, source, origin, retrieved, known, url, released, rule in zip(
             frame["series_id"],
             frame["obs_date"],
             frame["value"],
@@ -178,6 +191,8 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
             frame["retrieved_at"],
             frame["known_from"],
             frame["url"],
+            frame["released"],
+            frame["release_rule"],
             strict=True,
         )
     ]

@@ -267,6 +267,8 @@ def data_status_section(inputs: BriefInputs, reads: Sequence[str]) -> Section:
                 p.status,
                 p.retrieved_at,
                 p.origin,
+                p.released.isoformat() if p.released else None,
+                p.release_rule,
             )
         )
         classes.append({"fresh": "", "stale": "stale", "no data": "missing"}[p.status])
@@ -291,12 +293,16 @@ def data_status_section(inputs: BriefInputs, reads: Sequence[str]) -> Section:
                     "status",
                     "retrieved_at",
                     "origin",
+                    "released",
+                    "dated by",
                 ),
                 rows=tuple(rows),
-                formats=("", "", "", "", "d", "d", "", "", ""),
+                formats=("", "", "", "", "d", "d", "", "", "", "", ""),
                 note=(
-                    "last obs_date: the newest observation published by the as-of date "
-                    "(obs_date plus the publisher's usual release lag on or before it). Stale: "
+                    "last obs_date: the newest observation published by the as-of date; "
+                    "released: the day it was published, dated by the rule named in "
+                    "'dated by' (ALFRED first release, the publisher's release calendar, or "
+                    "obs_date plus its usual lag). Stale: "
                     f"older than the limit of its frequency ({limits} days; longer for a series "
                     "released late: one period, its lag and a week); a stale value is never "
                     "shown as current. `carrywatch refresh` brings the store up to date."

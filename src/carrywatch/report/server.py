@@ -2,19 +2,24 @@
 
 Routes (GET, and one POST that reads and writes nothing but its answer):
 
-``/``                      the brief as of the default date, rebuilt when the store changed
+``/?asof=D``               the brief as of ``D`` (default: the default date), rebuilt when
+                           the store changed
 ``/plotly.min.js``         plotly, served from the installed package (no CDN)
 ``/api/metrics?asof=D``    the headline metrics JSON of :mod:`carrywatch.report.metrics`
-``/api/series/{id}?start=&end=&format=json|csv``  one series with provenance
+``/api/series/{id}?start=&end=&asof=&format=json|csv``  one series with provenance and
+                           the day and rule that dated each observation's release
 ``/check``                 a form to upload a commentary; ``POST /check?date=&name=`` with
                            the article as the body (or the form's ``article`` field), at
                            most 1 MB, answers the claim check's page; nothing is stored
 
-Every request opens its own read connection: SQLite in WAL mode gives each reader a
-consistent snapshot, so a refresh writing at the same time never breaks a request.
-Unknown ids, malformed dates and anything but these paths get a 4xx with a one-line
-JSON message. Nothing secret is ever served: the store holds no keys, and no settings
-are exposed. It binds to loopback unless told otherwise.
+``asof`` means one thing on every route: what was published by that day, by the
+catalog's release calendar (:mod:`carrywatch.catalog.releases`), the rule of the CLI and
+the library too. Every request opens its own read connection: SQLite in WAL mode gives
+each reader a consistent snapshot, so a refresh writing at the same time never breaks a
+request. Unknown ids, malformed or impossible dates, days outside the range carrywatch
+can represent and anything but these paths get a 4xx with a one-line JSON message.
+Nothing secret is ever served: the store holds no keys, and no settings are exposed. It
+binds to loopback unless told otherwise.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import csv
 import io
 import json
 import re
+import shutil
 import tempfile
 import threading
 from collections.abc import Callable
@@ -33,8 +39,9 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
+from carrywatch.catalog.releases import asof_day
 from carrywatch.catalog.spec import Catalog
-from carrywatch.errors import CarrywatchError, CatalogError
+from carrywatch.errors import CarrywatchError, CatalogError, ConfigError
 from carrywatch.report.claims_page import check_document, render_claims_page
 from carrywatch.report.metrics import default_asof, headline_metrics
 from carrywatch.report.render import MarketReader, build_report, write_report
@@ -55,8 +62,22 @@ _UPLOAD_FORM: Final = (
     b"rows='20' cols='100' placeholder='Paste the article'></textarea></p><p><button>Check"
     b"</button></p></form></body></html>"
 )
+#: Briefs kept rendered for as-of days other than the default (oldest dropped first).
+_MAX_PAGES: Final = 8
 
 StoreFactory = Callable[[], Store]
+
+#: Fields of each observation ``/api/series/{id}`` returns (the CSV header).
+_SERIES_FIELDS: Final = (
+    "obs_date",
+    "value",
+    "source",
+    "origin",
+    "retrieved_at",
+    "url",
+    "released",
+    "release_rule",
+)
 
 
 class _ClientError(Exception):
@@ -66,15 +87,14 @@ class _ClientError(Exception):
 
 
 def _query_date(query: dict[str, list[str]], name: str) -> date | None:
+    """The day of query parameter ``name``, checked like every as-of day (400 if bad)."""
     values = query.get(name)
     if not values or not values[0]:
         return None
     try:
-        return date.fromisoformat(values[0])
-    except ValueError:
-        raise _ClientError(
-            HTTPStatus.BAD_REQUEST, f"{name}={values[0][:40]!r} is not a date; use YYYY-MM-DD"
-        ) from None
+        return asof_day(values[0], name)
+    except ConfigError as exc:
+        raise _ClientError(HTTPStatus.BAD_REQUEST, str(exc)) from None
 
 
 class BriefCache:
@@ -95,19 +115,31 @@ class BriefCache:
         self._folder = folder
         self._template_cache = template_cache
         self._lock = threading.Lock()
-        self._built_for: tuple[int, int] | None = None
+        # Per as-of day (None: the default day), the store version its page was built for.
+        self._built_for: dict[date | None, tuple[int, int]] = {}
 
-    def page(self) -> bytes:
-        """The current brief.html, rebuilding it first if the store changed."""
+    def page(self, asof: date | None = None) -> bytes:
+        """The brief.html as of ``asof`` (default: :func:`default_asof`), rebuilding it
+        first if the store changed since it was built."""
+        folder = self._folder if asof is None else self._folder / asof.isoformat()
         with self._lock:
             with self._open_store() as store:
                 version = store.counts()
-                if version != self._built_for or not (self._folder / "brief.html").exists():
-                    asof = default_asof(store, utc_now().date())
-                    report = build_report(store, self._catalog, asof, market_odds=self._market_odds)
-                    write_report(report, self._folder, template_cache=self._template_cache)
-                    self._built_for = version
-            return (self._folder / "brief.html").read_bytes()
+                if self._built_for.get(asof) != version or not (folder / "brief.html").exists():
+                    day = asof or default_asof(store, utc_now().date())
+                    report = build_report(store, self._catalog, day, market_odds=self._market_odds)
+                    write_report(report, folder, template_cache=self._template_cache)
+                    self._built_for.pop(asof, None)
+                    self._built_for[asof] = version
+                    self._forget_oldest()
+            return (folder / "brief.html").read_bytes()
+
+    def _forget_oldest(self) -> None:
+        """Keep at most :data:`_MAX_PAGES` dated briefs besides the default one."""
+        dated = [day for day in self._built_for if day is not None]
+        for day in dated[: max(0, len(dated) - _MAX_PAGES)]:
+            del self._built_for[day]
+            shutil.rmtree(self._folder / day.isoformat(), ignore_errors=True)
 
     def asset(self, name: str) -> bytes:
         self.page()  # make sure the folder has been written
@@ -185,7 +217,8 @@ def _handler(
             query = parse_qs(parts.query, keep_blank_values=True)
             path = parts.path
             if path in {"/", "/index.html", "/brief.html"}:
-                self._send(cache.page(), "text/html; charset=utf-8")
+                page = cache.page(_query_date(query, "asof"))
+                self._send(page, "text/html; charset=utf-8")
             elif path == "/plotly.min.js":
                 self._send(cache.asset("plotly.min.js"), "text/javascript; charset=utf-8")
             elif path == "/check":
@@ -198,7 +231,7 @@ def _handler(
                 raise _ClientError(HTTPStatus.NOT_FOUND, f"no such page: {path[:80]}")
 
         def _metrics(self, query: dict[str, list[str]]) -> None:
-            asof = _query_date(query, "asof")
+            asof = _query_date(query, "asof")  # 400 for a day outside the representable range
             with open_store() as store:
                 day = asof or default_asof(store, utc_now().date())
                 self._json(headline_metrics(store, catalog, day).to_json())
@@ -206,11 +239,14 @@ def _handler(
         def _series(self, series_id: str, query: dict[str, list[str]]) -> None:
             spec = catalog.spec(series_id)
             start, end = _query_date(query, "start"), _query_date(query, "end")
+            asof = _query_date(query, "asof")
             fmt = (query.get("format") or ["json"])[0]
             if fmt not in {"json", "csv"}:
                 raise _ClientError(HTTPStatus.BAD_REQUEST, f"format={fmt[:20]!r}: use json or csv")
             with open_store() as store:
-                frame = store.read([spec.id], start=start, end=end)
+                frame = store.read(
+                    [spec.id], start=start, end=end, asof=asof, releases=catalog.calendar
+                )
             records: list[dict[str, Any]] = [
                 {
                     "obs_date": day.strftime("%Y-%m-%d"),
@@ -219,24 +255,33 @@ def _handler(
                     "origin": origin,
                     "retrieved_at": retrieved,
                     "url": url,
+                    "released": released.strftime("%Y-%m-%d"),
+                    "release_rule": rule,
                 }
-                for day, value, source, origin, retrieved, url in zip(
+                for day, value, source, origin, retrieved, url, released, rule in zip(
                     frame["obs_date"],
                     frame["value"],
                     frame["source"],
                     frame["origin"],
                     frame["retrieved_at"],
                     frame["url"],
+                    frame["released"],
+                    frame["release_rule"],
                     strict=True,
                 )
             ]
             if fmt == "json":
-                self._json({"series_id": spec.id, "unit": spec.unit, "observations": records})
+                self._json(
+                    {
+                        "series_id": spec.id,
+                        "unit": spec.unit,
+                        "asof": None if asof is None else asof.isoformat(),
+                        "observations": records,
+                    }
+                )
                 return
             buffer = io.StringIO()
-            writer = csv.DictWriter(
-                buffer, fieldnames=["obs_date", "value", "source", "origin", "retrieved_at", "url"]
-            )
+            writer = csv.DictWriter(buffer, fieldnames=list(_SERIES_FIELDS))
             writer.writeheader()
             writer.writerows(records)
             self._send(buffer.getvalue().encode("utf-8"), "text/csv; charset=utf-8")
