@@ -91,3 +91,29 @@ def test_the_metrics_and_the_brief_read_the_same(home: Path) -> None:
         assert row[columns.index("last obs_date")] == obs_date, sid
         assert row[columns.index("dated by")] == rule, sid
     assert "us.core_pce" in rows
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2025-02-30"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["metrics", "--json"],
+        ["brief"],
+        ["series", "show", "us.m2"],
+        ["odds", "boj", "--path", "unused.csv"],
+    ],
+)
+def test_every_command_refuses_an_impossible_or_unrepresentable_day_in_one_line(
+    home: Path,
+    command: list[str],
+    day: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("CARRYWATCH_HOME", str(home))
+    assert main([*command, "--asof", day]) == 1
+    said = capsys.readouterr()
+    lines = [line for line in said.err.splitlines() if line.strip()]
+    assert len(lines) == 1
+    assert "is not a date" in lines[0] or "outside the dates carrywatch can represent" in lines[0]
+    assert "Traceback" not in said.err + said.out

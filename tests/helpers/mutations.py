@@ -67,7 +67,13 @@ def check_parse_contract(
     rows = frame.rows
     assert frame.source == source
     assert list(rows.columns[:3]) == ["remote_code", "obs_date", "value"]
-    assert rows["value"].notna().all()
-    assert np.isfinite(rows["value"].to_numpy(dtype="float64")).all()
+    # A value is never NaN, except on a withdrawal (the explicit flag; carrywatch.frames).
+    present = rows["value"]
+    if "withdrawn" in rows.columns:
+        assert "known_from" in rows.columns
+        assert rows["value"].isna().equals(rows["withdrawn"])
+        present = rows.loc[~rows["withdrawn"], "value"]
+    assert present.notna().all()
+    assert np.isfinite(present.to_numpy(dtype="float64")).all()
     key = [c for c in ("remote_code", "obs_date", "known_from") if c in rows.columns]
     assert not rows.duplicated(key).any()

@@ -14,6 +14,7 @@ Values are real unless a comment says otherwise:
 from __future__ import annotations
 
 import json
+import math
 import os
 import sqlite3
 import threading
@@ -421,15 +422,16 @@ def test_read_gives_the_newest_revision_of_each_date_as_a_window_over_all_rows(
 
 
 _DAYS = [f"2024-08-{d:02d}" for d in range(1, 7)]
-_KNOWN = ["2024-08-09T00:00:00Z", "2024-08-10T12:00:00Z", "2024-09-01T00:00:00Z"]
-#: One append: rows ``(series, day, known_from or None, value)``, retrieved at ``T1 + i``.
+_KNOWN = ["2024-08-02T00:00:00Z", "2024-08-10T12:00:00Z", "2024-09-01T00:00:00Z"]
+#: One append: rows ``(series, day, known_from or None, value)``, retrieved at ``T1 + i``;
+#: a NaN value is a withdrawal.
 _append_plans = st.lists(
     st.lists(
         st.tuples(
             st.sampled_from([UST10, GDP]),
             st.sampled_from(_DAYS),
             st.none() | st.sampled_from(_KNOWN),
-            st.sampled_from([3.78, 3.80, 3.81, 3.9]),
+            st.sampled_from([3.78, 3.80, 3.81, 3.9, math.nan]),
         ),
         min_size=1,
         max_size=6,
@@ -445,8 +447,9 @@ def test_the_packed_newest_revisions_equal_a_window_over_every_row(
     tmp_path_factory: pytest.TempPathFactory, plan: list[list[tuple[str, str, str | None, float]]]
 ) -> None:
     # Hypothetical values and times: any sequence of appends, with revisions, reverts,
-    # vintages (an explicit known_from, even one older than rows already held) and
-    # same-known_from ties, leaves newest_columns equal to the window over all rows.
+    # vintages (an explicit known_from, even one older than rows already held),
+    # withdrawals and same-known_from ties, leaves newest_columns equal to the window over
+    # all rows, as newest, as known at a moment and as of a day.
     path = tmp_path_factory.mktemp("packed") / "store.sqlite"
     with Store.open(path) as store:
         store.register_series([_series_row(UST10), _series_row(GDP)])
@@ -458,20 +461,31 @@ def test_the_packed_newest_revisions_equal_a_window_over_every_row(
                     "obs_date": pd.to_datetime([r[1] for r in rows]),
                     "known_from": pd.to_datetime([r[2] or iso_utc(at) for r in rows], utc=True),
                     "value": [r[3] for r in rows],
+                    "withdrawn": [math.isnan(r[3]) for r in rows],
                 }
             )
             store.append(_fetch(at), frame)
         always = datetime(2100, 1, 1, tzinfo=UTC)
-        for start, end in [
-            (date(1900, 1, 1), date(2100, 1, 1)),
-            (date(2024, 8, 2), date(2024, 8, 4)),
+        for start, end, known_at in [
+            (date(1900, 1, 1), date(2100, 1, 1), None),
+            (date(2024, 8, 2), date(2024, 8, 4), None),
+            (date(1900, 1, 1), date(2100, 1, 1), datetime(2024, 8, 10, 13, tzinfo=UTC)),
         ]:
-            expected = _read_by_window(store, [UST10, GDP], start, end, always)
-            got = store.read([UST10, GDP], start=start, end=end)
+            expected = _read_by_window(store, [UST10, GDP], start, end, known_at or always)
+            got = store.read([UST10, GDP], start=start, end=end, known_at=known_at)
             if expected.empty:
                 assert got.empty
             else:
                 pd.testing.assert_frame_equal(got, expected, check_exact=True)
+        # As of a day: the same rows, those released (first publication, else obs_date) by it.
+        day = date(2024, 8, 3)
+        newest = _read_by_window(store, [UST10, GDP], date(1900, 1, 1), day, always)
+        expected = newest[newest["released"] <= pd.Timestamp(day)].reset_index(drop=True)
+        got = store.read([UST10, GDP], asof=day)
+        if expected.empty:
+            assert got.empty
+        else:
+            pd.testing.assert_frame_equal(got, expected, check_exact=True)
 
 
 def test_date_bounds_may_be_timestamps(store: Store) -> None:
