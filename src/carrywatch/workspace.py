@@ -43,7 +43,7 @@ def open_store(home: Path | str | None = None, *, seed: bool = True) -> Store:
     settings = Settings.from_env() if home is None else Settings(home=Path(home))
     catalog = load_catalog()
     # The catalog's release calendar dates every read as of a day (the point-in-time rule).
-    store = Store.open(settings.store_path, releases=catalog.calendar)
+    store = Store.open(settings.store_path, releases=catalog.calendar.release_dates)
     try:
         _register(store, catalog)
         if seed:

@@ -156,7 +156,7 @@ def serve_command(host: str, port: int) -> None:
     open_store(settings.home).close()  # create and seed once, before serving
 
     def _store() -> Store:
-        return Store.open(settings.store_path, releases=catalog.calendar)
+        return Store.open(settings.store_path, releases=catalog.calendar.release_dates)
 
     try:
         server = make_server(

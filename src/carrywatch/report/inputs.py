@@ -66,7 +66,9 @@ class BriefInputs:
         """Read ``series_ids`` from ``store`` as of ``asof`` (one query)."""
         ids = list(dict.fromkeys(series_ids))
         catalog.specs(ids)  # an unknown id fails here, with close matches named
-        return cls(store.read(ids, asof=asof, releases=catalog.calendar), catalog, asof, ids)
+        return cls(
+            store.read(ids, asof=asof, releases=catalog.calendar.release_dates), catalog, asof, ids
+        )
 
     def _check(self, sid: str) -> None:
         if sid not in self.declared:

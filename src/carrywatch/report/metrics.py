@@ -248,7 +248,7 @@ def default_asof(store: Store, today: date) -> date:
 
 def headline_metrics(store: Store, catalog: Catalog, asof: date) -> HeadlineMetrics:
     """Every metric of :data:`METRIC_KEYS` as of ``asof`` (see the module docstring)."""
-    frame = store.read(list(INPUT_SERIES), asof=asof, releases=catalog.calendar)
+    frame = store.read(list(INPUT_SERIES), asof=asof, releases=catalog.calendar.release_dates)
     series, released = {}, {}
     for sid, rows in frame.groupby("series_id"):
         index = pd.DatetimeIndex(rows["obs_date"])

@@ -245,7 +245,11 @@ def _handler(
                 raise _ClientError(HTTPStatus.BAD_REQUEST, f"format={fmt[:20]!r}: use json or csv")
             with open_store() as store:
                 frame = store.read(
-                    [spec.id], start=start, end=end, asof=asof, releases=catalog.calendar
+                    [spec.id],
+                    start=start,
+                    end=end,
+                    asof=asof,
+                    releases=catalog.calendar.release_dates,
                 )
             records: list[dict[str, Any]] = [
                 {

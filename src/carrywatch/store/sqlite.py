@@ -21,8 +21,8 @@ Point in time
 -------------
 ``read(asof=D)`` is what was published by ``D``: observations whose release day is on or
 before ``D``, newest revision held. The store does not know release calendars; it is
-given a :class:`ReleaseRule` (the catalog's :class:`~carrywatch.catalog.releases.
-ReleaseCalendar`, as :func:`carrywatch.workspace.open_store` does), and passes it each
+given a :data:`ReleaseRule` (the catalog's :meth:`~carrywatch.catalog.releases.
+ReleaseCalendar.release_dates`, as :func:`carrywatch.workspace.open_store` does), and passes it each
 date's first publisher-dated ``known_from`` (a vintage source's first release).
 Without one, an observation is released on that first publication, else on its obs_date.
 
@@ -39,13 +39,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any, Final, Protocol
+from typing import Any, Final
 from urllib.parse import urlencode
 
 import numpy as np
@@ -57,7 +57,6 @@ from carrywatch.store import newest
 from carrywatch.types import Origin
 
 __all__ = [
-    "OBS_DATE_RULE",
     "READ_COLUMNS",
     "SNAPSHOT_KIND",
     "AppendResult",
@@ -67,6 +66,7 @@ __all__ = [
     "Store",
     "StoredFetch",
     "iso_utc",
+    "obs_date_rule",
 ]
 
 SCHEMA_VERSION: Final = "3"
@@ -101,37 +101,27 @@ READ_COLUMNS: Final = (
 )
 
 
-class ReleaseRule(Protocol):
-    """What dates an observation's release (see the module docstring)."""
-
-    def release_dates(
-        self,
-        series_id: str,
-        obs_dates: npt.NDArray[np.datetime64],
-        first_published: npt.NDArray[np.datetime64],
-    ) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.object_]]:
-        """``(released days, rule names)`` of each observation of ``series_id``."""
-        ...
+#: What dates each observation's release: ``(series_id, obs_dates, first_published) ->
+#: (released days, rule names)``, arrays aligned with ``obs_dates``; ``first_published``
+#: is each date's first publication (NaT where none). The catalog's is
+#: :meth:`carrywatch.catalog.releases.ReleaseCalendar.release_dates`.
+ReleaseRule = Callable[
+    [str, npt.NDArray[np.datetime64], npt.NDArray[np.datetime64]],
+    tuple[npt.NDArray[np.datetime64], npt.NDArray[np.object_]],
+]
 
 
-class _ObsDateRule:
-    """The rule of a store given none: the first publication, else the obs_date."""
-
-    def release_dates(
-        self,
-        series_id: str,
-        obs_dates: npt.NDArray[np.datetime64],
-        first_published: npt.NDArray[np.datetime64],
-    ) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.object_]]:
-        days = np.asarray(obs_dates).astype("datetime64[D]")
-        first = np.asarray(first_published).astype("datetime64[D]")
-        actual = ~np.isnat(first)
-        rule = np.where(actual, "first publication", "obs_date (no release calendar)")
-        return np.where(actual, first, days), rule.astype(object)
-
-
-#: The release rule of a store opened without one.
-OBS_DATE_RULE: Final[ReleaseRule] = _ObsDateRule()
+def obs_date_rule(
+    series_id: str,
+    obs_dates: npt.NDArray[np.datetime64],
+    first_published: npt.NDArray[np.datetime64],
+) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.object_]]:
+    """The rule of a store given none: released on the first publication, else the obs_date."""
+    days = np.asarray(obs_dates).astype("datetime64[D]")
+    first = np.asarray(first_published).astype("datetime64[D]")
+    actual = ~np.isnat(first)
+    rule = np.where(actual, "first publication", "obs_date (no release calendar)")
+    return np.where(actual, first, days), rule.astype(object)
 
 
 def iso_utc(moment: datetime) -> str:
@@ -199,7 +189,7 @@ class Store:
     """A carrywatch store file. Use :meth:`open`; close it (or use ``with``)."""
 
     def __init__(
-        self, path: Path, connection: sqlite3.Connection, releases: ReleaseRule = OBS_DATE_RULE
+        self, path: Path, connection: sqlite3.Connection, releases: ReleaseRule = obs_date_rule
     ) -> None:
         self.path = path
         self.releases = releases
@@ -211,7 +201,7 @@ class Store:
 
     @classmethod
     def open(
-        cls, path: Path, *, timeout_s: float = 60.0, releases: ReleaseRule = OBS_DATE_RULE
+        cls, path: Path, *, timeout_s: float = 60.0, releases: ReleaseRule = obs_date_rule
     ) -> Store:
         """Open (creating if needed) the store at ``path`` in WAL mode; ``releases`` dates
         each observation's release for ``read(asof=)`` (see the module docstring)."""
@@ -426,7 +416,7 @@ class Store:
         """Observations of ``series_ids``, newest revision per date, with provenance.
 
         ``asof`` keeps what was published by that day (the point-in-time rule: the
-        release day of each observation, by the store's :class:`ReleaseRule`, is on or
+        release day of each observation, by the store's :data:`ReleaseRule`, is on or
         before ``asof``); ``known_at`` keeps only what was known then (retrieved, or
         published for vintage sources, by that moment): the vintage axis. ``start`` and
         ``end`` bound ``obs_date``. A date whose newest row is a withdrawal is left out.
@@ -471,9 +461,7 @@ class Store:
         ids = rows.series_id
         starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
         for lo, hi in zip(starts, [*starts[1:], len(ids)], strict=True):
-            days, names = rule_of.release_dates(
-                str(ids[lo]), rows.obs_date[lo:hi], rows.first_published[lo:hi]
-            )
+            days, names = rule_of(str(ids[lo]), rows.obs_date[lo:hi], rows.first_published[lo:hi])
             released[lo:hi], rule[lo:hi] = days, names
         return released, rule
 
