@@ -76,18 +76,17 @@ class BriefInputs:
 
     def series(self, sid: str) -> pd.Series:
         """The observations of ``sid`` (float, DatetimeIndex of obs_dates), maybe empty."""
-        self._check(sid)
-        found = self._series.get(sid)
-        if found is None:
-            return pd.Series([], dtype="float64", index=pd.DatetimeIndex([]), name=sid)
-        return found
+        return self._held(self._series, sid, "float64")
 
     def released(self, sid: str) -> pd.Series:
         """The release day (datetime64) of each observation of :meth:`series`."""
+        return self._held(self._released, sid, "datetime64[ns]")
+
+    def _held(self, held: dict[str, pd.Series], sid: str, dtype: str) -> pd.Series:
         self._check(sid)
-        found = self._released.get(sid)
+        found = held.get(sid)
         if found is None:
-            return pd.Series([], dtype="datetime64[ns]", index=pd.DatetimeIndex([]), name=sid)
+            return pd.Series([], dtype=dtype, index=pd.DatetimeIndex([]), name=sid)
         return found
 
     def observed(self, sids: Iterable[str]) -> dict[str, pd.Series]:
