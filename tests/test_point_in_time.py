@@ -80,6 +80,13 @@ def test_the_metrics_and_the_brief_read_the_same(home: Path) -> None:
     assert metrics["liquidity.m2_yoy"].obs_date == date(2025, 10, 1)
     assert metrics["flows.tic.japan_holdings"].obs_date == date(2025, 9, 1)
     assert metrics["positioning.cftc.jpy_net"].obs_date == date(2025, 10, 28)
+    # Published that very day, 35 days late: the newest report there is, not stale (the
+    # staleness limit allows for the delay); its value is the stored one.
+    cftc = metrics["positioning.cftc.jpy_net"]
+    assert cftc.reason is None
+    with carrywatch.open_store(home) as store:
+        stored = store.read(["cftc.jpy.noncommercial_net"], start=date(2025, 10, 28), end=DAY)
+    assert cftc.value == stored["value"].iloc[0]
     assert report.metrics.to_json() == metrics.to_json()
     status = report.section("status").tables[0]
     columns = list(status.columns)
@@ -90,6 +97,7 @@ def test_the_metrics_and_the_brief_read_the_same(home: Path) -> None:
         row = rows[sid]
         assert row[columns.index("last obs_date")] == obs_date, sid
         assert row[columns.index("dated by")] == rule, sid
+        assert row[columns.index("status")] == "fresh", sid
     assert "us.core_pce" in rows
 
 

@@ -99,3 +99,12 @@ def test_a_release_lag_lengthens_the_staleness_limit_only_past_the_default() -> 
     # Without a lag the defaults stand (they already allow for each frequency's rhythm).
     assert staleness_limit("daily") == staleness_limit("daily", 0) == timedelta(days=7)
     assert staleness_limit("monthly", 0) == timedelta(days=95)
+
+
+def test_a_delayed_release_lengthens_the_limit_by_its_delay() -> None:
+    # The CFTC published its report of 2025-10-28 on 2025-12-05 (catch-up schedule of
+    # 18 November 2025), 38 days after the Tuesday instead of the usual 3: 35 days late.
+    # As of 2025-12-05 it is the newest report there is, 38 days old, within 17 + 35.
+    assert staleness_limit("weekly", 3, 35) == timedelta(days=17 + 35)
+    # A release earlier than the usual lag (a vintage's first release) never shortens it.
+    assert staleness_limit("weekly", 3, -2) == staleness_limit("weekly", 3)

@@ -15,7 +15,9 @@ A series with a known release lag (``release_lag_days`` in the catalog) may be o
 its next observation is due one period plus the lag after its obs_date, so its limit is
 ``max(default, period + lag + 7 days)`` (:func:`staleness_limit`). TIC holdings, whose
 month ``M`` comes out about 80 days after ``M`` begins, may be 118 days old; Japan's CPI
-(lag 58 days) 96.
+(lag 58 days) 96. A value released later than its usual lag (a delayed release, dated by
+the publisher's calendar) may be older still, by that delay: as of 2025-12-05 the CFTC's
+report of 2025-10-28, published that day 35 days late, is the newest there is, not stale.
 """
 
 from __future__ import annotations
@@ -62,10 +64,17 @@ PERIODS: Final[Mapping[str, timedelta]] = {
 RELEASE_GRACE: Final = timedelta(days=7)
 
 
-def staleness_limit(frequency: str, release_lag_days: int = 0) -> timedelta:
+def staleness_limit(
+    frequency: str, release_lag_days: int = 0, release_delay_days: int = 0
+) -> timedelta:
     """The staleness limit of a catalog frequency, for a series released
     ``release_lag_days`` after its obs_date: the default without a lag, else
-    ``max(default, period + lag + 7 days)``."""
+    ``max(default, period + lag + 7 days)``; plus ``release_delay_days``, how much later
+    than that usual lag the value at hand was released (0 when on time)."""
+    return _usual_limit(frequency, release_lag_days) + timedelta(days=max(0, release_delay_days))
+
+
+def _usual_limit(frequency: str, release_lag_days: int) -> timedelta:
     try:
         default, period = STALENESS_LIMITS[frequency], PERIODS[frequency]
     except KeyError:

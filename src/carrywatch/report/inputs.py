@@ -99,11 +99,24 @@ class BriefInputs:
                 out[sid] = self._series[sid]
         return out
 
-    def limit(self, sid: str) -> timedelta:
-        """The staleness limit of ``sid``: its catalog frequency's, longer for a series
-        released late (see :func:`~carrywatch.analytics.alignment.staleness_limit`)."""
+    def limit(self, sid: str, at: date | None = None) -> timedelta:
+        """The staleness limit of ``sid`` as of ``at`` (default: the brief's date): its
+        catalog frequency's, longer for a series released with a lag and for a newest
+        value released later than that lag (see
+        :func:`~carrywatch.analytics.alignment.staleness_limit`)."""
         spec = self.catalog.spec(sid)
-        return staleness_limit(spec.frequency, spec.release_lag_days)
+        return staleness_limit(spec.frequency, spec.release_lag_days, self._delay(sid, at))
+
+    def _delay(self, sid: str, at: date | None) -> int:
+        """Days the newest value of ``sid`` published by ``at`` came out after its usual
+        lag (0 if none, or on time)."""
+        released = self.released(sid)
+        if at is not None:
+            released = released[released.to_numpy() <= np.datetime64(at, "ns")]
+        if released.empty:
+            return 0
+        late_days = (pd.Timestamp(released.iloc[-1]) - pd.Timestamp(released.index[-1])).days
+        return max(0, int(late_days) - self.catalog.spec(sid).release_lag_days)
 
     def latest(self, sid: str, at: date | None = None) -> AsofValue:
         """The latest value of ``sid`` published by ``at`` (default: the as-of date),
@@ -113,7 +126,7 @@ class BriefInputs:
         series = self.series(sid)
         if at is not None:  # what was published by that earlier date
             series = series[self.released(sid).to_numpy() <= np.datetime64(at, "ns")]
-        found = latest_asof(series, day, self.limit(sid), series_id=sid)
+        found = latest_asof(series, day, self.limit(sid, at), series_id=sid)
         if found.obs_date is None and spec.gap:
             return AsofValue(sid, day, None, None, False, f"{sid}: {spec.gap}")
         return found

@@ -166,10 +166,17 @@ class HeadlineMetrics:
 class _Inputs:
     """The stored series up to ``asof``, and their latest values within staleness limits."""
 
-    def __init__(self, series: Mapping[str, pd.Series], catalog: Catalog, asof: date) -> None:
+    def __init__(
+        self,
+        series: Mapping[str, pd.Series],
+        catalog: Catalog,
+        asof: date,
+        delays: Mapping[str, int] | None = None,
+    ) -> None:
         self.asof = asof
         self.catalog = catalog
         self._series = dict(series)
+        self._delays = dict(delays or {})
 
     def series(self, sid: str) -> pd.Series:
         found = self._series.get(sid)
@@ -181,7 +188,8 @@ class _Inputs:
         """The staleness limit of ``sid``: its frequency's, longer for a series released
         late (see :func:`~carrywatch.analytics.alignment.staleness_limit`)."""
         spec = self.catalog.spec(sid)
-        return staleness_limit(spec.frequency, spec.release_lag_days)
+        delay = self._delays.get(sid, 0)
+        return staleness_limit(spec.frequency, spec.release_lag_days, delay)
 
     def latest(self, sid: str) -> AsofValue:
         spec = self.catalog.spec(sid)
@@ -277,6 +285,7 @@ def metrics_from_series(
     ``headline_metrics(store, catalog, asof)`` on the store they came from.
     """
     upto: dict[str, pd.Series] = {}
+    delays: dict[str, int] = {}
     cutoff = np.datetime64(asof, "D")
     for sid, values in series.items():
         if sid not in INPUT_SERIES:
@@ -286,10 +295,14 @@ def metrics_from_series(
         else:
             no_vintage = np.full(len(values), np.datetime64("NaT", "D"))
             days, _ = catalog.calendar.release_dates(sid, values.index.to_numpy(), no_vintage)
-        kept = values[days <= cutoff]
+        published = days <= cutoff
+        kept = values[published]
         if not kept.empty:  # as an absent series, like a read that found nothing
             upto[sid] = kept
-    return _compute(_Inputs(upto, catalog, asof))
+            # How much later than its usual lag the newest value came out (staleness).
+            late = days[published][-1] - kept.index[-1].to_datetime64().astype("datetime64[D]")
+            delays[sid] = int(late.astype(int)) - catalog.spec(sid).release_lag_days
+    return _compute(_Inputs(upto, catalog, asof, delays))
 
 
 def _compute(data: _Inputs) -> HeadlineMetrics:
