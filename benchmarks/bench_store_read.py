@@ -33,7 +33,7 @@ import pandas as pd
 
 import carrywatch
 from carrywatch.catalog.spec import load_catalog
-from carrywatch.report.render import SECTION_READS
+from carrywatch.report.sections import SECTION_READS
 from carrywatch.store.sqlite import obs_date_rule
 
 
