@@ -44,6 +44,8 @@ def calendar() -> ReleaseCalendar:
         ("us.core_pce", date(2025, 9, 1), date(2025, 12, 5)),  # BEA, see the docstring
         ("us.core_pce", date(2025, 10, 1), date(2026, 1, 22)),
         ("us.core_pce", date(2025, 11, 1), date(2026, 1, 22)),
+        # Bloomberg: September 2025 CPI on October 24 (the usual lag of 45 days says 10-16).
+        ("us.cpi", date(2025, 9, 1), date(2025, 10, 24)),
         ("us.cpi", date(2025, 11, 1), date(2025, 12, 18)),  # Reuters, 21 Nov 2025
         ("cftc.jpy.noncommercial_net", date(2025, 10, 28), date(2025, 12, 5)),  # CFTC
         ("cftc.jpy.noncommercial_long", date(2025, 11, 10), date(2025, 12, 12)),
