@@ -28,7 +28,8 @@ def served(seeded: Path, tmp_path: Path) -> Iterator[tuple[httpx.Client, Path]]:
     server = make_server(
         lambda: Store.open(store_path), load_catalog(), port=0, cache_dir=tmp_path / "cache"
     )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll interval: shutting the server down waits for one poll.
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     _host, port = server.server_address[:2]
     try:
