@@ -11,7 +11,9 @@ beside it and in the ``source`` of its row in ``releases.toml``:
 * Reuters, 21 November 2025: "November's Consumer Price Index report will be published
   on December 18"; no October 2025 CPI was published;
 * CFTC, 18 November 2025, catch-up schedule: the COT report of 10/28/2025 on 12/05/2025,
-  of 11/10/2025 (Veterans Day week) on 12/12/2025.
+  of 11/10/2025 (Veterans Day week) on 12/12/2025;
+* CFTC, Commitments of Traders release schedule through 2024 (cftc.gov/es/node/132401):
+  holiday weeks released on Monday, e.g. "July 08*" and "December 30*".
 """
 
 from __future__ import annotations
@@ -50,6 +52,10 @@ def calendar() -> ReleaseCalendar:
         ("cftc.jpy.noncommercial_net", date(2025, 10, 28), date(2025, 12, 5)),  # CFTC
         ("cftc.jpy.noncommercial_long", date(2025, 11, 10), date(2025, 12, 12)),
         ("tic.japan.holdings", date(2025, 10, 1), date(2025, 12, 18)),
+        # CFTC release schedule 2024 (cftc.gov/es/node/132401): "December 30*", "*Delayed
+        # release date due to a Federal holiday": the report of Tuesday 12-24 (Christmas).
+        ("cftc.jpy.noncommercial_net", date(2024, 12, 24), date(2024, 12, 30)),
+        ("cftc.jpy.noncommercial_short", date(2024, 7, 2), date(2024, 7, 8)),
     ],
 )
 def test_delayed_releases_are_dated_by_the_publishers_calendar(
