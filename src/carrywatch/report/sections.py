@@ -304,7 +304,8 @@ def data_status_section(inputs: BriefInputs, reads: Sequence[str]) -> Section:
                     "'dated by' (ALFRED first release, the publisher's release calendar, or "
                     "obs_date plus its usual lag). Stale: "
                     f"older than the limit of its frequency ({limits} days; longer for a series "
-                    "released late: one period, its lag and a week); a stale value is never "
+                    "released late: one period, its lag and a week, plus the delay of a release "
+                    "that came out later than usual); a stale value is never "
                     "shown as current. `carrywatch refresh` brings the store up to date."
                 ),
                 row_classes=tuple(classes),
