@@ -34,7 +34,7 @@ import pandas as pd
 import carrywatch
 from carrywatch.catalog.spec import load_catalog
 from carrywatch.report.sections import SECTION_READS
-from carrywatch.store.sqlite import obs_date_rule
+from carrywatch.store.release import obs_date_rule
 
 
 def best_of(repeats: int, run: Callable[[], object]) -> float:

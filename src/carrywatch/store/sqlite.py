@@ -21,10 +21,11 @@ Point in time
 -------------
 ``read(asof=D)`` is what was published by ``D``: observations whose release day is on or
 before ``D``, newest revision held. The store does not know release calendars; it is
-given a :data:`ReleaseRule` (the catalog's :meth:`~carrywatch.catalog.releases.
-ReleaseCalendar.release_dates`, as :func:`carrywatch.workspace.open_store` does), and passes it each
-date's first publisher-dated ``known_from`` (a vintage source's first release).
-Without one, an observation is released on that first publication, else on its obs_date.
+given a :data:`~carrywatch.store.release.ReleaseRule` (the catalog's
+:meth:`~carrywatch.catalog.releases.ReleaseCalendar.release_dates`, as
+:func:`carrywatch.workspace.open_store` does), and passes it each date's first
+publisher-dated ``known_from`` (a vintage source's first release). Without one, an
+observation is released on that first publication, else on its obs_date.
 
 Market snapshots
 ----------------
@@ -39,7 +40,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -53,7 +54,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from carrywatch.errors import StoreError
-from carrywatch.store import newest
+from carrywatch.store import newest, release
+from carrywatch.store.release import ReleaseRule, obs_date_rule
 from carrywatch.types import Origin
 
 __all__ = [
@@ -61,12 +63,10 @@ __all__ = [
     "SNAPSHOT_KIND",
     "AppendResult",
     "FetchRecord",
-    "ReleaseRule",
     "SeriesRow",
     "Store",
     "StoredFetch",
     "iso_utc",
-    "obs_date_rule",
 ]
 
 SCHEMA_VERSION: Final = "3"
@@ -99,29 +99,6 @@ READ_COLUMNS: Final = (
     "released",
     "release_rule",
 )
-
-
-#: What dates each observation's release: ``(series_id, obs_dates, first_published) ->
-#: (released days, rule names)``, arrays aligned with ``obs_dates``; ``first_published``
-#: is each date's first publication (NaT where none). The catalog's is
-#: :meth:`carrywatch.catalog.releases.ReleaseCalendar.release_dates`.
-ReleaseRule = Callable[
-    [str, npt.NDArray[np.datetime64], npt.NDArray[np.datetime64]],
-    tuple[npt.NDArray[np.datetime64], npt.NDArray[np.object_]],
-]
-
-
-def obs_date_rule(
-    series_id: str,
-    obs_dates: npt.NDArray[np.datetime64],
-    first_published: npt.NDArray[np.datetime64],
-) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.object_]]:
-    """The rule of a store given none: released on the first publication, else the obs_date."""
-    days = np.asarray(obs_dates).astype("datetime64[D]")
-    first = np.asarray(first_published).astype("datetime64[D]")
-    actual = ~np.isnat(first)
-    rule = np.where(actual, "first publication", "obs_date (no release calendar)")
-    return np.where(actual, first, days), rule.astype(object)
 
 
 def iso_utc(moment: datetime) -> str:
@@ -443,27 +420,11 @@ class Store:
                 raise StoreError(str(exc), path=str(self.path)) from exc
         if rows is None:
             rows = self._newest_of_all(series_ids, start, cap, known_at)
-        released, rule = self._released(rows, releases or self.releases)
+        released, rule = release.release_days(rows, releases or self.releases)
         if asof is not None:
             published = released <= np.datetime64(asof, "D")
             rows, released, rule = rows.where(published), released[published], rule[published]
         return self._with_provenance(rows, released, rule)
-
-    @staticmethod
-    def _released(
-        rows: newest.NewestRows, rule_of: ReleaseRule
-    ) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.object_]]:
-        """The release day and rule of each of ``rows`` (sorted by series), by the rule."""
-        released = np.empty(len(rows), dtype="datetime64[D]")
-        rule = np.empty(len(rows), dtype=object)
-        if not len(rows):
-            return released, rule
-        ids = rows.series_id
-        starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
-        for lo, hi in zip(starts, [*starts[1:], len(ids)], strict=True):
-            days, names = rule_of(str(ids[lo]), rows.obs_date[lo:hi], rows.first_published[lo:hi])
-            released[lo:hi], rule[lo:hi] = days, names
-        return released, rule
 
     def _newest_of_all(
         self,
