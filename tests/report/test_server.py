@@ -118,6 +118,7 @@ def test_the_extremes_of_the_representable_range_are_answered(
     assert answer.status_code == 200
     assert answer.json()["asof"] == day
     assert client.get("/api/series/us.ust.10y", params={"asof": day}).status_code == 200
+    assert client.get("/", params={"asof": day}).status_code == 200
 
 
 @pytest.mark.parametrize(
