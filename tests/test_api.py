@@ -49,10 +49,20 @@ def test_series_is_wide_in_display_units(cw_home: Path) -> None:
 
 
 def test_series_stored_units_are_the_providers(cw_home: Path) -> None:
-    frame = carrywatch.series("us.fed.assets", asof=date(2024, 8, 7), units="stored")
+    # H.4.1 publishes the Wednesday level on Thursday (release lag 1 day): WALCL of
+    # 2024-08-07 is there as of 2024-08-08, not as of the Wednesday itself.
+    frame = carrywatch.series("us.fed.assets", asof=date(2024, 8, 8), units="stored")
     assert frame.attrs["units"] == {"us.fed.assets": "usd_mn"}
     assert frame.index.max() == pd.Timestamp("2024-08-07")
     assert frame["us.fed.assets"].iloc[-1] == 7175256.0
+    before = carrywatch.series("us.fed.assets", asof=date(2024, 8, 7), units="stored")
+    assert before.index.max() == pd.Timestamp("2024-07-31")
+
+
+def test_an_unrepresentable_day_is_refused_with_the_reason(cw_home: Path) -> None:
+    for day in ("9999-12-31", date(1, 1, 1)):
+        with pytest.raises(ConfigError, match="outside the dates carrywatch can represent"):
+            carrywatch.metrics(asof=day)
 
 
 def test_series_refuses_unknown_ids_bad_dates_and_units(cw_home: Path) -> None:

@@ -58,15 +58,22 @@ DateLike = date | str
 
 
 def _day(value: DateLike | None, name: str) -> date | None:
-    """A ``date`` from a date or an ISO ``YYYY-MM-DD`` string; ``ConfigError`` otherwise."""
-    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+    """A ``date`` from a date or an ISO ``YYYY-MM-DD`` string, inside the days carrywatch
+    can represent (:func:`~carrywatch.catalog.releases.asof_day`); ``ConfigError``
+    otherwise."""
+    from carrywatch.catalog.releases import asof_day
+
+    if value is None:
         return value
     if isinstance(value, datetime):
-        return value.date()
+        value = value.date()
+    if isinstance(value, date):
+        return asof_day(value.isoformat(), name)
     try:
-        return date.fromisoformat(str(value))
+        parsed = date.fromisoformat(str(value))
     except ValueError:
         raise ConfigError(f"{name}={value!r} is not a date; use YYYY-MM-DD") from None
+    return asof_day(parsed.isoformat(), name)
 
 
 def _home(home: Path | str | None) -> Path:

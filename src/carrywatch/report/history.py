@@ -167,16 +167,24 @@ def _series_history(
         stored = pd.Series([], dtype="float64", index=pd.DatetimeIndex([]), name=sid)
     shown = to_display_unit(stored, spec.unit).rename(sid)
     obs = shown.index.to_numpy(dtype="datetime64[ns]")
-    published = (days - lag).to_numpy(dtype="datetime64[ns]")
-    at = np.searchsorted(obs, published, side="right") - 1
+    # Each observation's release day, by the catalog's one point-in-time rule.
+    no_vintage = np.full(len(obs), np.datetime64("NaT", "D"))
+    released, _ = catalog.calendar.release_dates(sid, obs, no_vintage)
+    released_ns = released.astype("datetime64[ns]")
+    # For each day, the newest observation released by it: the greatest obs position among
+    # those released on or before the day (a running maximum in order of release).
+    order = np.argsort(released_ns, kind="stable")
+    newest = np.maximum.accumulate(order) if len(order) else order
+    k = np.searchsorted(released_ns[order], days.to_numpy(dtype="datetime64[ns]"), "right") - 1
+    at = np.where(k >= 0, newest[np.maximum(k, 0)] if len(order) else -1, -1)
     daily = np.full(len(days), np.nan)
     if len(obs):
         last = obs[np.maximum(at, 0)]
         age = days.to_numpy(dtype="datetime64[ns]") - last
         fresh = (at >= 0) & (age <= np.timedelta64(limit))
         daily[fresh] = shown.to_numpy()[at[fresh]]
-    # Observations published by the last day (obs_date + release lag <= it).
-    published_by_end = shown.loc[: pd.Timestamp(spec.published_through(days[-1].date()))]
+    # Observations published by the last day.
+    published_by_end = shown[released_ns <= days[-1].to_datetime64()]
     return TargetHistory(
         target=sid,
         unit=display_unit(spec.unit),
