@@ -18,8 +18,10 @@ The release day of ``(series, obs_date)`` is, in this order:
 A real release day beats a calendar, and a calendar beats a usual lag.
 
 An as-of day must lie in ``[EARLIEST_ASOF, LATEST_ASOF]`` (:func:`asof_day`), the days the
-analytics can represent: pandas' nanosecond timestamps span 1677-09-21 to 2262-04-11, and
-a brief as of ``D`` also looks 30 days back. Every surface checks a day given by a user
+analytics can represent: pandas' nanosecond timestamps span 1677-09-21 to 2262-04-11; a
+brief as of ``D`` looks back up to 27 weeks (its "what changed" ranking) and a release
+day lies up to 366 days after its obs_date, so the range keeps more than 20 years from
+the first end and more than a year from the last. Every surface checks a day given by a user
 with :func:`asof_day` and answers a day outside with the reason (exit 1, HTTP 400).
 """
 
@@ -53,8 +55,8 @@ FIRST_RELEASE: Final = "ALFRED first release"
 RELEASE_CALENDAR: Final = "release calendar"
 
 #: The first and last as-of days carrywatch can represent (see the module docstring).
-EARLIEST_ASOF: Final = dt.date(1678, 1, 1)
-LATEST_ASOF: Final = dt.date(2261, 12, 31)
+EARLIEST_ASOF: Final = dt.date(1700, 1, 1)
+LATEST_ASOF: Final = dt.date(2260, 12, 31)
 
 
 def asof_day(text: str, name: str = "asof") -> dt.date:
