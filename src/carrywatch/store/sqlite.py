@@ -526,11 +526,11 @@ class Store:
 
         For series whose values are known from their own moment (intraday quotes, see
         docs/store.md), this is the path of the quotes; at equal moments the later fetch
-        wins.
+        wins. Withdrawals (rows without a value) are not part of the path.
         """
         rows = self._query(
             "SELECT known_from, value FROM observations WHERE series_id = ? AND obs_date >= ? "
-            "AND known_from <= ? ORDER BY known_from, fetch_id",
+            "AND known_from <= ? AND withdrawn = 0 ORDER BY known_from, fetch_id",
             (series_id, start.isoformat(), iso_utc(known_at)),
         ).fetchall()
         index = pd.DatetimeIndex(pd.to_datetime([r[0] for r in rows], utc=True), name="known_from")
