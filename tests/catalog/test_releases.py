@@ -25,6 +25,7 @@ import numpy as np
 import pytest
 
 from carrywatch.catalog.releases import (
+    FIRST_PUBLICATION,
     FIRST_RELEASE,
     RELEASE_CALENDAR,
     ReleaseCalendar,
@@ -100,6 +101,18 @@ def test_a_vintage_first_release_beats_the_calendar_and_the_lag(
     released, rule = calendar.release_dates("us.core_pce", obs, none)
     assert released.tolist() == [date(2025, 12, 5), date(2025, 10, 1), date(2025, 8, 31)]
     assert rule.tolist() == [RELEASE_CALENDAR, usual_lag(61), usual_lag(61)]
+
+
+def test_a_first_publication_outside_fred_is_not_called_alfred(
+    calendar: ReleaseCalendar,
+) -> None:
+    # A prediction-market quote series is known from its quote's moment (hypothetical day).
+    sid = "us.fomc_odds.2025-12-10.polymarket.hold"
+    obs = np.array(["2025-11-21"], dtype="datetime64[D]")
+    _, rule = calendar.release_dates(sid, obs, obs)
+    assert rule.tolist() == [FIRST_PUBLICATION]
+    _, rule = calendar.release_dates("us.gdp.real", obs, obs)  # FRED GDPC1
+    assert rule.tolist() == [FIRST_RELEASE]
 
 
 def test_every_calendar_row_names_its_source(calendar: ReleaseCalendar) -> None:

@@ -9,7 +9,8 @@ The release day of ``(series, obs_date)`` is, in this order:
 
 1. ``ALFRED first release``: the earliest vintage the store holds for that date from a
    vintage-publishing source, i.e. a row whose ``known_from`` is the publisher's date
-   (ALFRED's ``realtime_start``) rather than our retrieval time;
+   (ALFRED's ``realtime_start``) rather than our retrieval time (for a series not from
+   FRED, e.g. prediction-market quotes known from their moment, ``first publication``);
 2. ``release calendar``: the publisher's actual release day, from ``releases.toml``
    (2025's delayed BEA, BLS, TIC and CFTC releases, each row with its source);
 3. ``usual lag of N days``: ``obs_date + release_lag_days`` from ``series.toml`` (0 for
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EARLIEST_ASOF",
+    "FIRST_PUBLICATION",
     "FIRST_RELEASE",
     "LATEST_ASOF",
     "RELEASE_CALENDAR",
@@ -50,8 +52,13 @@ __all__ = [
     "usual_lag",
 ]
 
-#: Rule names, as the brief, ``series show`` and the JSON outputs print them.
+#: Rule names, as the brief, ``series show`` and the JSON outputs print them. A FRED
+#: series' first vintage is ALFRED's; any other series' first publisher-dated moment (a
+#: prediction-market quote's time) is a first publication.
 FIRST_RELEASE: Final = "ALFRED first release"
+FIRST_PUBLICATION: Final = "first publication"
+#: Sources whose publisher-dated rows are ALFRED vintages.
+_ALFRED_SOURCES: Final = frozenset({"fred", "fred_api"})
 RELEASE_CALENDAR: Final = "release calendar"
 
 #: The first and last as-of days carrywatch can represent (see the module docstring).
@@ -94,11 +101,13 @@ class ReleaseCalendar:
     """Release days of every catalog series (see the module docstring).
 
     ``lags`` maps series ids to their usual release lag in days; ``scheduled`` maps series
-    ids to their calendar rows by obs_date.
+    ids to their calendar rows by obs_date; ``sources`` maps series ids to their catalog
+    source (which names rule 1: ALFRED's first release for FRED series).
     """
 
     lags: Mapping[str, int]
     scheduled: Mapping[str, Mapping[dt.date, ScheduledRelease]] = field(default_factory=dict)
+    sources: Mapping[str, str] = field(default_factory=dict)
 
     def release_dates(
         self,
@@ -140,7 +149,8 @@ class ReleaseCalendar:
         first = np.asarray(first_published).astype("datetime64[D]")
         actual = ~np.isnat(first)
         released = np.where(actual, first, released)
-        rule[actual] = FIRST_RELEASE
+        alfred = self.sources.get(series_id) in _ALFRED_SOURCES
+        rule[actual] = FIRST_RELEASE if alfred else FIRST_PUBLICATION
         return released, rule
 
     def release_day(self, series_id: str, obs_date: dt.date) -> tuple[dt.date, str]:
@@ -152,8 +162,11 @@ class ReleaseCalendar:
         return obs_date + dt.timedelta(days=lag), usual_lag(lag)
 
 
-def parse_releases(doc: Mapping[str, Any], lags: Mapping[str, int]) -> ReleaseCalendar:
-    """The calendar of a parsed ``releases.toml``; ``lags`` are the catalog's usual lags.
+def parse_releases(
+    doc: Mapping[str, Any], lags: Mapping[str, int], sources: Mapping[str, str] | None = None
+) -> ReleaseCalendar:
+    """The calendar of a parsed ``releases.toml``; ``lags`` are the catalog's usual lags
+    and ``sources`` its sources, by series id.
 
     Raises :class:`CatalogError` for an unknown series, a row without a source, a
     release before its obs_date or two rows for one ``(series, obs_date)``.
@@ -184,4 +197,4 @@ def parse_releases(doc: Mapping[str, Any], lags: Mapping[str, int]) -> ReleaseCa
                 if obs_date in rows:
                     raise CatalogError(f"{here}: {sid} already has a release for that date")
                 rows[obs_date] = ScheduledRelease(name, obs_date, released, source)
-    return ReleaseCalendar(lags=dict(lags), scheduled=scheduled)
+    return ReleaseCalendar(lags=dict(lags), scheduled=scheduled, sources=dict(sources or {}))

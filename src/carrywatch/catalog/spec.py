@@ -145,7 +145,8 @@ class Catalog:
     def __post_init__(self) -> None:
         if self.releases is None:
             lags = {s.id: s.release_lag_days for s in self.series.values()}
-            object.__setattr__(self, "releases", ReleaseCalendar(lags=lags))
+            sources = {s.id: s.source for s in self.series.values()}
+            object.__setattr__(self, "releases", ReleaseCalendar(lags=lags, sources=sources))
 
     @property
     def calendar(self) -> ReleaseCalendar:
@@ -334,5 +335,6 @@ def load_catalog() -> Catalog:
     series = parse_series(_read_resource("series.toml"))
     fomc, boj = parse_events(_read_resource("events.toml"))
     lags = {s.id: s.release_lag_days for s in series.values()}
-    releases = parse_releases(_read_resource("releases.toml"), lags)
+    sources = {s.id: s.source for s in series.values()}
+    releases = parse_releases(_read_resource("releases.toml"), lags, sources)
     return Catalog(series=series, fomc=fomc, boj=boj, releases=releases)
