@@ -21,6 +21,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from carrywatch.catalog.plausibility import check_bounds
+from carrywatch.catalog.spec import load_catalog
+from carrywatch.errors import OutlierError
 from carrywatch.ingest import append_parsed
 from carrywatch.sources.fred_api import FredApi
 from carrywatch.store.sqlite import SeriesRow, Store
@@ -125,3 +128,23 @@ def test_the_as_of_view_dates_gdp_by_its_first_release(store: Store) -> None:
     assert row["released"] == pd.Timestamp("2024-10-30")
     assert row["release_rule"] == "first publication"
     assert row["value"] == 29374.914  # the latest revision held (third estimate, 2024-12-19)
+
+
+def test_withdrawals_pass_the_plausibility_bounds() -> None:
+    # The real vintage payload as refresh checks it for real GDP (GDPC1 has bounds
+    # [0, 1,000,000] in series.toml): the "." rows are withdrawals, not outliers.
+    source = FredApi(vintages=True)
+    (request,) = source.plan(["GDP"], Window())
+    payload = RawPayload(
+        request=request,
+        body=_body(),
+        status=200,
+        media_type="application/json",
+        retrieved_at=RECORDED,
+    )
+    rows = source.parse(payload).rows.assign(series_id="us.gdp.real")
+    assert rows["withdrawn"].any()
+    check_bounds(rows, load_catalog().series, source="fred_api")  # raises on an outlier
+    hostile = rows.assign(value=rows["value"].where(rows["withdrawn"], -1.0))
+    with pytest.raises(OutlierError):
+        check_bounds(hostile, load_catalog().series, source="fred_api")

@@ -29,7 +29,8 @@ def check_bounds(rows: pd.DataFrame, specs: Mapping[str, SeriesSpec], *, source:
     ----------
     rows:
         ``series_id``, ``obs_date``, ``value`` (other columns ignored); series without a
-        spec in ``specs``, or without bounds, are not checked.
+        spec in ``specs``, or without bounds, are not checked, nor are withdrawals (rows
+        flagged ``withdrawn``, whose value is NaN).
     specs:
         The catalog's series by id.
     source:
@@ -48,6 +49,8 @@ def check_bounds(rows: pd.DataFrame, specs: Mapping[str, SeriesSpec], *, source:
     low = ids.map(lambda s: ranges[s].low if s in ranges else -np.inf)
     high = ids.map(lambda s: ranges[s].high if s in ranges else np.inf)
     values = rows["value"].astype("float64")
+    if "withdrawn" in rows.columns:  # a withdrawal carries no value (carrywatch.frames)
+        known &= ~rows["withdrawn"].astype(bool)
     outside = known & ~((values >= low) & (values <= high))
     if not outside.any():
         return
