@@ -5,9 +5,10 @@ value, source, retrieved_at, url ...) and passes the frame and the catalog's spe
 
 Each claim is judged twice:
 
-* **point in time**: only observations published by the article's date, i.e.
-  ``obs_date <= spec.published_through(date)`` (``release_lag_days`` in series.toml; the
-  one place that rule is applied here is :func:`published`);
+* **point in time**: only observations published by the article's date, i.e. whose
+  ``released`` day (the column :meth:`Store.read` dates by the catalog's one
+  point-in-time rule, :mod:`carrywatch.catalog.releases`) is on or before it; the one
+  place that rule is applied here is :func:`published`;
 * **in hindsight**: every observation in the store, revised or published since.
 
 The verdict is the point-in-time one where that can be judged; where the data were not yet
@@ -81,18 +82,12 @@ def series_needed(claims: Sequence[Claim]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def published(frame: pd.DataFrame, specs: Mapping[str, SeriesSpec], asof: date) -> pd.DataFrame:
-    """The rows of ``frame`` published by ``asof``: ``obs_date`` on or before the series'
-    ``published_through(asof)`` (obs_date plus its release lag on or before ``asof``)."""
+def published(frame: pd.DataFrame, asof: date) -> pd.DataFrame:
+    """The rows of ``frame`` (a :meth:`Store.read`) published by ``asof``: their
+    ``released`` day on or before it."""
     if frame.empty:
         return frame
-    cutoff = frame["series_id"].map(
-        {
-            sid: pd.Timestamp(specs[sid].published_through(asof))
-            for sid in frame["series_id"].unique()
-        }
-    )
-    return frame[frame["obs_date"] <= cutoff]
+    return frame[frame["released"] <= pd.Timestamp(asof)]
 
 
 def judge(
@@ -103,7 +98,7 @@ def judge(
 ) -> list[Judgement]:
     """The judgement of each claim (see the module docstring)."""
     by_id = {q.id: q for q in load_quantities()}
-    known = published(frame, specs, article_date)
+    known = published(frame, article_date)
     return [
         _judge(
             c,
