@@ -50,17 +50,21 @@ def _alfred_view(day: str) -> dict[str, str]:
     return {r["date"]: r["value"] for r in rows if r["realtime_start"] <= day <= r["realtime_end"]}
 
 
-def _ingest(store: Store) -> int:
-    source = FredApi(vintages=True)
-    (request,) = source.plan(["GDP"], Window())
-    payload = RawPayload(
+def _payload() -> RawPayload:
+    """The recorded answer as a vintage request of GDP would have received it."""
+    (request,) = FredApi(vintages=True).plan(["GDP"], Window())
+    return RawPayload(
         request=request,
         body=_body(),
         status=200,
         media_type="application/json",
         retrieved_at=RECORDED,
     )
-    parsed = source.parse(payload)
+
+
+def _ingest(store: Store) -> int:
+    payload = _payload()
+    parsed = FredApi(vintages=True).parse(payload)
     return append_parsed(store, payload, parsed, {"GDP": (GDP,)}).n_added
 
 
@@ -133,16 +137,7 @@ def test_the_as_of_view_dates_gdp_by_its_first_release(store: Store) -> None:
 def test_withdrawals_pass_the_plausibility_bounds() -> None:
     # The real vintage payload as refresh checks it for real GDP (GDPC1 has bounds
     # [0, 1,000,000] in series.toml): the "." rows are withdrawals, not outliers.
-    source = FredApi(vintages=True)
-    (request,) = source.plan(["GDP"], Window())
-    payload = RawPayload(
-        request=request,
-        body=_body(),
-        status=200,
-        media_type="application/json",
-        retrieved_at=RECORDED,
-    )
-    rows = source.parse(payload).rows.assign(series_id="us.gdp.real")
+    rows = FredApi(vintages=True).parse(_payload()).rows.assign(series_id="us.gdp.real")
     assert rows["withdrawn"].any()
     check_bounds(rows, load_catalog().series, source="fred_api")  # raises on an outlier
     hostile = rows.assign(value=rows["value"].where(rows["withdrawn"], -1.0))
