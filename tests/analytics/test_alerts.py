@@ -89,10 +89,28 @@ def test_stale_fires_once_per_last_observation() -> None:
     events = stale_events(rule, obs, days, limit=timedelta(days=30))
     # 08-09 is 7 days after 08-02 (not more): fresh; 08-12 is 10 days: stale, once.
     assert [(e.obs_date, e.seen) for e in events] == [(date(2024, 8, 2), date(2024, 8, 12))]
-    # The release lag: on 08-05 with a 3-day lag the newest readable is 08-02 -> fresh;
-    # never observed at all: stale from the first day, dated by it.
+    # Never observed at all: stale from the first day, dated by it.
     never = stale_events(rule, [], days[:2], limit=timedelta(days=7))
     assert [(e.obs_date, e.value) for e in never] == [(date(2024, 8, 5), None)]
+
+
+def test_stale_reads_each_observation_from_its_release_day() -> None:
+    # Core PCE (catalog/releases.toml, BEA): August 2025 out on 2025-09-26, September 2025
+    # delayed by the shutdown to 2025-12-05. With a 60-day limit, on 2025-11-01 the newest
+    # readable month is August (92 days old): stale, once; on 12-04 still August (already
+    # reported); on 12-05 September is out but 95 days old: stale again, for September.
+    # A fixed lag would have had September readable from late October.
+    rule = AlertRule("stale", "stale", "us.core_pce", max_age_days=60)
+    obs = [date(2025, 8, 1), date(2025, 9, 1)]
+    released = [date(2025, 9, 26), date(2025, 12, 5)]
+    days = [date(2025, 11, 1), date(2025, 12, 4), date(2025, 12, 5)]
+    events = stale_events(rule, obs, days, limit=timedelta(days=95), released=released)
+    assert [(e.obs_date, e.seen) for e in events] == [
+        (date(2025, 8, 1), date(2025, 11, 1)),
+        (date(2025, 9, 1), date(2025, 12, 5)),
+    ]
+    with pytest.raises(AnalyticsError, match="one release day per obs_date"):
+        stale_events(rule, obs, days, limit=timedelta(days=95), released=released[:1])
 
 
 @pytest.mark.parametrize(

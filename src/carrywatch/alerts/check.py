@@ -95,7 +95,7 @@ def _events(rule: AlertRule, history: TargetHistory, days: pd.DatetimeIndex) -> 
             history.obs_dates,
             [d.date() for d in days],
             limit=history.limit,
-            lag=history.lag,
+            released=history.released,
         )
     return rule_events(rule, history.observed, history.unit)
 
@@ -164,8 +164,8 @@ def alert_history(
 def _reported(event: AlertEvent, history: TargetHistory) -> date:
     if event.seen is not None:
         return event.seen
-    day = pd.Timestamp(event.obs_date + history.lag)
-    return (day + pd.offsets.BDay(0)).date()  # a weekend publication: the next weekday
+    released = dict(zip(history.obs_dates, history.released, strict=True))
+    return released.get(event.obs_date, event.obs_date)
 
 
 def check_and_deliver(

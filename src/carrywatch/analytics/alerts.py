@@ -230,25 +230,32 @@ def stale_events(
     days: Sequence[date],
     *,
     limit: timedelta,
-    lag: timedelta = timedelta(0),
+    released: Sequence[date] | None = None,
 ) -> list[AlertEvent]:
     """The ``stale`` events of ``rule`` checked on each of ``days`` (sorted).
 
-    On day ``d`` the newest observation a reader could have is the last of ``obs_dates``
-    (sorted) on or before ``d - lag`` (the publisher's release lag); the target is stale
-    when it is more than ``limit`` (``max_age_days`` when the rule gives it) older than
-    ``d``, or when there is none. One event per newest observation (dated by it; a target
-    never observed is dated by the first day it was found stale).
+    On day ``d`` the newest observation a reader could have is the latest of ``obs_dates``
+    whose release day (``released``, parallel to ``obs_dates``, by the catalog's one
+    point-in-time rule; default: each observation is known on its own date) is on or
+    before ``d``; the target is stale when it is more than ``limit`` (``max_age_days``
+    when the rule gives it) older than ``d``, or when there is none. One event per newest
+    observation (dated by it; a target never observed is dated by the first day it was
+    found stale).
     """
     if rule.kind != "stale":
         raise AnalyticsError(f"rule {rule.name!r} is a {rule.kind} rule, not stale")
+    if released is not None and len(released) != len(obs_dates):
+        raise AnalyticsError("released must give one release day per obs_date")
     allowed = timedelta(days=rule.max_age_days) if rule.max_age_days is not None else limit
-    observed = np.array(sorted(obs_dates), dtype="datetime64[D]")
+    by_release = sorted(zip(released or obs_dates, obs_dates, strict=True))
+    release_days = np.array([r for r, _ in by_release], dtype="datetime64[D]")
+    # The newest observation released by each release day: a running maximum of obs dates.
+    newest = np.maximum.accumulate(np.array([o for _, o in by_release], dtype="datetime64[D]"))
     seen: set[date | None] = set()
     out: list[AlertEvent] = []
     for day in days:
-        at = int(np.searchsorted(observed, np.datetime64(day - lag, "D"), side="right"))
-        last = observed[at - 1].astype(object) if at else None
+        at = int(np.searchsorted(release_days, np.datetime64(day, "D"), side="right"))
+        last = newest[at - 1].astype(object) if at else None
         if last is not None and day - last <= allowed:
             continue
         if last in seen:  # this newest observation (or none at all) was reported

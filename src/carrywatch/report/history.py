@@ -55,7 +55,8 @@ class TargetHistory:
     #: Every obs_date on or before the last day, published or not (for staleness).
     obs_dates: tuple[date, ...]
     limit: timedelta
-    lag: timedelta
+    #: The release day of each of ``obs_dates`` (the catalog's one point-in-time rule).
+    released: tuple[date, ...]
 
 
 def check_targets(catalog: Catalog, targets: Iterable[str]) -> None:
@@ -152,7 +153,7 @@ def _metric_histories(
             obs_dates=tuple(sorted(seen)),
             # A metric is missing rather than stale (its reason says why): no limit.
             limit=timedelta.max,
-            lag=timedelta(0),
+            released=tuple(sorted(seen)),
         )
     return out
 
@@ -162,7 +163,6 @@ def _series_history(
 ) -> TargetHistory:
     spec = catalog.spec(sid)
     limit = staleness_limit(spec.frequency, spec.release_lag_days)
-    lag = timedelta(days=spec.release_lag_days)
     if stored is None:
         stored = pd.Series([], dtype="float64", index=pd.DatetimeIndex([]), name=sid)
     shown = to_display_unit(stored, spec.unit).rename(sid)
@@ -192,5 +192,5 @@ def _series_history(
         observed=published_by_end,
         obs_dates=tuple(pd.Timestamp(d).date() for d in shown.index),
         limit=limit,
-        lag=lag,
+        released=tuple(pd.Timestamp(d).date() for d in released),
     )
