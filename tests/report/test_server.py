@@ -16,6 +16,7 @@ import pytest
 from carrywatch.catalog.spec import load_catalog
 from carrywatch.report.metrics import headline_metrics
 from carrywatch.report.server import make_server
+from carrywatch.store.alert_state import FiredEvent, record_fired
 from carrywatch.store.sqlite import FetchRecord, Store
 from carrywatch.types import Origin
 
@@ -273,3 +274,53 @@ def test_check_upload_refuses_bad_input(served: tuple[httpx.Client, Path]) -> No
     bad_date = client.post("/check", params={"date": "2025-02-30"}, content=b"x")
     assert bad_date.status_code == 400
     assert client.post("/api/metrics").status_code == 405
+
+
+def test_the_served_brief_has_a_date_bar_the_written_one_has_not(
+    served: tuple[httpx.Client, Path], tmp_path: Path
+) -> None:
+    client, _ = served
+    page = client.get("/", params={"asof": "2024-08-05"}).text
+    assert 'name="asof" value="2024-08-05"' in page
+    assert 'name="compare"' in page
+    # The page written to disk (and by `carrywatch brief`) has no form that needs a server.
+    written = (tmp_path / "cache" / "2024-08-05" / "brief.html").read_text(encoding="utf-8")
+    assert "cw-datebar" not in written
+
+
+def test_two_dates_side_by_side_with_the_alerts_recorded(
+    served: tuple[httpx.Client, Path],
+) -> None:
+    client, store_path = served
+    with Store.open(store_path) as store:
+        record_fired(
+            store,
+            [
+                FiredEvent(
+                    "spread below 2.5", "k1", date(2024, 8, 5), "", 2.999, "spread 2.999 pp"
+                ),
+                FiredEvent("later", "k2", date(2026, 1, 5), "", 1.0, "after both dates"),
+            ],
+            datetime(2026, 1, 6, tzinfo=UTC),
+        )
+    answer = client.get("/", params={"asof": "2024-08-05", "compare": "2025-12-05"})
+    assert answer.status_code == 200
+    text = answer.text
+    with Store.open(store_path) as store:
+        first = headline_metrics(store, load_catalog(), date(2024, 8, 5))
+        second = headline_metrics(store, load_catalog(), date(2025, 12, 5))
+    # 10y spread: DGS10 3.78 - JGB 0.781 = 2.999 on 2024-08-05; 4.14 - 1.951 = 2.189 on
+    # 2025-12-05 (`carrywatch metrics --asof D --json`, the same library call as here).
+    assert first["spread.us_jp.10y"].value == pytest.approx(2.999)
+    assert second["spread.us_jp.10y"].value == pytest.approx(2.189)
+    row = text[text.index("<td>spread.us_jp.10y</td>") :].split("</tr>")[0]
+    assert "2.999 pp" in row
+    assert "2.189 pp" in row
+    assert "-0.81" in row
+    assert 'href="/?asof=2024-08-05"' in text
+    assert 'href="/?asof=2025-12-05"' in text
+    assert "spread 2.999 pp" in text
+    assert "after both dates" not in text  # observed after the later date
+    bad = client.get("/", params={"asof": "2024-08-05", "compare": "2024-02-30"})
+    assert bad.status_code == 400
+    assert "compare" in bad.json()["error"]

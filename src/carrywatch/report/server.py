@@ -3,7 +3,9 @@
 Routes (GET, and one POST that reads and writes nothing but its answer):
 
 ``/?asof=D``               the brief as of ``D`` (default: the default date), rebuilt when
-                           the store changed
+                           the store changed, with a date picker above it
+``/?asof=D1&compare=D2``   the headline metrics of both dates side by side and the alert
+                           events recorded (:mod:`carrywatch.report.compare_page`)
 ``/plotly.min.js``         plotly, served from the installed package (no CDN)
 ``/api/metrics?asof=D``    the headline metrics JSON of :mod:`carrywatch.report.metrics`
 ``/api/series/{id}?start=&end=&asof=&format=json|csv``  one series with provenance and
@@ -43,8 +45,10 @@ from carrywatch.catalog.releases import asof_day
 from carrywatch.catalog.spec import Catalog
 from carrywatch.errors import CarrywatchError, CatalogError, ConfigError
 from carrywatch.report.claims_page import check_document, render_claims_page
+from carrywatch.report.compare_page import compare_page, date_bar
 from carrywatch.report.metrics import default_asof, headline_metrics
 from carrywatch.report.render import MarketReader, build_report, write_report
+from carrywatch.store.alert_state import fired_events
 from carrywatch.store.sqlite import Store
 from carrywatch.types import utc_now
 
@@ -146,6 +150,16 @@ class BriefCache:
         return (self._folder / name).read_bytes()
 
 
+def _with_date_bar(page: bytes, asof: date | None) -> bytes:
+    """The brief with the served app's date bar after its ``<body>`` tag (the written,
+    offline page has none: its form would need this server)."""
+    start = page.find(b"<body")
+    end = page.find(b">", start) + 1 if start >= 0 else 0
+    if not end:
+        return page
+    return page[:end] + date_bar(asof).encode("utf-8") + page[end:]
+
+
 def _handler(
     open_store: StoreFactory, catalog: Catalog, cache: BriefCache
 ) -> type[BaseHTTPRequestHandler]:
@@ -217,8 +231,12 @@ def _handler(
             query = parse_qs(parts.query, keep_blank_values=True)
             path = parts.path
             if path in {"/", "/index.html", "/brief.html"}:
-                page = cache.page(_query_date(query, "asof"))
-                self._send(page, "text/html; charset=utf-8")
+                asof, other = _query_date(query, "asof"), _query_date(query, "compare")
+                if other is not None:
+                    self._compare(asof, other)
+                else:
+                    page = _with_date_bar(cache.page(asof), asof)
+                    self._send(page, "text/html; charset=utf-8")
             elif path == "/plotly.min.js":
                 self._send(cache.asset("plotly.min.js"), "text/javascript; charset=utf-8")
             elif path == "/check":
@@ -229,6 +247,17 @@ def _handler(
                 self._series(match.group(1), query)
             else:
                 raise _ClientError(HTTPStatus.NOT_FOUND, f"no such page: {path[:80]}")
+
+        def _compare(self, asof: date | None, other: date) -> None:
+            """The headline metrics of two dates side by side and the alerts recorded."""
+            with open_store() as store:
+                day = asof or default_asof(store, utc_now().date())
+                page = compare_page(
+                    headline_metrics(store, catalog, day),
+                    headline_metrics(store, catalog, other),
+                    fired_events(store),
+                )
+            self._send(page.encode("utf-8"), "text/html; charset=utf-8")
 
         def _metrics(self, query: dict[str, list[str]]) -> None:
             asof = _query_date(query, "asof")  # 400 for a day outside the representable range
