@@ -316,7 +316,7 @@ def test_two_dates_side_by_side_with_the_alerts_recorded(
     row = text[text.index("<td>spread.us_jp.10y</td>") :].split("</tr>")[0]
     assert "2.999 pp" in row
     assert "2.189 pp" in row
-    assert "-0.81" in row
+    assert "-81 bp" in row
     assert 'href="/?asof=2024-08-05"' in text
     assert 'href="/?asof=2025-12-05"' in text
     assert "spread 2.999 pp" in text

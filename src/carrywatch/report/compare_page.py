@@ -14,6 +14,7 @@ from datetime import date
 from html import escape
 from typing import Final
 
+from carrywatch.report.formats import change_text, value_text
 from carrywatch.report.metrics import METRIC_KEYS, HeadlineMetrics, Metric
 from carrywatch.store.alert_state import FiredEvent
 
@@ -24,7 +25,7 @@ _STYLE: Final = (
     "main{max-width:1100px;margin:0 auto;padding:16px}"
     "table{border-collapse:collapse;width:100%}"
     "th,td{padding:4px 8px;border-bottom:1px solid #dde3ea;text-align:left}"
-    "td.n{text-align:right;font-variant-numeric:tabular-nums}"
+    "td.n{text-align:right;font-variant-numeric:tabular-nums}td.d{white-space:nowrap}"
 )
 
 
@@ -48,15 +49,13 @@ def date_bar(asof: date | None, compare_with: date | None = None) -> str:
 
 
 def _value(metric: Metric) -> str:
-    if metric.value is None:
-        return "—"
-    return f"{metric.value:,.4g} {escape(metric.unit)}"
+    return escape(value_text(metric.value, metric.unit))
 
 
 def _change(first: Metric, second: Metric) -> str:
     if first.value is None or second.value is None:
         return "—"
-    return f"{second.value - first.value:+,.4g}"
+    return escape(change_text(second.value - first.value, first.unit))
 
 
 def compare_page(
@@ -72,8 +71,8 @@ def compare_page(
         why = "; ".join(escape(m.reason) for m in (a, b) if m.value is None and m.reason)
         rows.append(
             f"<tr><td>{escape(key)}</td>"
-            f'<td class="n">{_value(a)}</td><td>{a.obs_date or ""}</td>'
-            f'<td class="n">{_value(b)}</td><td>{b.obs_date or ""}</td>'
+            f'<td class="n">{_value(a)}</td><td class="d">{a.obs_date or ""}</td>'
+            f'<td class="n">{_value(b)}</td><td class="d">{b.obs_date or ""}</td>'
             f'<td class="n">{_change(a, b)}</td><td>{why}</td></tr>'
         )
     last = max(first.asof, second.asof)
