@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pandas as pd
@@ -62,9 +63,10 @@ def test_series_endpoint_in_json_and_csv(served: tuple[httpx.Client, Path]) -> N
     body = answer.json()
     assert body["series_id"] == "us.ust.10y"
     assert body["unit"] == "percent"
-    first = body["observations"][0]
+    first = rows_of(body)[0]
     assert (first["obs_date"], first["value"], first["origin"]) == ("2024-08-05", 3.78, "snapshot")
     assert first["url"].startswith("https://github.com/")
+    assert body["next"] is None
     csv_answer = client.get(
         "/api/series/jp.jgb.10y",
         params={"start": "2024-08-05", "end": "2024-08-05", "format": "csv"},
@@ -77,12 +79,34 @@ def test_series_endpoint_in_json_and_csv(served: tuple[httpx.Client, Path]) -> N
     assert lines[1].endswith(",2024-08-05,usual lag of 0 days")
 
 
-def _series(client: httpx.Client, series_id: str, asof: str) -> list[dict[str, object]]:
+def rows_of(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """A page's observations as one dict per row, each with its fetch's provenance."""
+    columns = body["observations"]
+    fetches = {f["fetch_id"]: f for f in body["fetches"]}
+    return [
+        {**dict(zip(columns, values, strict=True)), **fetches[values[2]]}
+        for values in zip(*columns.values(), strict=True)
+    ]
+
+
+def every_row(client: httpx.Client, path: str, **params: str) -> list[dict[str, Any]]:
+    """Every page of ``path`` (following ``next``), as rows."""
+    rows: list[dict[str, Any]] = []
+    answer = client.get(path, params=params)
+    while True:
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        rows.extend(rows_of(body))
+        if body["next"] is None:
+            return rows
+        answer = client.get(path, params={"cursor": body["next"]})
+
+
+def _series(client: httpx.Client, series_id: str, asof: str) -> list[dict[str, Any]]:
     answer = client.get(f"/api/series/{series_id}", params={"asof": asof})
     assert answer.status_code == 200
     assert answer.json()["asof"] == asof
-    observations: list[dict[str, object]] = answer.json()["observations"]
-    return observations
+    return every_row(client, f"/api/series/{series_id}", asof=asof)
 
 
 def test_the_series_endpoint_shows_only_what_was_published_by_asof(
@@ -92,7 +116,7 @@ def test_the_series_endpoint_shows_only_what_was_published_by_asof(
     # The BOJ raised its rate on 2025-12-19 (events.toml); as of 2025-12-05 that is unknown.
     boj = _series(client, "jp.boj.policy_rate", "2025-12-05")
     assert max(str(o["obs_date"]) for o in boj) <= "2025-12-05"
-    everything = client.get("/api/series/jp.boj.policy_rate").json()["observations"]
+    everything = every_row(client, "/api/series/jp.boj.policy_rate")
     assert any(o["obs_date"] == "2025-12-19" for o in everything)
     # Core PCE: September 2025 was released on 2025-12-05 after the shutdown (BEA, "Personal
     # Income and Outlays, September 2025": "Current release: December 5, 2025"); October's
@@ -204,6 +228,7 @@ def test_requests_are_served_consistently_while_a_refresh_writes(
     series_id = "us.ust.10y"
     days = pd.date_range("2030-01-01", periods=40, freq="D")
     stop = threading.Event()
+    written: list[float] = []
 
     def writer() -> None:
         # A refresh appending one payload after another, each in its own transaction:
@@ -223,11 +248,12 @@ def test_requests_are_served_consistently_while_a_refresh_writes(
                 )
                 rows = pd.DataFrame({"series_id": series_id, "obs_date": days, "value": float(k)})
                 store.append(record, rows)
+                written.append(float(k))
 
     def reader(_: int) -> set[float]:
         answer = client.get(f"/api/series/{series_id}", params={"start": "2030-01-01"})
         assert answer.status_code == 200
-        return {o["value"] for o in answer.json()["observations"]}
+        return set(answer.json()["observations"]["value"])
 
     thread = threading.Thread(target=writer)
     thread.start()
@@ -240,8 +266,9 @@ def test_requests_are_served_consistently_while_a_refresh_writes(
     # Every answer shows one whole payload: all 40 dates at the same revision (or none yet).
     for values in seen:
         assert len(values) <= 1
-    final = reader(0)
-    assert final == {30.0}
+    # ...and once the writer has stopped, its last payload (never a stale cached answer).
+    assert written
+    assert reader(0) == {written[-1]}
 
 
 ARTICLE = Path(__file__).parents[1] / "payloads" / "articles" / "000_fb0d42cc606751de.txt"

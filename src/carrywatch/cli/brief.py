@@ -144,12 +144,13 @@ def brief_command(asof: str | None, out_dir: Path) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port (0: any free).")
 def serve_command(host: str, port: int) -> None:
-    """A read-only local web app: the brief, /api/metrics and /api/series/{id}."""
+    """A read-only local web app: the brief, /api/metrics, /api/series/{id} (paged) and
+    /api/fetches/{id}."""
     from carrywatch.api import market_reader
     from carrywatch.catalog.spec import load_catalog
     from carrywatch.report.server import make_server
     from carrywatch.store.sqlite import Store
-    from carrywatch.workspace import open_store
+    from carrywatch.workspace import open_archive, open_store
 
     settings = load_settings()
     catalog = load_catalog()
@@ -166,6 +167,7 @@ def serve_command(host: str, port: int) -> None:
             port=port,
             template_cache=settings.template_cache,
             market_odds=market_reader(settings.home, catalog),
+            archive=open_archive(settings.home),
         )
     except OSError as exc:
         raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc

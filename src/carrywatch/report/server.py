@@ -8,56 +8,82 @@ Routes (GET, and one POST that reads and writes nothing but its answer):
                            events recorded (:mod:`carrywatch.report.compare_page`)
 ``/plotly.min.js``         plotly, served from the installed package (no CDN)
 ``/api/metrics?asof=D``    the headline metrics JSON of :mod:`carrywatch.report.metrics`
-``/api/series/{id}?start=&end=&asof=&format=json|csv``  one series with provenance and
-                           the day and rule that dated each observation's release
+``/api/series/{id}?start=&end=&asof=&limit=&cursor=&format=json|csv``  a page of one
+                           series (at most ``limit`` observations, default 1,000, at most
+                           10,000), each with its fetch id and the day and rule that dated
+                           its release; the page's fetches listed once; ``next``, a cursor
+                           to the following page (:mod:`carrywatch.report.series_page`)
+``/api/fetches/{id}``      one fetch's provenance: source, URL, retrieval time, sha256,
+                           bytes, origin, parser version, whether its raw body is archived
 ``/check``                 a form to upload a commentary; ``POST /check?date=&name=`` with
                            the article as the body (or the form's ``article`` field), at
                            most 1 MB, answers the claim check's page; nothing is stored
 
 ``asof`` means one thing on every route: what was published by that day, by the
 catalog's release calendar (:mod:`carrywatch.catalog.releases`), the rule of the CLI and
-the library too. Every request opens its own read connection: SQLite in WAL mode gives
-each reader a consistent snapshot, so a refresh writing at the same time never breaks a
-request. Unknown ids, malformed or impossible dates, days outside the range carrywatch
-can represent and anything but these paths get a 4xx with a one-line JSON message.
-Nothing secret is ever served: the store holds no keys, and no settings are exposed. It
-binds to loopback unless told otherwise.
+the library too. Unknown ids, malformed or impossible dates, days outside the range
+carrywatch can represent, a bad ``limit`` or cursor and anything but these paths get a
+4xx with a one-line JSON message. Nothing secret is ever served: the store holds no keys,
+and no settings are exposed. It binds to loopback unless told otherwise.
+
+Concurrency: a thread per connection, at most :data:`MAX_CONNECTIONS` at once (further
+connections wait in the listen queue), so a slow answer (a brief being rebuilt, a big
+CSV) never holds up a fast one and the work in flight is bounded. Threads borrow read
+connections from a pool (SQLite in WAL mode: readers never wait for a writer, and a
+refresh writing at the same time never breaks a request). Built answers (the brief per
+day, the metrics per day, each series' columns) are kept per store version
+(:meth:`~carrywatch.store.sqlite.Store.data_version`, or for a series its last fetch id)
+and built once however many ask at the same time (:mod:`carrywatch.report.page_cache`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import queue
 import re
-import shutil
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Final
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from carrywatch.catalog.releases import asof_day
 from carrywatch.catalog.spec import Catalog
 from carrywatch.errors import CarrywatchError, CatalogError, ConfigError
 from carrywatch.report.claims_page import check_document, render_claims_page
-from carrywatch.report.compare_page import compare_page, date_bar
+from carrywatch.report.compare_page import compare_page
 from carrywatch.report.metrics import default_asof, headline_metrics
-from carrywatch.report.render import MarketReader, build_report, write_report
+from carrywatch.report.page_cache import BriefCache, SharedCache
+from carrywatch.report.render import MarketReader
+from carrywatch.report.series_page import (
+    PageQuery,
+    PageRequestError,
+    SeriesColumns,
+    decode_cursor,
+    fetch_json,
+    page_csv,
+    page_json,
+    parse_limit,
+)
 from carrywatch.store.alert_state import fired_events
+from carrywatch.store.archive import RawArchive
 from carrywatch.store.sqlite import Store
 from carrywatch.types import utc_now
 
-__all__ = ["MAX_UPLOAD_BYTES", "BriefCache", "make_server"]
+__all__ = ["MAX_CONNECTIONS", "MAX_UPLOAD_BYTES", "BriefCache", "Server", "make_server"]
 
 _SERIES_PATH: Final = re.compile(r"^/api/series/([a-z0-9_.]{1,80})$")
+_FETCH_PATH: Final = re.compile(r"^/api/fetches/([^/]{1,40})$")
 _MAX_QUERY: Final = 2048
 #: The largest article ``POST /check`` reads (a long saved page); larger ones get 413.
 MAX_UPLOAD_BYTES: Final = 1_000_000
+#: Connections served at once (one thread each); more wait in the listen queue.
+MAX_CONNECTIONS: Final = 32
 _UPLOAD_FORM: Final = (
     b"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>carrywatch claim "
     b"check</title></head><body><h1>Check a commentary</h1><form method='post' "
@@ -66,22 +92,10 @@ _UPLOAD_FORM: Final = (
     b"rows='20' cols='100' placeholder='Paste the article'></textarea></p><p><button>Check"
     b"</button></p></form></body></html>"
 )
-#: Briefs kept rendered for as-of days other than the default (oldest dropped first).
-_MAX_PAGES: Final = 8
+#: Answers kept per kind (metrics and compare pages per day pair, series reads).
+_KEPT_ANSWERS: Final = 64
 
 StoreFactory = Callable[[], Store]
-
-#: Fields of each observation ``/api/series/{id}`` returns (the CSV header).
-_SERIES_FIELDS: Final = (
-    "obs_date",
-    "value",
-    "source",
-    "origin",
-    "retrieved_at",
-    "url",
-    "released",
-    "release_rule",
-)
 
 
 class _ClientError(Exception):
@@ -101,68 +115,92 @@ def _query_date(query: dict[str, list[str]], name: str) -> date | None:
         raise _ClientError(HTTPStatus.BAD_REQUEST, str(exc)) from None
 
 
-class BriefCache:
-    """The rendered brief, rebuilt only when the store has changed since the last build."""
+class _StorePool:
+    """Read connections to the store, opened once and lent to one request at a time
+    (opening one runs the schema check in a write transaction: too dear per request)."""
+
+    def __init__(self, open_store: StoreFactory) -> None:
+        self._open_store = open_store
+        self._idle: queue.SimpleQueue[Store] = queue.SimpleQueue()
+        self._all: list[Store] = []
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        try:
+            store = self._idle.get_nowait()
+        except queue.Empty:
+            store = self._open_store()
+            with self._lock:
+                self._all.append(store)
+        try:
+            yield store
+        finally:
+            self._idle.put(store)
+
+    def close(self) -> None:
+        with self._lock:
+            for store in self._all:
+                store.close()
+            self._all.clear()
+
+
+class Server(ThreadingHTTPServer):
+    """A thread per connection, at most ``max_connections`` at once."""
+
+    daemon_threads = True
+    request_queue_size = 128  # the listen backlog: clients beyond the threads wait here
 
     def __init__(
         self,
-        open_store: StoreFactory,
-        catalog: Catalog,
-        folder: Path,
+        address: tuple[str, int],
+        handler: type[BaseHTTPRequestHandler],
         *,
-        template_cache: Path | None = None,
-        market_odds: MarketReader | None = None,
+        pool: _StorePool,
+        brief_cache: BriefCache,
+        max_connections: int = MAX_CONNECTIONS,
     ) -> None:
-        self._open_store = open_store
-        self._market_odds = market_odds
-        self._catalog = catalog
-        self._folder = folder
-        self._template_cache = template_cache
-        self._lock = threading.Lock()
-        # Per as-of day (None: the default day), the store version its page was built for.
-        self._built_for: dict[date | None, tuple[int, int]] = {}
+        self._slots = threading.BoundedSemaphore(max_connections)
+        self.pool = pool
+        self.brief_cache = brief_cache
+        super().__init__(address, handler)
 
-    def page(self, asof: date | None = None) -> bytes:
-        """The brief.html as of ``asof`` (default: :func:`default_asof`), rebuilding it
-        first if the store changed since it was built."""
-        folder = self._folder if asof is None else self._folder / asof.isoformat()
-        with self._lock:
-            with self._open_store() as store:
-                version = store.counts()
-                if self._built_for.get(asof) != version or not (folder / "brief.html").exists():
-                    day = asof or default_asof(store, utc_now().date())
-                    report = build_report(store, self._catalog, day, market_odds=self._market_odds)
-                    write_report(report, folder, template_cache=self._template_cache)
-                    self._built_for.pop(asof, None)
-                    self._built_for[asof] = version
-                    self._forget_oldest()
-            return (folder / "brief.html").read_bytes()
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self._slots.acquire()  # the accept loop waits here while every thread is busy
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
 
-    def _forget_oldest(self) -> None:
-        """Keep at most :data:`_MAX_PAGES` dated briefs besides the default one."""
-        dated = [day for day in self._built_for if day is not None]
-        for day in dated[: max(0, len(dated) - _MAX_PAGES)]:
-            del self._built_for[day]
-            shutil.rmtree(self._folder / day.isoformat(), ignore_errors=True)
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
-    def asset(self, name: str) -> bytes:
-        self.page()  # make sure the folder has been written
-        return (self._folder / name).read_bytes()
-
-
-def _with_date_bar(page: bytes, asof: date | None) -> bytes:
-    """The brief with the served app's date bar after its ``<body>`` tag (the written,
-    offline page has none: its form would need this server)."""
-    start = page.find(b"<body")
-    end = page.find(b">", start) + 1 if start >= 0 else 0
-    if not end:
-        return page
-    return page[:end] + date_bar(asof).encode("utf-8") + page[end:]
+    def server_close(self) -> None:
+        super().server_close()
+        self.pool.close()
 
 
 def _handler(
-    open_store: StoreFactory, catalog: Catalog, cache: BriefCache
+    pool: _StorePool,
+    open_store: StoreFactory,
+    catalog: Catalog,
+    cache: BriefCache,
+    archive: RawArchive | None,
 ) -> type[BaseHTTPRequestHandler]:
+    metrics_answers: SharedCache[tuple[date | None, date | None, int], bytes] = SharedCache(
+        _KEPT_ANSWERS
+    )
+    compare_answers: SharedCache[tuple[date | None, date | None, date, int], bytes] = SharedCache(
+        _KEPT_ANSWERS
+    )
+    series_reads: SharedCache[tuple[str, date | None, int], SeriesColumns] = SharedCache(
+        _KEPT_ANSWERS
+    )
+
     class Handler(BaseHTTPRequestHandler):
         server_version = "carrywatch"
         sys_version = ""
@@ -172,6 +210,8 @@ def _handler(
                 self._route()
             except _ClientError as exc:
                 self._json({"error": str(exc)}, exc.status)
+            except PageRequestError as exc:
+                self._json({"error": str(exc)}, HTTPStatus.BAD_REQUEST)
             except CatalogError as exc:
                 self._json({"error": str(exc)}, HTTPStatus.NOT_FOUND)
             except CarrywatchError as exc:
@@ -232,99 +272,127 @@ def _handler(
             path = parts.path
             if path in {"/", "/index.html", "/brief.html"}:
                 asof, other = _query_date(query, "asof"), _query_date(query, "compare")
-                if other is not None:
-                    self._compare(asof, other)
-                else:
-                    page = _with_date_bar(cache.page(asof), asof)
-                    self._send(page, "text/html; charset=utf-8")
+                with pool.store() as store:
+                    if other is not None:
+                        page = self._compare(store, asof, other)
+                    else:
+                        page = cache.page(store, asof)
+                self._send(page, "text/html; charset=utf-8")
             elif path == "/plotly.min.js":
-                self._send(cache.asset("plotly.min.js"), "text/javascript; charset=utf-8")
+                with pool.store() as store:
+                    script = cache.plotly_js(store)
+                self._send(script, "text/javascript; charset=utf-8")
             elif path == "/check":
                 self._send(_UPLOAD_FORM, "text/html; charset=utf-8")
             elif path == "/api/metrics":
                 self._metrics(query)
             elif (match := _SERIES_PATH.match(path)) is not None:
                 self._series(match.group(1), query)
+            elif (match := _FETCH_PATH.match(path)) is not None:
+                self._fetch(match.group(1))
             else:
                 raise _ClientError(HTTPStatus.NOT_FOUND, f"no such page: {path[:80]}")
 
-        def _compare(self, asof: date | None, other: date) -> None:
+        def _compare(self, store: Store, asof: date | None, other: date) -> bytes:
             """The headline metrics of two dates side by side and the alerts recorded."""
-            with open_store() as store:
+            today = utc_now().date() if asof is None else None
+
+            def build() -> bytes:
                 day = asof or default_asof(store, utc_now().date())
-                page = compare_page(
+                return compare_page(
                     headline_metrics(store, catalog, day),
                     headline_metrics(store, catalog, other),
                     fired_events(store),
-                )
-            self._send(page.encode("utf-8"), "text/html; charset=utf-8")
+                ).encode("utf-8")
+
+            return compare_answers.get((asof, today, other, store.data_version()), build)
 
         def _metrics(self, query: dict[str, list[str]]) -> None:
             asof = _query_date(query, "asof")  # 400 for a day outside the representable range
-            with open_store() as store:
-                day = asof or default_asof(store, utc_now().date())
-                self._json(headline_metrics(store, catalog, day).to_json())
+            today = utc_now().date() if asof is None else None
+            with pool.store() as store:
+
+                def build() -> bytes:
+                    day = asof or default_asof(store, utc_now().date())
+                    payload = headline_metrics(store, catalog, day).to_json()
+                    return json.dumps(payload).encode("utf-8")
+
+                body = metrics_answers.get((asof, today, store.data_version()), build)
+            self._send(body, "application/json")
 
         def _series(self, series_id: str, query: dict[str, list[str]]) -> None:
             spec = catalog.spec(series_id)
             start, end = _query_date(query, "start"), _query_date(query, "end")
             asof = _query_date(query, "asof")
+            limit = parse_limit((query.get("limit") or [""])[0])
             fmt = (query.get("format") or ["json"])[0]
             if fmt not in {"json", "csv"}:
                 raise _ClientError(HTTPStatus.BAD_REQUEST, f"format={fmt[:20]!r}: use json or csv")
-            with open_store() as store:
-                frame = store.read(
-                    [spec.id],
-                    start=start,
-                    end=end,
-                    asof=asof,
-                    releases=catalog.calendar.release_dates,
-                )
-            records: list[dict[str, Any]] = [
-                {
-                    "obs_date": day.strftime("%Y-%m-%d"),
-                    "value": float(value),
-                    "source": source,
-                    "origin": origin,
-                    "retrieved_at": retrieved,
-                    "url": url,
-                    "released": released.strftime("%Y-%m-%d"),
-                    "release_rule": rule,
-                }
-                for day, value, source, origin, retrieved, url, released, rule in zip(
-                    frame["obs_date"],
-                    frame["value"],
-                    frame["source"],
-                    frame["origin"],
-                    frame["retrieved_at"],
-                    frame["url"],
-                    frame["released"],
-                    frame["release_rule"],
-                    strict=True,
-                )
-            ]
+            cursor = (query.get("cursor") or [""])[0]
+            with pool.store() as store:
+                if cursor:
+                    page_query = decode_cursor(cursor)
+                    given = {"start": start, "end": end, "asof": asof}
+                    if page_query.series_id != spec.id or any(
+                        value is not None and value != getattr(page_query, name)
+                        for name, value in given.items()
+                    ):
+                        raise PageRequestError(
+                            "the cursor belongs to another query: pass it alone "
+                            "(with limit and format if you like)"
+                        )
+                else:
+                    page_query = PageQuery(spec.id, start, end, asof, store.last_fetch_id())
+
+                def build() -> SeriesColumns:
+                    frame = store.read(
+                        [spec.id],
+                        asof=page_query.asof,
+                        releases=catalog.calendar.release_dates,
+                        through_fetch=page_query.through_fetch,
+                    )
+                    return SeriesColumns.from_read(frame)
+
+                key = (spec.id, page_query.asof, page_query.through_fetch)
+                columns = series_reads.get(key, build)
             if fmt == "json":
-                self._json(
-                    {
-                        "series_id": spec.id,
-                        "unit": spec.unit,
-                        "asof": None if asof is None else asof.isoformat(),
-                        "observations": records,
-                    }
-                )
+                body, following = page_json(columns, page_query, unit=spec.unit, limit=limit)
+                self._send(body, "application/json")
                 return
-            buffer = io.StringIO()
-            writer = csv.DictWriter(buffer, fieldnames=list(_SERIES_FIELDS))
-            writer.writeheader()
-            writer.writerows(records)
-            self._send(buffer.getvalue().encode("utf-8"), "text/csv; charset=utf-8")
+            body, following = page_csv(columns, page_query, limit=limit)
+            link = None
+            if following is not None:
+                target = f"/api/series/{spec.id}?format=csv&limit={limit}&cursor={quote(following)}"
+                link = f'<{target}>; rel="next"'
+            self._send(body, "text/csv; charset=utf-8", link=link)
+
+        def _fetch(self, text: str) -> None:
+            if not text.isascii() or not text.isdigit() or len(text) > 18:
+                raise _ClientError(
+                    HTTPStatus.BAD_REQUEST, f"fetch id {text[:20]!r}: give a whole number"
+                )
+            with pool.store() as store:
+                fetch = store.fetch(int(text))
+            if fetch is None:
+                raise _ClientError(HTTPStatus.NOT_FOUND, f"no fetch {int(text)} in the store")
+            archived = archive is not None and archive.has(fetch.sha256)
+            self._json(fetch_json(fetch, archived=archived))
 
         def _json(self, payload: object, status: HTTPStatus = HTTPStatus.OK) -> None:
             self._send(json.dumps(payload).encode("utf-8"), "application/json", status)
 
-        def _send(self, body: bytes, media_type: str, status: HTTPStatus = HTTPStatus.OK) -> None:
+        def _send(
+            self,
+            body: bytes,
+            media_type: str,
+            status: HTTPStatus = HTTPStatus.OK,
+            *,
+            link: str | None = None,
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", media_type)
+            if link is not None:
+                self.send_header("Link", link)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
             self.send_header("X-Content-Type-Options", "nosniff")
@@ -346,16 +414,20 @@ def make_server(
     cache_dir: Path | None = None,
     template_cache: Path | None = None,
     market_odds: MarketReader | None = None,
-) -> ThreadingHTTPServer:
-    """A server ready to ``serve_forever()``; ``port=0`` picks a free port. ``cache_dir``
-    holds the rendered brief (default: a new temporary folder); ``template_cache`` the
-    compiled page template (see :func:`~carrywatch.report.render.render_html`);
-    ``market_odds`` reads prediction-market odds for the brief (see
-    :func:`~carrywatch.report.render.build_report`)."""
+    archive: RawArchive | None = None,
+    max_connections: int = MAX_CONNECTIONS,
+) -> Server:
+    """A server ready to ``serve_forever()``; ``port=0`` picks a free port. ``open_store``
+    opens a read connection (called once per pooled connection, closed by
+    ``server_close()``); ``cache_dir`` holds the rendered brief (default: a new temporary
+    folder); ``template_cache`` the compiled page template (see
+    :func:`~carrywatch.report.render.render_html`); ``market_odds`` reads prediction-market
+    odds for the brief (see :func:`~carrywatch.report.render.build_report`); ``archive``
+    the raw payloads, for ``/api/fetches/{id}``'s ``archived``."""
     folder = cache_dir or Path(tempfile.mkdtemp(prefix="carrywatch-serve-"))
-    cache = BriefCache(
-        open_store, catalog, folder, template_cache=template_cache, market_odds=market_odds
+    cache = BriefCache(catalog, folder, template_cache=template_cache, market_odds=market_odds)
+    pool = _StorePool(open_store)
+    handler = _handler(pool, open_store, catalog, cache, archive)
+    return Server(
+        (host, port), handler, pool=pool, brief_cache=cache, max_connections=max_connections
     )
-    server = ThreadingHTTPServer((host, port), _handler(open_store, catalog, cache))
-    server.daemon_threads = True
-    return server

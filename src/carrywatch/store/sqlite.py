@@ -82,6 +82,14 @@ _FETCH_COLUMNS: Final = (
     "n_bytes, parse_version, origin, provenance_json"
 )
 
+#: The ``meta`` key of :meth:`Store.data_version`, and the statement each changing write
+#: transaction runs before it commits (the row is created by the first one).
+_DATA_VERSION_KEY: Final = "data_version"
+_BUMP_DATA_VERSION: Final = (
+    "INSERT INTO meta(key, value) VALUES ('data_version', 1) "
+    "ON CONFLICT(key) DO UPDATE SET value = CAST(meta.value AS INTEGER) + 1"
+)
+
 #: Rows fetched at a time by :meth:`Store.read`.
 _READ_BATCH: Final = 16384
 
@@ -238,9 +246,11 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction; nested uses join the outer one."""
+        """A write transaction; nested uses join the outer one. One that changed any row
+        bumps the store's data version (:meth:`data_version`) before it commits."""
         with self._lock:
             outer = self._depth == 0
+            changes_before = self._db.total_changes
             try:
                 if outer:
                     self._db.execute("BEGIN IMMEDIATE")
@@ -250,6 +260,8 @@ class Store:
                 finally:
                     self._depth -= 1
                 if outer:
+                    if self._db.total_changes != changes_before:
+                        self._db.execute(_BUMP_DATA_VERSION)
                     self._db.execute("COMMIT")
             except BaseException:
                 if outer and self._db.in_transaction:
@@ -257,6 +269,24 @@ class Store:
                 raise
 
     # -- metadata --------------------------------------------------------------------
+
+    def data_version(self) -> int:
+        """A number that changes whenever a write transaction changed the store (0 for a
+        store never written since versions were kept): the key of readers' caches.
+
+        A counter in ``meta`` bumped by every write transaction that changed a row, in
+        that transaction: one indexed read, valid across connections and processes
+        (SQLite's ``PRAGMA data_version`` is per connection and ignores its own writes).
+        """
+        row = self._query("SELECT value FROM meta WHERE key = ?", (_DATA_VERSION_KEY,)).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def last_fetch_id(self) -> int:
+        """The greatest fetch id (0 when none): fetch ids only grow and observations are
+        never changed, so "every fetch up to this id" names one state of the store, which
+        ``read(through_fetch=)`` reads again later."""
+        row = self._query("SELECT MAX(fetch_id) FROM fetches", ()).fetchone()
+        return 0 if row is None or row[0] is None else int(row[0])
 
     def get_meta(self, key: str) -> str | None:
         row = self._query("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -277,7 +307,12 @@ class Store:
                 "INSERT INTO series(series_id, source, remote_code, unit, frequency, title) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(series_id) DO UPDATE SET "
                 "source=excluded.source, remote_code=excluded.remote_code, unit=excluded.unit, "
-                "frequency=excluded.frequency, title=excluded.title",
+                "frequency=excluded.frequency, title=excluded.title "
+                # Only a changed row is written, so that opening the store with the same
+                # catalog is no change (and does not bump the data version).
+                "WHERE series.source <> excluded.source OR series.remote_code <> "
+                "excluded.remote_code OR series.unit <> excluded.unit OR series.frequency <> "
+                "excluded.frequency OR series.title <> excluded.title",
                 [
                     (r.series_id, r.source, r.remote_code, r.unit, r.frequency, r.title)
                     for r in rows
@@ -389,6 +424,7 @@ class Store:
         asof: date | None = None,
         known_at: datetime | None = None,
         releases: ReleaseRule | None = None,
+        through_fetch: int | None = None,
     ) -> pd.DataFrame:
         """Observations of ``series_ids``, newest revision per date, with provenance.
 
@@ -398,7 +434,9 @@ class Store:
         published for vintage sources, by that moment): the vintage axis. ``start`` and
         ``end`` bound ``obs_date``. A date whose newest row is a withdrawal is left out.
         ``releases`` replaces the store's rule for this read (a caller holding the
-        catalog passes its calendar, however the store was opened).
+        catalog passes its calendar, however the store was opened). ``through_fetch``
+        reads the store as it was when fetch ``through_fetch`` had been written (rows of
+        later fetches left out; see :meth:`last_fetch_id`): later pages of one answer.
         Columns: :data:`READ_COLUMNS` (``released``, a datetime64 day, and
         ``release_rule`` say when and by which rule each observation was released);
         ``obs_date`` is datetime64, sorted by series and date.
@@ -414,12 +452,16 @@ class Store:
                     rows = newest.read(self._db, series_ids, start, cap)
                     if newest.unpacked(self._db, series_ids):
                         rows = None  # written around Store.append: read every revision
+                    elif through_fetch is not None and self._written_after(
+                        series_ids, through_fetch
+                    ):
+                        rows = None  # asked after the read, so a write between shows
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot read the store: {exc}", path=str(self.path)) from exc
             except StoreError as exc:
                 raise StoreError(str(exc), path=str(self.path)) from exc
         if rows is None:
-            rows = self._newest_of_all(series_ids, start, cap, known_at)
+            rows = self._newest_of_all(series_ids, start, cap, known_at, through_fetch)
         released, rule = release.release_days(rows, releases or self.releases)
         if asof is not None:
             published = released <= np.datetime64(asof, "D")
@@ -432,11 +474,16 @@ class Store:
         start: date | None,
         cap: date | None,
         known_at: datetime | None,
+        through_fetch: int | None = None,
     ) -> newest.NewestRows:
-        """The newest revision per date (among the rows known at ``known_at``, if given),
-        picked from every stored revision (``newest_columns`` holds only the newest of all)."""
+        """The newest revision per date (among the rows known at ``known_at`` and written
+        by fetches up to ``through_fetch``, if given), picked from every stored revision
+        (``newest_columns`` holds only the newest of all)."""
         where = [f"o.series_id IN ({','.join('?' * len(series_ids))})"]
         params: list[object] = list(series_ids)
+        if through_fetch is not None:
+            where.append("o.fetch_id <= ?")
+            params.append(through_fetch)
         if known_at is not None:
             where.append("o.known_from <= ?")
             params.append(iso_utc(known_at))
@@ -476,6 +523,15 @@ class Store:
             fetch_id=fetch_ids[last].astype("int64"),
             first_published=first[last],
         )
+
+    def _written_after(self, series_ids: Sequence[str], fetch_id: int) -> bool:
+        """Whether a fetch after ``fetch_id`` wrote rows of ``series_ids``."""
+        found = self._query(
+            "SELECT 1 FROM observations WHERE series_id IN (SELECT value FROM json_each(?)) "
+            "AND fetch_id > ? LIMIT 1",
+            (json.dumps(list(series_ids)), fetch_id),
+        ).fetchone()
+        return found is not None
 
     def _with_provenance(
         self,
@@ -573,6 +629,12 @@ class Store:
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         sql = f"SELECT {_FETCH_COLUMNS} FROM fetches {clause} ORDER BY fetch_id"  # noqa: S608
         return self._stored_fetches(sql, params)
+
+    def fetch(self, fetch_id: int) -> StoredFetch | None:
+        """The fetch row ``fetch_id`` (``None`` when there is none)."""
+        sql = f"SELECT {_FETCH_COLUMNS} FROM fetches WHERE fetch_id = ?"  # noqa: S608
+        found = self._stored_fetches(sql, (fetch_id,))
+        return found[0] if found else None
 
     def snapshots(self, source: str, *, until: datetime | None = None) -> list[StoredFetch]:
         """The market snapshots of ``source`` (see :meth:`record_snapshot`), newest last.
