@@ -12,17 +12,20 @@ Routes:
 
 - ``/`` (the brief, as of the default day),
 - ``/api/metrics?asof=2024-08-05``,
-- ``/api/series/us.ust.10y?start=1990-01-01&limit=1000``: a 1,000-row page (a server that
-  ignores ``limit`` answers the whole history from 1990 on).
+- ``/api/series/us.ust.10y?start=2020-08-01&end=2024-07-31&limit=1000``: a 1,000-row page
+  (DGS10 has exactly 1,000 observations in those bounds, so a server without paging, which
+  ignores ``limit``, answers the same 1,000 rows).
 
 Requests/s is the number of answers (all must be 200) divided by the wall time of the
 run; p50 and p99 are percentiles of the per-request latencies seen by the clients.
 
 Run: ``.venv/bin/python benchmarks/bench_serve.py [--seconds 10] [--clients 16]
-[--carrywatch PATH] [--out result.json]``. ``--carrywatch`` picks the executable to
-measure (another checkout's ``.venv/bin/carrywatch`` gives the "before" numbers with the
-same client); ``--compare before.json`` prints after/before ratios. Goal (issue 13): at least
-200 requests/s for ``/api/metrics?asof=`` and the 1,000-row page, p99 under 100 ms.
+[--baseline OTHER/src] [--out result.json]``. With ``--baseline`` (the ``src`` folder of a
+checkout of another revision, e.g. ``git worktree add --detach ../before main``), a second
+server runs that revision's code (``PYTHONPATH``) on its own new store, and each route is
+measured on it and then on this one, so each ratio comes from one run.
+Goal (issue 13): at least 200 requests/s for ``/api/metrics?asof=`` and the 1,000-row page,
+p99 under 100 ms.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ import httpx
 ROUTES = {
     "brief": "/",
     "metrics": "/api/metrics?asof=2024-08-05",
-    "series_page": "/api/series/us.ust.10y?start=1990-01-01&limit=1000",
+    "series_page": "/api/series/us.ust.10y?start=2020-08-01&end=2024-07-31&limit=1000",
 }
 
 
@@ -113,10 +116,15 @@ def run_route(
     }
 
 
-def start_server(carrywatch: str, home: Path) -> tuple[subprocess.Popen[str], str]:
+def start_server(home: Path, source: Path | None) -> tuple[subprocess.Popen[str], str]:
+    """``carrywatch serve --port 0`` on a new store in ``home``; with ``source``, the code
+    of that ``src`` folder (``PYTHONPATH``) instead of the installed one."""
     env = {**os.environ, "CARRYWATCH_HOME": str(home)}
+    env.pop("PYTHONPATH", None)
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
     process = subprocess.Popen(
-        [carrywatch, "serve", "--port", "0"],
+        [str(Path(sys.executable).with_name("carrywatch")), "serve", "--port", "0"],
         env=env,
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
@@ -127,7 +135,7 @@ def start_server(carrywatch: str, home: Path) -> tuple[subprocess.Popen[str], st
         if found := re.search(r"serving on (http://\S+?)/ ", line):
             return process, found.group(1)
     process.kill()
-    raise SystemExit(f"{carrywatch} serve did not start")
+    raise SystemExit("carrywatch serve did not start")
 
 
 def main() -> int:
@@ -135,13 +143,14 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--processes", type=int, default=2)
-    parser.add_argument("--carrywatch", default=str(Path(sys.executable).with_name("carrywatch")))
+    parser.add_argument(
+        "--baseline", type=Path, help="the src folder of the revision to compare with"
+    )
     parser.add_argument("--routes", default=",".join(ROUTES), help="comma-separated names")
     parser.add_argument("--out", type=Path)
-    parser.add_argument("--compare", type=Path, help="an earlier --out file: print ratios")
     args = parser.parse_args()
     result: dict[str, Any] = {
-        "carrywatch": args.carrywatch,
+        "baseline": None if args.baseline is None else str(args.baseline),
         "clients": args.clients,
         "processes": args.processes,
         "seconds_per_route": args.seconds,
@@ -149,31 +158,32 @@ def main() -> int:
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
         "routes": {},
     }
+    measure = {"seconds": args.seconds, "clients": args.clients, "processes": args.processes}
     with tempfile.TemporaryDirectory() as tmp:
-        process, base = start_server(args.carrywatch, Path(tmp))
+        servers = {"after": start_server(Path(tmp) / "after", None)}
+        if args.baseline is not None:
+            servers["before"] = start_server(Path(tmp) / "before", args.baseline.resolve())
         try:
             for name in args.routes.split(","):
-                result["routes"][name] = run_route(
-                    base,
-                    ROUTES[name],
-                    seconds=args.seconds,
-                    clients=args.clients,
-                    processes=args.processes,
-                )
-                print(name, json.dumps(result["routes"][name]), file=sys.stderr)
+                found: dict[str, Any] = {}
+                # before, then after, route by route: a change in the machine's load during
+                # the run hits both sides of each ratio alike
+                for side in ("before", "after"):
+                    if side in servers:
+                        found[side] = run_route(servers[side][1], ROUTES[name], **measure)
+                        print(name, side, json.dumps(found[side]), file=sys.stderr)
+                if "before" in found:
+                    found["requests_per_s_ratio"] = round(
+                        found["after"]["requests_per_s"] / found["before"]["requests_per_s"], 1
+                    )
+                    found["p99_ratio"] = round(
+                        found["after"]["p99_ms"] / found["before"]["p99_ms"], 4
+                    )
+                result["routes"][name] = found
         finally:
-            process.terminate()
-            process.wait(timeout=30)
-    if args.compare is not None:
-        before = json.loads(args.compare.read_text())["routes"]
-        result["ratios_after_over_before"] = {
-            name: {
-                "requests_per_s": round(now["requests_per_s"] / before[name]["requests_per_s"], 1),
-                "p99": round(now["p99_ms"] / before[name]["p99_ms"], 3),
-            }
-            for name, now in result["routes"].items()
-            if name in before and before[name]["requests_per_s"]
-        }
+            for process, _ in servers.values():
+                process.terminate()
+                process.wait(timeout=30)
     text = json.dumps(result, indent=2)
     if args.out is not None:
         args.out.write_text(text + "\n")

@@ -178,7 +178,7 @@ class SeriesColumns:
             value=frame["value"].to_numpy(dtype="float64").tolist(),
             fetch_id=fetch_ids.tolist(),
             released=frame["released"].to_numpy().astype("datetime64[D]").astype(str).tolist(),
-            release_rule=[str(rule) for rule in frame["release_rule"]],
+            release_rule=frame["release_rule"].to_numpy(dtype=object).tolist(),
             fetches=fetches,
         )
 

@@ -92,8 +92,10 @@ _UPLOAD_FORM: Final = (
     b"rows='20' cols='100' placeholder='Paste the article'></textarea></p><p><button>Check"
     b"</button></p></form></body></html>"
 )
-#: Answers kept per kind (metrics and compare pages per day pair, series reads).
+#: Answers kept per kind: metrics and compare pages (a few kB each), and series reads
+#: (up to ~3 MB each for a daily series since 1962).
 _KEPT_ANSWERS: Final = 64
+_KEPT_SERIES: Final = 16
 
 StoreFactory = Callable[[], Store]
 
@@ -198,7 +200,7 @@ def _handler(
         _KEPT_ANSWERS
     )
     series_reads: SharedCache[tuple[str, date | None, int], SeriesColumns] = SharedCache(
-        _KEPT_ANSWERS
+        _KEPT_SERIES
     )
 
     class Handler(BaseHTTPRequestHandler):
