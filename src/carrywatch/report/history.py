@@ -32,7 +32,8 @@ from carrywatch.analytics.alignment import staleness_limit
 from carrywatch.analytics.units import display_unit, to_display_unit
 from carrywatch.catalog.spec import Catalog
 from carrywatch.errors import CatalogError
-from carrywatch.report.metrics import INPUT_SERIES, METRIC_KEYS, metrics_from_series
+from carrywatch.report.metric_history import metric_paths
+from carrywatch.report.metrics import INPUT_SERIES, METRIC_KEYS
 from carrywatch.store.sqlite import Store
 
 __all__ = [
@@ -127,33 +128,28 @@ def histories_from_series(
 def _metric_histories(
     stored: Mapping[str, pd.Series], catalog: Catalog, keys: Sequence[str], days: pd.DatetimeIndex
 ) -> dict[str, TargetHistory]:
-    values = {k: np.full(len(days), np.nan) for k in keys}
-    firsts: dict[str, dict[date, float]] = {k: {} for k in keys}
-    units: dict[str, str] = {}
-    for i, stamp in enumerate(days):
-        found = metrics_from_series(stored, catalog, stamp.date())
-        for key in keys:
-            metric = found[key]
-            units[key] = metric.unit
-            if metric.value is None or metric.obs_date is None:
-                continue
-            values[key][i] = metric.value
-            firsts[key].setdefault(metric.obs_date, metric.value)
+    # Every metric as of every day in one pass (metric_paths equals metrics_from_series
+    # day by day); each observation date keeps the value first seen with it.
+    paths = metric_paths(stored, catalog, days)
     out = {}
     for key in keys:
-        seen = firsts[key]
+        path = paths[key]
+        seen: dict[date, float] = {}
+        for i in np.flatnonzero(~np.isnan(path.values)).tolist():
+            seen.setdefault(pd.Timestamp(path.obs_dates[i]).date(), float(path.values[i]))
         observed = pd.Series(
             list(seen.values()), index=pd.DatetimeIndex(list(seen)), name=key, dtype="float64"
         ).sort_index()
+        obs_dates = tuple(sorted(seen))
         out[key] = TargetHistory(
             target=key,
-            unit=units.get(key, ""),
-            daily=pd.Series(values[key], index=days, name=key),
+            unit=path.unit,
+            daily=pd.Series(path.values, index=days, name=key),
             observed=observed,
-            obs_dates=tuple(sorted(seen)),
+            obs_dates=obs_dates,
             # A metric is missing rather than stale (its reason says why): no limit.
             limit=timedelta.max,
-            released=tuple(sorted(seen)),
+            released=obs_dates,
         )
     return out
 
