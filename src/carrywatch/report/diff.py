@@ -1,5 +1,6 @@
-"""What changed between two dates: every headline metric (and the desk's own series), the
-change, and how unusual it is.
+"""What changed between two dates: every headline metric, every odds figure that has a
+value on both dates (:mod:`carrywatch.report.odds_targets`) and the desk's own series,
+the change, and how unusual it is.
 
 For each target the value as of ``start`` and as of ``end`` (only what was published by
 each date, :mod:`carrywatch.report.history`), the change, and its z-score against the
@@ -24,6 +25,7 @@ from carrywatch.catalog.spec import Catalog
 from carrywatch.errors import ConfigError, InsufficientDataError
 from carrywatch.report.history import TargetHistory, calendar, target_history
 from carrywatch.report.metrics import METRIC_KEYS
+from carrywatch.report.odds_targets import is_odds_target, odds_targets
 from carrywatch.store.sqlite import Store
 
 __all__ = ["DEFAULT_WINDOW", "Diff", "MetricChange", "diff_of", "diff_targets", "metric_diff"]
@@ -80,8 +82,10 @@ class Diff:
 
 
 def diff_targets(catalog: Catalog) -> tuple[str, ...]:
-    """What ``diff`` compares: every headline metric, then every user series."""
-    return (*METRIC_KEYS, *(sid for sid, spec in catalog.series.items() if spec.source == "user"))
+    """What ``diff`` compares: every headline metric, every odds figure, then every user
+    series."""
+    users = (sid for sid, spec in catalog.series.items() if spec.source == "user")
+    return (*METRIC_KEYS, *odds_targets(catalog), *users)
 
 
 def _days_needed(start: date, end: date, window: int) -> pd.DatetimeIndex:
@@ -97,11 +101,15 @@ def _value(series: pd.Series, day: date) -> float | None:
 
 
 def diff_of(histories: Mapping[str, TargetHistory], start: date, end: date, window: int) -> Diff:
-    """The :class:`Diff` of histories covering ``start``, ``end`` and the window before."""
+    """The :class:`Diff` of histories covering ``start``, ``end`` and the window before.
+    An odds figure without a value on both dates is left out: odds exist for a few
+    meetings and weeks, and a row per absent quote would bury the rest."""
     changes = []
     for target, history in histories.items():
         daily = history.daily
         first, last = _value(daily, start), _value(daily, end)
+        if is_odds_target(target) and (first is None or last is None):
+            continue
         try:
             score = change_score(daily, pd.Timestamp(start), pd.Timestamp(end), window=window)
         except InsufficientDataError:

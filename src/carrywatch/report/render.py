@@ -146,13 +146,15 @@ def build_report(
     markets = None if market_odds is None else partial(_bound_markets, market_odds, store)
     # The days market snapshots were taken, for the odds over time (none: no chart).
     days = store.snapshot_days(until=asof) if market_odds is not None else []
+    # The stored odds are read once, for the odds section and "What changed since".
+    history = odds_history(store, catalog, asof, _fed_range(inputs))
     sections: tuple[Section, ...] = (
-        what_changed_section(inputs),
+        what_changed_section(inputs, history.inputs),
         headline_section(inputs, metrics),
         odds_section(
             inputs,
             [bank_odds(inputs, bank, markets, days) for bank in BANKS],
-            history=odds_history(store, catalog, asof, _fed_range(inputs)),
+            history=history,
         ),
         rates_section(inputs, metrics),
         carry_section(inputs, metrics),
