@@ -97,11 +97,14 @@ def change_score(
     ends = index[max(0, stop - window) : stop]
     begins = ends - horizon
     known = begins >= index[0]
-    # A day outside the calendar (a weekend) has the value of the last day before it.
-    past = (
-        daily.reindex(ends[known], method="ffill").to_numpy()
-        - daily.reindex(begins[known], method="ffill").to_numpy()
-    )
+    # A day outside the calendar (a weekend) has the value of the last day before it: the
+    # value at the last calendar day on or before each day (a binary search, as a
+    # forward-filling reindex would find it).
+    values = daily.to_numpy(dtype="float64")
+    stamps = index.asi8 if index.unit == "ns" else index.as_unit("ns").asi8
+    at_end = np.searchsorted(stamps, ends[known].as_unit("ns").asi8, side="right") - 1
+    at_begin = np.searchsorted(stamps, begins[known].as_unit("ns").asi8, side="right") - 1
+    past = values[at_end] - values[at_begin]
     return _zscore(float(last - first), np.asarray(past, dtype="float64"))
 
 

@@ -122,15 +122,18 @@ def histories_from_series(
     catalog: Catalog,
     targets: Sequence[str],
     days: pd.DatetimeIndex,
+    *,
+    released: Mapping[str, pd.Series] | None = None,
 ) -> dict[str, TargetHistory]:
     """:func:`target_history` from series already read (float, sorted ``DatetimeIndex``
     of obs_dates, as :meth:`Store.read` gives them; the metrics' inputs among them when a
-    target is a metric)."""
+    target is a metric). ``released``: the release day of each observation of the
+    metrics' inputs, as read (else from the catalog's release calendar)."""
     metric_keys = [t for t in targets if t in METRIC_KEYS]
     series_ids = [t for t in targets if t not in METRIC_KEYS and not is_summary(t)]
     out: dict[str, TargetHistory] = {}
     if metric_keys:
-        out.update(_metric_histories(stored, catalog, metric_keys, days))
+        out.update(_metric_histories(stored, catalog, metric_keys, days, released))
 
     def as_days(sid: str) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.datetime64]]:
         found = series_asof(stored.get(sid), catalog, sid, days)
@@ -144,11 +147,15 @@ def histories_from_series(
 
 
 def _metric_histories(
-    stored: Mapping[str, pd.Series], catalog: Catalog, keys: Sequence[str], days: pd.DatetimeIndex
+    stored: Mapping[str, pd.Series],
+    catalog: Catalog,
+    keys: Sequence[str],
+    days: pd.DatetimeIndex,
+    released: Mapping[str, pd.Series] | None,
 ) -> dict[str, TargetHistory]:
     # Every metric as of every day in one pass (metric_paths equals metrics_from_series
     # day by day).
-    paths = metric_paths(stored, catalog, days)
+    paths = metric_paths(stored, catalog, days, released=released)
     return {key: _path_history(paths[key], days) for key in keys}
 
 

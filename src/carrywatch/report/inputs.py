@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -38,26 +39,29 @@ class BriefInputs:
         self.declared = tuple(dict.fromkeys(series_ids))
         self._series: dict[str, pd.Series] = {}
         self._released: dict[str, pd.Series] = {}
-        self._last_rows: dict[str, pd.Series] = {}
+        #: Each series' last row: its position in ``self._rows`` (provenance).
+        self._last_rows: dict[str, int] = {}
+        self._empty: dict[tuple[str, str], pd.Series] = {}
+        # What was published by ``asof`` (Store.read(asof=) gives only that; a frame read
+        # up to a later date is cut here by the same released days).
+        published = frame["released"].to_numpy() <= np.datetime64(asof, "ns")
+        if not published.all():
+            frame = frame[published]
         runs = _runs(frame["series_id"].to_numpy())
         if runs is None:  # rows of a series apart: bring them together, in order
             codes, _ = pd.factorize(frame["series_id"])
             frame = frame.iloc[np.argsort(codes, kind="stable")]
             runs = _runs(frame["series_id"].to_numpy()) or []
-        cutoff = np.datetime64(asof, "ns")
+        # Columns as arrays, sliced per series (much cheaper than a frame slice each).
+        self._rows = {c: frame[c].to_numpy() for c in _PROVENANCE_COLUMNS}
+        obs = frame["obs_date"].to_numpy()
+        values = frame["value"].to_numpy(dtype="float64")
+        released = frame["released"].to_numpy()
         for name, start, stop in runs:
-            rows = frame.iloc[start:stop]
-            # What was published by ``asof`` (Store.read(asof=) gives only that; a frame
-            # read up to a later date is cut here by the same released days).
-            rows = rows[rows["released"].to_numpy() <= cutoff]
-            if rows.empty:
-                continue
-            index = pd.DatetimeIndex(rows["obs_date"])
-            self._series[name] = pd.Series(
-                rows["value"].to_numpy(dtype="float64"), index=index, name=name
-            )
-            self._released[name] = pd.Series(rows["released"].to_numpy(), index=index, name=name)
-            self._last_rows[name] = rows.iloc[-1]
+            index = pd.DatetimeIndex(obs[start:stop])
+            self._series[name] = pd.Series(values[start:stop], index=index, name=name)
+            self._released[name] = pd.Series(released[start:stop], index=index, name=name)
+            self._last_rows[name] = stop - 1
 
     @classmethod
     def load(
@@ -85,8 +89,11 @@ class BriefInputs:
     def _held(self, held: dict[str, pd.Series], sid: str, dtype: str) -> pd.Series:
         self._check(sid)
         found = held.get(sid)
-        if found is None:
-            return pd.Series([], dtype=dtype, index=pd.DatetimeIndex([]), name=sid)
+        if found is None:  # one empty series per id and dtype, made once (read-only)
+            found = self._empty.get((sid, dtype))
+            if found is None:
+                found = pd.Series([], dtype=dtype, index=pd.DatetimeIndex([]), name=sid)
+                self._empty[sid, dtype] = found
         return found
 
     def observed(self, sids: Iterable[str]) -> dict[str, pd.Series]:
@@ -110,12 +117,14 @@ class BriefInputs:
     def _delay(self, sid: str, at: date | None) -> int:
         """Days the newest value of ``sid`` published by ``at`` came out after its usual
         lag (0 if none, or on time)."""
-        released = self.released(sid)
+        held = self.released(sid)
+        released, obs = held.to_numpy(), held.index.to_numpy()
         if at is not None:
-            released = released[released.to_numpy() <= np.datetime64(at, "ns")]
-        if released.empty:
+            kept = released <= np.datetime64(at, "ns")
+            released, obs = released[kept], obs[kept]
+        if not len(released):
             return 0
-        late_days = (pd.Timestamp(released.iloc[-1]) - pd.Timestamp(released.index[-1])).days
+        late_days = (released[-1] - obs[-1]).astype("timedelta64[D]").astype("int64")
         return max(0, int(late_days) - self.catalog.spec(sid).release_lag_days)
 
     def latest(self, sid: str, at: date | None = None) -> AsofValue:
@@ -147,8 +156,8 @@ class BriefInputs:
         self._check(sid)
         spec = self.catalog.spec(sid)
         limit = self.limit(sid)
-        row = self._last_rows.get(sid)
-        if row is None:
+        at = self._last_rows.get(sid)
+        if at is None:
             return Provenance(
                 series_id=sid,
                 title=spec.title,
@@ -165,6 +174,7 @@ class BriefInputs:
                 age_days=None,
                 gap=spec.gap,
             )
+        row = {column: values[at] for column, values in self._rows.items()}
         last = pd.Timestamp(row["obs_date"]).date()
         released = pd.Timestamp(row["released"]).date()
         age = (self.asof - last).days
@@ -186,6 +196,18 @@ class BriefInputs:
             released=released,
             release_rule=str(row["release_rule"]),
         )
+
+
+#: The columns :meth:`BriefInputs.provenance` reads of a series' last row.
+_PROVENANCE_COLUMNS: Final = (
+    "obs_date",
+    "released",
+    "source",
+    "retrieved_at",
+    "origin",
+    "url",
+    "release_rule",
+)
 
 
 def _runs(ids: np.ndarray) -> list[tuple[str, int, int]] | None:

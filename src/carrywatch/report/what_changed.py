@@ -26,7 +26,7 @@ from carrywatch.report.history import histories_from_series
 from carrywatch.report.inputs import BriefInputs
 from carrywatch.report.metrics import INPUT_SERIES, METRIC_KEYS
 from carrywatch.report.model import Cell, Section, Table
-from carrywatch.report.odds_targets import is_odds_target, is_summary, odds_targets
+from carrywatch.report.odds_targets import is_odds_target, is_summary, odds_targets, summary_reads
 
 __all__ = ["PAST_WEEKS", "WHAT_CHANGED_READS", "weekly_diff", "what_changed_section"]
 
@@ -58,13 +58,20 @@ def weekly_diff(inputs: BriefInputs, odds: BriefInputs | None = None) -> Diff:
     week = timedelta(days=7)
     days = pd.DatetimeIndex([pd.Timestamp(asof - week * k) for k in range(PAST_WEEKS + 2, -1, -1)])
     stored = inputs.observed(INPUT_SERIES)
+    released = {sid: inputs.released(sid) for sid in stored}
     targets = list(METRIC_KEYS)
     if odds is not None:
         figures = odds_targets(inputs.catalog)
         held = odds.observed([t for t in figures if t in odds.declared])
         stored.update(held)
-        targets += [t for t in figures if t in held or is_summary(t)]
-    histories = histories_from_series(stored, inputs.catalog, targets, days)
+        # The summaries of the meetings some of whose published ranges are held.
+        targets += [
+            t
+            for t in figures
+            if t in held
+            or (is_summary(t) and not held.keys().isdisjoint(summary_reads(inputs.catalog, [t])))
+        ]
+    histories = histories_from_series(stored, inputs.catalog, targets, days, released=released)
     return diff_of(histories, asof - week, asof, PAST_WEEKS)
 
 
