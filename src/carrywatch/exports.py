@@ -110,10 +110,13 @@ def frame_bytes(frame: pd.DataFrame, fmt: ExportFormat) -> bytes:
     return buffer.getvalue()
 
 
-def write_frame(frame: pd.DataFrame, path: Path, fmt: ExportFormat) -> None:
-    """Write ``frame`` to ``path`` in ``fmt``, atomically (the folder must exist)."""
+def write_frame(
+    frame: pd.DataFrame, path: Path, fmt: ExportFormat, *, durable: bool = True
+) -> None:
+    """Write ``frame`` to ``path`` in ``fmt``, atomically (the folder must exist);
+    ``durable``: see :func:`~carrywatch.files.write_atomic`."""
     data = frame_bytes(frame, fmt)
     try:
-        write_atomic(path, data, prefix=f".{path.name}.", mode=0o644)
+        write_atomic(path, data, prefix=f".{path.name}.", mode=0o644, durable=durable)
     except OSError as exc:
         raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from exc

@@ -23,13 +23,19 @@ __all__ = [
 ]
 
 
-def write_atomic(path: Path, data: bytes, *, prefix: str, mode: int | None = None) -> None:
+def write_atomic(
+    path: Path, data: bytes, *, prefix: str, mode: int | None = None, durable: bool = True
+) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder (named
     ``prefix...``), flushed to disk, then renamed over ``path``: a reader sees the old
     file or the new one, never a part, and a crash leaves at most the temporary file.
 
     ``mode`` sets the file's permissions (``mkstemp`` makes it 0600, private to the user).
-    Any failure removes the temporary file and re-raises.
+    ``durable=False`` skips the ``fsync`` before the rename, for files that are rebuilt
+    from the store on every run (the brief's page, JSON and tables): a reader still never
+    sees a part, but a power failure right after may leave the old file or an empty one
+    until the next run (docs/decisions/0013-cold-brief.md). Any failure removes the
+    temporary file and re-raises.
     """
     fd, tmp = tempfile.mkstemp(prefix=prefix, dir=path.parent)
     try:
@@ -38,7 +44,8 @@ def write_atomic(path: Path, data: bytes, *, prefix: str, mode: int | None = Non
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -33,6 +33,7 @@ from jinja2.bccache import bc_magic
 from rich.console import Console
 
 import carrywatch
+from carrywatch.api import write_brief
 from carrywatch.catalog.spec import load_catalog
 from carrywatch.cli import main
 from carrywatch.report import render
@@ -424,6 +425,20 @@ def test_write_leaves_only_the_three_files_and_keeps_plotly(
     again = write_report(report, tmp_path / "out")
     assert again.plotly_js.stat().st_mtime_ns == before  # unchanged library: not rewritten
     assert paths.json.read_text("utf-8") == briefs[AUG5].paths.json.read_text("utf-8")
+
+
+def test_the_brief_s_files_are_renamed_into_place_without_a_sync(
+    briefs: dict[date, Built], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page, its JSON and tables are rebuilt on every run: written whole and renamed
+    (a reader never sees a part), not synced to disk file by file."""
+    synced: list[int] = []
+    monkeypatch.setattr(os, "fsync", synced.append)
+    paths = write_brief(briefs[AUG5].report, tmp_path / "out", template_cache=None)
+    assert synced == []
+    assert paths.json.read_text("utf-8") == briefs[AUG5].paths.json.read_text("utf-8")
+    assert sorted(p.name for p in (tmp_path / "out" / "tables").iterdir())
+    assert not list((tmp_path / "out").rglob(".*"))  # no temporary file left
 
 
 @pytest.fixture

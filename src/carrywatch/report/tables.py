@@ -43,6 +43,7 @@ def write_table_csvs(report: Report, folder: Path) -> list[Path]:
         name = table.key if counts[table.key] == 1 else f"{section}-{table.key}"
         name = re.sub(r"[^A-Za-z0-9_.-]+", "-", name)  # a file name, whatever the key
         path = folder / f"{name}.csv"
-        write_frame(table_frame(table), path, "csv")
+        # Rebuilt on every run, like the page: atomic, not synced (see write_atomic).
+        write_frame(table_frame(table), path, "csv", durable=False)
         written.append(path)
     return written
