@@ -19,6 +19,8 @@ import pickle
 import re
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -425,6 +427,27 @@ def test_write_leaves_only_the_three_files_and_keeps_plotly(
     again = write_report(report, tmp_path / "out")
     assert again.plotly_js.stat().st_mtime_ns == before  # unchanged library: not rewritten
     assert paths.json.read_text("utf-8") == briefs[AUG5].paths.json.read_text("utf-8")
+
+
+def test_a_cold_brief_imports_no_plotly_module(seeded: Path, tmp_path: Path) -> None:
+    """The figures are plain dicts and plotly.min.js is copied from the installed package
+    without importing it (docs/decisions/0013-cold-brief.md): a whole brief, in a fresh
+    process, loads no ``plotly`` module."""
+    home = tmp_path / "home"
+    shutil.copytree(seeded, home)
+    code = (
+        "import sys\n"
+        "from carrywatch.cli import main\n"
+        f"code = main(['brief', '--asof', '2024-08-05', '--out', {str(tmp_path / 'out')!r}])\n"
+        "assert code == 0, code\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'plotly'))\n"
+    )
+    env = {**os.environ, "CARRYWATCH_HOME": str(home)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert (tmp_path / "out" / "plotly.min.js").stat().st_size > 1_000_000
 
 
 def test_the_brief_s_files_are_renamed_into_place_without_a_sync(

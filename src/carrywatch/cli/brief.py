@@ -64,8 +64,10 @@ def metrics_command(asof: str | None, as_json: bool, fmt: str, out_file: Path | 
 @format_option()
 @out_option()
 def diff_command(start: str, end: str | None, window: int, fmt: str, out_file: Path | None) -> None:
-    """What changed from --from to --to: every headline metric, its change and how unusual
-    it is (z-score against the past changes of the same horizon), most unusual first."""
+    """What changed from --from to --to: every headline metric and every odds figure with a
+    value on both dates (CME's published odds and P(cut)/P(hold)/P(hike), Polymarket's and
+    Kalshi's quotes, ZQ mids), its change and how unusual it is (z-score against the past
+    changes of the same horizon), most unusual first."""
     from carrywatch.report.diff import metric_diff
     from carrywatch.report.metrics import default_asof
     from carrywatch.workspace import catalog_of, open_store

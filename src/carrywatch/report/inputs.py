@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -39,8 +39,8 @@ class BriefInputs:
         self.declared = tuple(dict.fromkeys(series_ids))
         self._series: dict[str, pd.Series] = {}
         self._released: dict[str, pd.Series] = {}
-        #: Each series' last row: its position in ``self._rows`` (provenance).
-        self._last_rows: dict[str, int] = {}
+        #: Each series' last row, the columns provenance reads.
+        self._last_rows: dict[str, dict[str, Any]] = {}
         self._empty: dict[tuple[str, str], pd.Series] = {}
         # What was published by ``asof`` (Store.read(asof=) gives only that; a frame read
         # up to a later date is cut here by the same released days).
@@ -53,7 +53,7 @@ class BriefInputs:
             frame = frame.iloc[np.argsort(codes, kind="stable")]
             runs = _runs(frame["series_id"].to_numpy()) or []
         # Columns as arrays, sliced per series (much cheaper than a frame slice each).
-        self._rows = {c: frame[c].to_numpy() for c in _PROVENANCE_COLUMNS}
+        columns = {c: frame[c].to_numpy() for c in _PROVENANCE_COLUMNS}
         obs = frame["obs_date"].to_numpy()
         values = frame["value"].to_numpy(dtype="float64")
         released = frame["released"].to_numpy()
@@ -61,7 +61,7 @@ class BriefInputs:
             index = pd.DatetimeIndex(obs[start:stop])
             self._series[name] = pd.Series(values[start:stop], index=index, name=name)
             self._released[name] = pd.Series(released[start:stop], index=index, name=name)
-            self._last_rows[name] = stop - 1
+            self._last_rows[name] = {c: column[stop - 1] for c, column in columns.items()}
 
     @classmethod
     def load(
@@ -156,8 +156,8 @@ class BriefInputs:
         self._check(sid)
         spec = self.catalog.spec(sid)
         limit = self.limit(sid)
-        at = self._last_rows.get(sid)
-        if at is None:
+        row = self._last_rows.get(sid)
+        if row is None:
             return Provenance(
                 series_id=sid,
                 title=spec.title,
@@ -174,7 +174,6 @@ class BriefInputs:
                 age_days=None,
                 gap=spec.gap,
             )
-        row = {column: values[at] for column, values in self._rows.items()}
         last = pd.Timestamp(row["obs_date"]).date()
         released = pd.Timestamp(row["released"]).date()
         age = (self.asof - last).days
