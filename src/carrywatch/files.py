@@ -34,7 +34,7 @@ def write_atomic(
     ``durable=False`` skips the ``fsync`` before the rename, for files that are rebuilt
     from the store on every run (the brief's page, JSON and tables): a reader still never
     sees a part, but a power failure right after may leave the old file or an empty one
-    until the next run (docs/decisions/0013-cold-brief.md). Any failure removes the
+    until the next run (docs/decisions/0014-cold-brief.md). Any failure removes the
     temporary file and re-raises.
     """
     fd, tmp = tempfile.mkstemp(prefix=prefix, dir=path.parent)

@@ -431,7 +431,7 @@ def test_write_leaves_only_the_three_files_and_keeps_plotly(
 
 def test_a_cold_brief_imports_no_plotly_module(seeded: Path, tmp_path: Path) -> None:
     """The figures are plain dicts and plotly.min.js is copied from the installed package
-    without importing it (docs/decisions/0013-cold-brief.md): a whole brief, in a fresh
+    without importing it (docs/decisions/0014-cold-brief.md): a whole brief, in a fresh
     process, loads no ``plotly`` module."""
     home = tmp_path / "home"
     shutil.copytree(seeded, home)

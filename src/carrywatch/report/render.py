@@ -354,7 +354,7 @@ class BriefPaths:
 def _write_atomic(path: Path, data: bytes) -> None:
     # 0644: mkstemp's 0600 would hide the page from a web server. Not synced to disk: the
     # brief is rebuilt from the store on every run, and an fsync per file cost more than
-    # the computing on a busy disk (docs/decisions/0013-cold-brief.md).
+    # the computing on a busy disk (docs/decisions/0014-cold-brief.md).
     write_atomic(path, data, prefix=f".{path.name}.", mode=0o644, durable=False)
 
 
