@@ -20,7 +20,7 @@ from typing import Final
 import pandas as pd
 
 from carrywatch.analytics.units import fraction_to_pct
-from carrywatch.report.diff import Diff, diff_of
+from carrywatch.report.diff import Diff, MetricChange, diff_of
 from carrywatch.report.formats import change_text, value_text
 from carrywatch.report.history import histories_from_series
 from carrywatch.report.inputs import BriefInputs
@@ -82,6 +82,13 @@ def _shown(value: float | None, unit: str) -> tuple[float | None, str]:
     return value, unit
 
 
+def _change(c: MetricChange) -> str:
+    """A change as the table and the lede write it: rates in bp, odds in pp."""
+    change, unit = _shown(c.change, c.unit)
+    bp = c.target not in _NOT_RATES and not is_odds_target(c.target)
+    return change_text(change, unit, bp=bp)
+
+
 def what_changed_section(inputs: BriefInputs, odds: BriefInputs | None = None) -> Section:
     """The section (key ``what_changed``): a lede naming the most unusual moves, and a
     table of every metric's (and odds figure's) weekly change, most unusual first."""
@@ -89,16 +96,13 @@ def what_changed_section(inputs: BriefInputs, odds: BriefInputs | None = None) -
     rows: list[tuple[Cell, ...]] = []
     classes = []
     for c in diff.changes:
-        bp = c.target not in _NOT_RATES and not is_odds_target(c.target)
-        (first, unit), (last, _), (change, _) = (
-            _shown(v, c.unit) for v in (c.start_value, c.end_value, c.change)
-        )
+        (first, unit), (last, _) = (_shown(v, c.unit) for v in (c.start_value, c.end_value))
         rows.append(
             (
                 c.target,
                 value_text(first, unit),
                 value_text(last, unit),
-                change_text(change, unit, bp=bp),
+                _change(c),
                 None if c.zscore is None else round(c.zscore, 2),
                 c.reason,
             )
@@ -106,8 +110,7 @@ def what_changed_section(inputs: BriefInputs, odds: BriefInputs | None = None) -
         classes.append("" if c.zscore is not None else "missing")
     scored = [c for c in diff.changes if c.zscore is not None]
     named = ", ".join(
-        f"{c.target} {change_text(c.change, c.unit, bp=c.target not in _NOT_RATES)} "
-        f"({c.zscore:+.1f} sd)"
+        f"{c.target} {_change(c)} ({c.zscore:+.1f} sd)"
         for c in scored[:_LEDE_MOVES]
         if c.zscore is not None
     )
