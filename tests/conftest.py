@@ -6,6 +6,7 @@ import ipaddress
 import os
 import shutil
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 import carrywatch
+from tests.helpers import postgres
 
 # CI replays a fixed set of examples (derandomized), so a submission's result does not
 # depend on the draw; locally every run explores new mutations of the real payloads.
@@ -84,3 +86,38 @@ def seeded(snapshot_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     folder = tmp_path_factory.mktemp("seeded") / "home"
     shutil.copytree(snapshot_home, folder)
     return folder
+
+
+# -- PostgreSQL ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[postgres.Server]:
+    """A throwaway PostgreSQL server for the session (tests/helpers/postgres.py). Where
+    none can be started the test is skipped, saying why; a failure instead under
+    ``CARRYWATCH_REQUIRE_POSTGRES=1`` (set by ``.ci/run``), so CI never skips silently."""
+    server = postgres.start()
+    if isinstance(server, str):
+        if os.environ.get(postgres.REQUIRE_ENV) == "1":
+            pytest.fail(f"{postgres.REQUIRE_ENV}=1 but {server}")
+        pytest.skip(f"PostgreSQL tests skipped: {server}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: postgres.Server) -> str:
+    """The URL of a new, empty database on the throwaway server."""
+    return postgres_server.database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_target(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where a test's store lives, once per backend: a SQLite file, then a new
+    PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "store.sqlite"
+    url: str = request.getfixturevalue("postgres_url")
+    return url

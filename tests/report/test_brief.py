@@ -18,7 +18,6 @@ import os
 import pickle
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -570,7 +569,7 @@ def test_no_section_calls_stale_what_the_status_table_calls_fresh(
     shutil.copytree(seeded, tmp_path / "home")
     path = tmp_path / "home" / "carrywatch.sqlite"
     gone = [("cftc.jpy.noncommercial_net", "2024-07-30"), ("us.m2", "2024-06-01")]
-    with sqlite3.connect(path) as db:
+    with Store.open(path) as edited, edited.transaction() as db:
         for sid, obs_date in gone:
             db.execute(
                 "DELETE FROM observations WHERE series_id = ? AND obs_date = ?", (sid, obs_date)

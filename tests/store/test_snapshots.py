@@ -8,6 +8,7 @@ sha256 matters here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -42,8 +43,9 @@ def _record(source: str, body: bytes, at: datetime, **provenance: object) -> Fet
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store.open(tmp_path / "s.sqlite")
+def store(store_target: Path | str) -> Iterator[Store]:
+    with Store.open(store_target) as opened:
+        yield opened
 
 
 def test_a_snapshot_is_a_fetch_row_without_observations(store: Store) -> None:

@@ -1,5 +1,7 @@
 """The store: the append rule, revisions and vintages, reads "as known at", transactions,
-WAL concurrency, the raw archive and the schema-version guard.
+concurrency, the raw archive and the schema-version guard; on both backends (the
+``store`` and ``store_target`` fixtures run each test on SQLite and on a throwaway
+PostgreSQL server, tests/helpers/postgres.py).
 
 Values are real unless a comment says otherwise:
 
@@ -129,8 +131,8 @@ def _values(frame: pd.DataFrame) -> dict[str, float]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "store.sqlite") as opened:
+def store(store_target: Path | str) -> Iterator[Store]:
+    with Store.open(store_target) as opened:
         opened.register_series([_series_row(UST10), _series_row(GDP)])
         yield opened
 
@@ -353,7 +355,7 @@ _NEWEST_BY_WINDOW = """
 def _read_by_window(
     store: Store, ids: Sequence[str], start: date, end: date, known_at: datetime
 ) -> pd.DataFrame:
-    with sqlite3.connect(store.path) as db:
+    with store.snapshot() as db:
         rows = db.execute(
             _NEWEST_BY_WINDOW.format(ids=",".join("?" * len(ids))),
             [*ids, start.isoformat(), end.isoformat(), iso_utc(known_at)],
@@ -519,8 +521,8 @@ _V2_NEWEST = """CREATE TABLE newest_columns (series_id TEXT PRIMARY KEY, n_obs I
 
 
 @pytest.mark.parametrize("version", ["1", "2"])
-def test_an_older_store_is_upgraded_on_open(tmp_path: Path, version: str) -> None:
-    path = tmp_path / "store.sqlite"
+def test_an_older_store_is_upgraded_on_open(store_target: Path | str, version: str) -> None:
+    path = store_target
     with Store.open(path) as store:
         store.register_series([_series_row(UST10), _series_row(GDP)])
         store.append(_fetch(T1), _rows(UST10, DGS10_AUG_2024))
@@ -529,15 +531,17 @@ def test_an_older_store_is_upgraded_on_open(tmp_path: Path, version: str) -> Non
             _fetch(RECORDED, source="fred_api", url=ALFRED_URL), _vintage_rows(GDP_VINTAGES)
         )
         expected = store.read([UST10, GDP])
-    # What a store written by schema version 1 or 2 looks like: no withdrawals column, and
-    # no packed newest revisions (1) or packed without first releases (2).
-    with sqlite3.connect(path) as db:
-        db.execute("DROP VIEW latest")
-        db.execute("ALTER TABLE observations DROP COLUMN withdrawn")
-        db.execute("DROP TABLE newest_columns")
-        if version == "2":
-            db.execute(_V2_NEWEST)
-        db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
+        # What a store written by schema version 1 or 2 looks like: no withdrawals column,
+        # and no packed newest revisions (1) or packed without first releases (2). (On
+        # PostgreSQL, whose support came after version 2, the same tables in its types.)
+        with store.transaction() as db:
+            db.execute("DROP VIEW latest")
+            db.execute("ALTER TABLE observations DROP COLUMN withdrawn")
+            db.execute("DROP TABLE newest_columns")
+            if version == "2":
+                blob = "BLOB" if store.backend == "sqlite" else "BYTEA"
+                db.execute(_V2_NEWEST.replace("BLOB", blob))
+            db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
 
     with Store.open(path) as store:
         assert store.get_meta("schema_version") == "3"
@@ -548,7 +552,7 @@ def test_an_older_store_is_upgraded_on_open(tmp_path: Path, version: str) -> Non
         gdp = got[got["series_id"] == GDP]
         assert list(gdp["released"].dt.date) == [date(2024, 7, 25), date(2024, 10, 30)]
         assert set(gdp["release_rule"]) == {"first publication"}
-        with sqlite3.connect(path) as db:
+        with store.snapshot() as db:
             assert db.execute("SELECT COUNT(*) FROM latest").fetchone()[0] == len(got)
 
 
@@ -558,13 +562,13 @@ def test_a_write_around_append_is_read_from_every_revision(store: Store) -> None
     # Hypothetical: another writer (an older carrywatch still running, a hand-made INSERT)
     # adds a revision without rebuilding the packed rows.
     fetch_id = store.append(_fetch(T2), _rows(UST10, [("2024-08-09", 3.95)])).fetch_id
-    with sqlite3.connect(store.path) as db:
+    with store.transaction() as db:
         db.execute(
             "INSERT INTO observations(series_id, obs_date, known_from, fetch_id, value) "
             "VALUES (?, '2024-08-02', ?, ?, 3.81)",
             (UST10, iso_utc(T3), fetch_id),
         )
-        packed = {r[0] for r in db.execute("SELECT series_id FROM newest_columns")}
+        packed = {r[0] for r in db.execute("SELECT series_id FROM newest_columns").fetchall()}
     assert packed == {GDP}  # the trigger dropped the UST row: it can no longer be stale
 
     always = datetime(2100, 1, 1, tzinfo=UTC)
@@ -575,19 +579,20 @@ def test_a_write_around_append_is_read_from_every_revision(store: Store) -> None
     assert _values(got[got["series_id"] == UST10])["2024-08-02"] == 3.81
     # The next append through the store packs the series again.
     store.append(_fetch(datetime(2024, 8, 13, tzinfo=UTC)), _rows(UST10, [("2024-08-12", 3.9)]))
-    with sqlite3.connect(store.path) as db:
-        assert {r[0] for r in db.execute("SELECT series_id FROM newest_columns")} == {GDP, UST10}
+    with store.snapshot() as db:
+        packed = {r[0] for r in db.execute("SELECT series_id FROM newest_columns").fetchall()}
+    assert packed == {GDP, UST10}
     assert _values(store.read([UST10]))["2024-08-02"] == 3.81
 
 
 def test_a_damaged_packed_row_is_a_store_error_not_a_wrong_answer(store: Store) -> None:
     store.append(_fetch(T1), _rows(UST10, DGS10_AUG_2024))
-    with sqlite3.connect(store.path) as db:  # hypothetical: the file edited by hand
+    with store.transaction() as db:  # hypothetical: the store edited by hand
         db.execute("UPDATE newest_columns SET n_obs = n_obs + 1")
 
     with pytest.raises(StoreError, match="damaged") as caught:
         store.read([UST10])
-    assert caught.value.path == str(store.path)
+    assert caught.value.path == store.location
 
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
@@ -644,8 +649,8 @@ def test_an_exception_inside_a_transaction_rolls_everything_back(store: Store) -
     assert store.counts() == (1, 7)
 
 
-def test_nested_transactions_join_the_outer_one(store: Store, tmp_path: Path) -> None:
-    with Store.open(tmp_path / "store.sqlite") as other:
+def test_nested_transactions_join_the_outer_one(store: Store, store_target: Path | str) -> None:
+    with Store.open(store_target) as other:
         with store.transaction():
             with store.transaction():
                 store.append(_fetch(T1), _rows(UST10, DGS10_AUG_2024[:3]))
@@ -695,21 +700,22 @@ def test_series_status_summarises_each_registered_series(store: Store) -> None:
     assert empty.isna()[["first_obs", "last_obs", "last_retrieved", "last_checked"]].all()
 
 
-def test_the_store_file_is_in_wal_mode(store: Store) -> None:
-    probe = sqlite3.connect(store.path)
+def test_the_store_file_is_in_wal_mode(tmp_path: Path) -> None:
+    Store.open(tmp_path / "store.sqlite").close()
+    probe = sqlite3.connect(tmp_path / "store.sqlite")
     try:
         assert probe.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     finally:
         probe.close()
 
 
-def test_a_reader_sees_whole_payloads_while_a_writer_appends(tmp_path: Path) -> None:
+def test_a_reader_sees_whole_payloads_while_a_writer_appends(store_target: Path | str) -> None:
     """Payload k adds five new dates (value k) and revises five marker dates to k.
 
     A consistent read therefore shows 5 * m new dates for some m and every marker at
     m - 1 (or absent when m == 0): anything else is a torn read.
     """
-    path = tmp_path / "shared.sqlite"
+    path = store_target
     n_payloads, per_payload = 60, 5
     markers = [f"2000-01-0{i}" for i in range(1, per_payload + 1)]
     first_day = pd.Timestamp("2001-01-01")
@@ -866,8 +872,8 @@ def test_an_old_orphan_temporary_file_is_removed_on_the_next_write(tmp_path: Pat
 # -- opening ---------------------------------------------------------------------------
 
 
-def test_a_schema_version_mismatch_says_what_to_do(tmp_path: Path) -> None:
-    path = tmp_path / "store.sqlite"
+def test_a_schema_version_mismatch_says_what_to_do(store_target: Path | str) -> None:
+    path = store_target
     with Store.open(path) as store:
         assert store.get_meta("schema_version") == "3"
         store.set_meta("schema_version", "4")  # as a newer carrywatch would leave it
@@ -879,7 +885,7 @@ def test_a_schema_version_mismatch_says_what_to_do(tmp_path: Path) -> None:
     assert "schema version 4" in message
     assert "upgrade carrywatch" in message
     assert "CARRYWATCH_HOME" in message
-    assert caught.value.path == str(path)
+    assert caught.value.path == str(path)  # a test server's URL has no password
 
 
 def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) -> None:

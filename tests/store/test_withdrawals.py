@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -69,8 +68,8 @@ def _ingest(store: Store) -> int:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "store.sqlite") as opened:
+def store(store_target: Path | str) -> Iterator[Store]:
+    with Store.open(store_target) as opened:
         opened.register_series(
             [SeriesRow(GDP, "fred_api", "GDP", "usd_bn", "quarterly", "Gross Domestic Product")]
         )
@@ -112,7 +111,7 @@ def test_the_withdrawals_named_in_the_defect_stay_withdrawn(store: Store) -> Non
 
 
 def test_withdrawals_are_rows_and_re_ingesting_adds_nothing(store: Store) -> None:
-    with sqlite3.connect(store.path) as db:
+    with store.snapshot() as db:
         n_withdrawn = db.execute("SELECT COUNT(*) FROM observations WHERE withdrawn = 1").fetchone()
         latest = db.execute("SELECT COUNT(*) FROM latest").fetchone()[0]
     # Every "." that follows a value is stored; a date's first "." (nothing to withdraw)

@@ -9,12 +9,10 @@ TABLE IF NOT EXISTS``), so no schema version changes.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from carrywatch.errors import StoreError
 from carrywatch.store.sqlite import Store, iso_utc
 
 __all__ = ["FiredEvent", "fired_events", "record_fired"]
@@ -40,11 +38,8 @@ def fired_events(store: Store, rules: Iterable[str] | None = None) -> list[Fired
     if names is not None:
         sql += f" WHERE rule IN ({','.join('?' * len(names))})"
         params = names
-    try:
-        with store.transaction() as db:
-            rows = db.execute(sql + " ORDER BY fired_at, obs_date, rule", params).fetchall()
-    except sqlite3.Error as exc:
-        raise StoreError(f"cannot read the store: {exc}", path=str(store.path)) from exc
+    with store.snapshot() as db:
+        rows = db.execute(sql + " ORDER BY fired_at, obs_date, rule", params).fetchall()
     return [FiredEvent(r[0], r[1], date.fromisoformat(r[2]), r[3], r[4], r[5]) for r in rows]
 
 
@@ -54,14 +49,12 @@ def record_fired(store: Store, events: Iterable[FiredEvent], fired_at: datetime)
     rows = [
         (e.rule, e.event_key, e.obs_date.isoformat(), stamp, e.value, e.message) for e in events
     ]
-    try:
-        with store.transaction() as db:
-            before = db.total_changes
-            db.executemany(
-                "INSERT OR IGNORE INTO alert_events"
-                "(rule, event_key, obs_date, fired_at, value, message) VALUES (?, ?, ?, ?, ?, ?)",
-                rows,
-            )
-            return int(db.total_changes - before)
-    except sqlite3.Error as exc:
-        raise StoreError(f"cannot write to the store: {exc}", path=str(store.path)) from exc
+    with store.transaction() as db:
+        return sum(
+            db.execute(
+                "INSERT INTO alert_events(rule, event_key, obs_date, fired_at, value, message) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                row,
+            ).rowcount
+            for row in rows
+        )

@@ -29,7 +29,6 @@ before the table existed. Any other writer cannot leave it stale: the trigger
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -39,6 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from carrywatch.errors import StoreError
+from carrywatch.store.dialect import Db
 
 __all__ = ["REVISION_COLUMNS", "NewestRows", "newest_of_runs", "read", "rebuild", "unpacked"]
 
@@ -130,7 +130,7 @@ def newest_of_runs(
     return last & ~gone, first_days
 
 
-def rebuild(db: sqlite3.Connection, series_ids: Iterable[str]) -> None:
+def rebuild(db: Db, series_ids: Iterable[str]) -> None:
     """Recompute the packed row of each of ``series_ids`` from ``observations``.
 
     Call inside the write transaction that changed them. A series without observations
@@ -170,24 +170,32 @@ def rebuild(db: sqlite3.Connection, series_ids: Iterable[str]) -> None:
         )
 
 
-def unpacked(db: sqlite3.Connection, series_ids: Sequence[str]) -> list[str]:
+def unpacked(db: Db, series_ids: Sequence[str]) -> list[str]:
     """Those of ``series_ids`` that have observations but no packed row: written by
     something other than :meth:`Store.append` since (the trigger ``observations_unpack``
     dropped their row). Ask after :func:`read`, so that a write between the two shows."""
-    rows = db.execute(
-        "SELECT s.value FROM json_each(?) AS s "
-        "WHERE NOT EXISTS (SELECT 1 FROM newest_columns AS n WHERE n.series_id = s.value) "
-        "AND EXISTS (SELECT 1 FROM observations AS o WHERE o.series_id = s.value)",
-        (json.dumps(list(series_ids)),),
-    ).fetchall()
-    return [str(r[0]) for r in rows]
+    which, param = db.dialect.in_list("series_id", list(series_ids))
+    packed = {
+        str(r[0])
+        for r in db.execute(
+            f"SELECT series_id FROM newest_columns WHERE {which}",  # noqa: S608 -- a constant
+            (param,),
+        ).fetchall()
+    }
+    return [
+        series_id
+        for series_id in dict.fromkeys(series_ids)
+        if series_id not in packed
+        and db.execute(
+            "SELECT 1 FROM observations WHERE series_id = ? LIMIT 1", (series_id,)
+        ).fetchone()
+        is not None
+    ]
 
 
-def read(
-    db: sqlite3.Connection, series_ids: Sequence[str], first: date | None, last: date | None
-) -> NewestRows:
+def read(db: Db, series_ids: Sequence[str], first: date | None, last: date | None) -> NewestRows:
     """The newest revisions of ``series_ids`` with ``first <= obs_date <= last`` (either
-    bound optional), sorted by series (text order, as SQLite sorts) then date."""
+    bound optional), sorted by series (byte-wise text order, on either backend) then date."""
     packed = db.execute(
         "SELECT series_id, n_obs, obs_days, values_f8, fetch_ids, known_codes, known_json, "  # noqa: S608 -- only placeholders are interpolated
         "first_days "

@@ -1,8 +1,13 @@
-"""The store: SQLite in WAL mode, append-only observations with provenance.
+"""The store: append-only observations with provenance, in SQLite or PostgreSQL.
 
-One file, one writer and many readers across processes (a refresh while a brief reads).
-Every write is one transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``): a failed or killed
-write leaves the store exactly as it was.
+One writer and many readers across processes (a refresh while a brief reads): a SQLite
+file in WAL mode for one user, or a PostgreSQL database a team shares
+(``CARRYWATCH_DATABASE_URL``). Both run this class's code and, wherever the dialects
+agree, the same SQL; :mod:`carrywatch.store.dialect` holds what differs. Every write is
+one transaction (SQLite ``BEGIN IMMEDIATE``; PostgreSQL ``BEGIN`` and a transaction-scoped
+advisory lock that serialises writers): a failed or killed write leaves the store exactly
+as it was. A read that takes several queries runs in one snapshot (SQLite's WAL snapshot,
+PostgreSQL's REPEATABLE READ), so a write committed meanwhile is seen whole or not at all.
 
 The append rule
 ---------------
@@ -38,13 +43,11 @@ from the provider; these rows are how their history survives (:meth:`Store.snaps
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlencode
@@ -55,6 +58,7 @@ import pandas as pd
 
 from carrywatch.errors import StoreError
 from carrywatch.store import newest, release
+from carrywatch.store.dialect import Cursor, Db, connect
 from carrywatch.store.release import ReleaseRule, obs_date_rule
 from carrywatch.types import Origin
 
@@ -171,64 +175,39 @@ class AppendResult:
 
 
 class Store:
-    """A carrywatch store file. Use :meth:`open`; close it (or use ``with``)."""
+    """A carrywatch store. Use :meth:`open`; close it (or use ``with``)."""
 
-    def __init__(
-        self, path: Path, connection: sqlite3.Connection, releases: ReleaseRule = obs_date_rule
-    ) -> None:
-        self.path = path
+    def __init__(self, location: str, db: Db, releases: ReleaseRule = obs_date_rule) -> None:
+        #: The SQLite file, or the PostgreSQL URL without its password (for messages).
+        self.location = location
         self.releases = releases
-        self._db = connection
+        self._db = db
         self._lock = threading.RLock()
         self._depth = 0
+
+    @property
+    def backend(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self._db.dialect.name
 
     # -- lifecycle -------------------------------------------------------------------
 
     @classmethod
     def open(
-        cls, path: Path, *, timeout_s: float = 60.0, releases: ReleaseRule = obs_date_rule
+        cls, target: Path | str, *, timeout_s: float = 60.0, releases: ReleaseRule = obs_date_rule
     ) -> Store:
-        """Open (creating if needed) the store at ``path`` in WAL mode; ``releases`` dates
-        each observation's release for ``read(asof=)`` (see the module docstring)."""
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(
-                path, timeout=timeout_s, isolation_level=None, check_same_thread=False
-            )
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("PRAGMA foreign_keys=ON")
-            schema = resources.files("carrywatch.store").joinpath("schema.sql").read_text()
-            store = cls(path, db, releases)
-        except (sqlite3.Error, OSError) as exc:
-            raise StoreError(
-                f"cannot open the store: {exc}; check that CARRYWATCH_HOME is a writable folder",
-                path=str(path),
-            ) from exc
+        """Open (creating if needed) the store at ``target``: a SQLite file (a path or
+        ``sqlite:///path``, in WAL mode) or a PostgreSQL database (``postgresql://...``).
+        ``releases`` dates each observation's release for ``read(asof=)`` (see the module
+        docstring). An older schema version is upgraded in place."""
+        db, location = connect(target, timeout_s=timeout_s)
+        store = cls(location, db, releases)
         try:
             with store.transaction():
-                for statement in _statements(schema):
-                    db.execute(statement)
-                found = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-                if found is None:
-                    db.execute(
-                        "INSERT INTO meta(key, value) VALUES ('schema_version', ?)",
-                        (SCHEMA_VERSION,),
-                    )
-                elif found[0] in _UPGRADABLE:
-                    _upgrade(db, _statements(schema))
-                    db.execute(
-                        "UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,)
-                    )
-                elif found[0] != SCHEMA_VERSION:
-                    raise StoreError(
-                        f"store schema version {found[0]} is not {SCHEMA_VERSION}; "
-                        "upgrade carrywatch or point CARRYWATCH_HOME at a new folder",
-                        path=str(path),
-                    )
-        except sqlite3.Error as exc:
+                _create_or_upgrade(db, location)
+        except db.errors as exc:
             db.close()
-            raise StoreError(f"cannot open the store: {exc}", path=str(path)) from exc
+            raise StoreError(f"cannot open the store: {exc}", path=location) from exc
         except BaseException:
             db.close()
             raise
@@ -245,28 +224,56 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Db]:
         """A write transaction; nested uses join the outer one. One that changed any row
-        bumps the store's data version (:meth:`data_version`) before it commits."""
+        bumps the store's data version (:meth:`data_version`) before it commits. A
+        database error escaping it is a :class:`StoreError` (after the rollback)."""
         with self._lock:
             outer = self._depth == 0
-            changes_before = self._db.total_changes
+            changes_before = self._db.change_mark()
             try:
                 if outer:
-                    self._db.execute("BEGIN IMMEDIATE")
+                    for statement in self._db.dialect.begin_write:
+                        self._db.execute(statement)
                 self._depth += 1
                 try:
                     yield self._db
                 finally:
                     self._depth -= 1
                 if outer:
-                    if self._db.total_changes != changes_before:
+                    if self._db.changed_since(changes_before):
                         self._db.execute(_BUMP_DATA_VERSION)
                     self._db.execute("COMMIT")
-            except BaseException:
+            except BaseException as exc:
                 if outer and self._db.in_transaction:
                     self._db.execute("ROLLBACK")
+                if outer and isinstance(exc, self._db.errors):
+                    raise StoreError(
+                        f"cannot write to the store: {exc}", path=self.location
+                    ) from exc
                 raise
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Db]:
+        """A read transaction: every query inside sees the store as of one moment (a
+        write committed meanwhile shows whole or not at all). Inside a write transaction
+        it joins that one. Needs no write permission (a read-only database role). A
+        database error escaping it is a :class:`StoreError`."""
+        with self._lock:
+            if self._depth:
+                yield self._db
+                return
+            try:
+                self._db.execute(self._db.dialect.begin_read)
+                self._depth += 1
+                try:
+                    yield self._db
+                finally:
+                    self._depth -= 1
+                    if self._db.in_transaction:
+                        self._db.execute("COMMIT")
+            except self._db.errors as exc:
+                raise StoreError(f"cannot read the store: {exc}", path=self.location) from exc
 
     # -- metadata --------------------------------------------------------------------
 
@@ -301,21 +308,30 @@ class Store:
             )
 
     def register_series(self, rows: Iterable[SeriesRow]) -> None:
-        """Insert or update the ``series`` table from the catalog."""
+        """Insert or update the ``series`` table from the catalog.
+
+        Only rows that differ from the stored ones are written, so opening a store whose
+        catalog is current writes nothing: no transaction, no data-version bump, and a
+        read-only database role can open it."""
+        wanted = {r.series_id: r for r in rows}
+        stored = {
+            r[0]: SeriesRow(*r)
+            for r in self._query(
+                "SELECT series_id, source, remote_code, unit, frequency, title FROM series", ()
+            ).fetchall()
+        }
+        changed = [r for sid, r in wanted.items() if stored.get(sid) != r]
+        if not changed:
+            return
         with self.transaction() as db:
             db.executemany(
                 "INSERT INTO series(series_id, source, remote_code, unit, frequency, title) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(series_id) DO UPDATE SET "
                 "source=excluded.source, remote_code=excluded.remote_code, unit=excluded.unit, "
-                "frequency=excluded.frequency, title=excluded.title "
-                # Only a changed row is written, so that opening the store with the same
-                # catalog is no change (and does not bump the data version).
-                "WHERE series.source <> excluded.source OR series.remote_code <> "
-                "excluded.remote_code OR series.unit <> excluded.unit OR series.frequency <> "
-                "excluded.frequency OR series.title <> excluded.title",
+                "frequency=excluded.frequency, title=excluded.title",
                 [
                     (r.series_id, r.source, r.remote_code, r.unit, r.frequency, r.title)
-                    for r in rows
+                    for r in changed
                 ],
             )
 
@@ -343,16 +359,16 @@ class Store:
                 fetch_id: int | None = None
                 if not fresh.empty:
                     fetch_id = self._insert_fetch(db, fetch)
-                    db.executemany(
-                        "INSERT INTO observations(series_id, obs_date, known_from, fetch_id, "
-                        "value, withdrawn) VALUES (?, ?, ?, ?, ?, ?)",
+                    db.insert_rows(
+                        "observations",
+                        ("series_id", "obs_date", "known_from", "fetch_id", "value", "withdrawn"),
                         zip(
-                            fresh["series_id"],
-                            fresh["obs_date"],
-                            fresh["known_from"],
+                            fresh["series_id"].tolist(),
+                            fresh["obs_date"].tolist(),
+                            fresh["known_from"].tolist(),
                             [fetch_id] * len(fresh),
-                            fresh["value"].astype(float),
-                            fresh["withdrawn"].astype(int),
+                            fresh["value"].astype(float).tolist(),
+                            fresh["withdrawn"].astype(int).tolist(),
                             strict=True,
                         ),
                     )
@@ -364,8 +380,8 @@ class Store:
                     "WHERE excluded.checked_at >= checks.checked_at",
                     [(sid, default_known, fetch.source, fetch.url) for sid in confirmed],
                 )
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot write to the store: {exc}", path=str(self.path)) from exc
+        except self._db.errors as exc:
+            raise StoreError(f"cannot write to the store: {exc}", path=self.location) from exc
         return AppendResult(fetch_id=fetch_id, n_added=len(fresh), n_offered=len(incoming))
 
     def record_snapshot(self, fetch: FetchRecord) -> int:
@@ -380,21 +396,21 @@ class Store:
         record = replace(fetch, provenance={**dict(fetch.provenance), "kind": SNAPSHOT_KIND})
         try:
             with self.transaction() as db:
+                kind = db.dialect.json_text("provenance_json", "kind")
                 found = db.execute(
-                    "SELECT fetch_id FROM fetches WHERE source = ? AND sha256 = ? "
-                    "AND json_extract(provenance_json, '$.kind') = ? "
-                    "ORDER BY fetch_id LIMIT 1",
+                    "SELECT fetch_id FROM fetches WHERE source = ? AND sha256 = ? "  # noqa: S608 -- a constant
+                    f"AND {kind} = ? ORDER BY fetch_id LIMIT 1",
                     (fetch.source, fetch.sha256, SNAPSHOT_KIND),
                 ).fetchone()
                 if found is not None:
                     return int(found[0])
                 return self._insert_fetch(db, record)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot write to the store: {exc}", path=str(self.path)) from exc
+        except self._db.errors as exc:
+            raise StoreError(f"cannot write to the store: {exc}", path=self.location) from exc
 
     @staticmethod
-    def _insert_fetch(db: sqlite3.Connection, fetch: FetchRecord) -> int:
-        cursor = db.execute(
+    def _insert_fetch(db: Db, fetch: FetchRecord) -> int:
+        return db.insert_id(
             "INSERT INTO fetches(source, url, params_json, retrieved_at, http_status, sha256, "
             "n_bytes, parse_version, origin, provenance_json) VALUES (?,?,?,?,?,?,?,?,?,?)",
             (
@@ -409,9 +425,8 @@ class Store:
                 str(fetch.origin),
                 json.dumps(dict(fetch.provenance), sort_keys=True),
             ),
+            "fetch_id",
         )
-        assert cursor.lastrowid is not None
-        return int(cursor.lastrowid)
 
     # -- reading ---------------------------------------------------------------------
 
@@ -445,28 +460,28 @@ class Store:
             return _empty_read()
         start, end, asof = (_day(d) for d in (start, end, asof))
         cap = min(d for d in (end, asof) if d is not None) if (end or asof) else None
-        rows = None
-        if known_at is None:
-            try:
-                with self._lock:
-                    rows = newest.read(self._db, series_ids, start, cap)
-                    if newest.unpacked(self._db, series_ids):
+        with self.snapshot() as db:
+            rows = None
+            if known_at is None:
+                try:
+                    rows = newest.read(db, series_ids, start, cap)
+                    if newest.unpacked(db, series_ids):
                         rows = None  # written around Store.append: read every revision
                     elif through_fetch is not None and self._written_after(
                         series_ids, through_fetch
                     ):
                         rows = None  # asked after the read, so a write between shows
-            except sqlite3.Error as exc:
-                raise StoreError(f"cannot read the store: {exc}", path=str(self.path)) from exc
-            except StoreError as exc:
-                raise StoreError(str(exc), path=str(self.path)) from exc
-        if rows is None:
-            rows = self._newest_of_all(series_ids, start, cap, known_at, through_fetch)
-        released, rule = release.release_days(rows, releases or self.releases)
-        if asof is not None:
-            published = released <= np.datetime64(asof, "D")
-            rows, released, rule = rows.where(published), released[published], rule[published]
-        return self._with_provenance(rows, released, rule)
+                except db.errors as exc:
+                    raise StoreError(f"cannot read the store: {exc}", path=self.location) from exc
+                except StoreError as exc:
+                    raise StoreError(str(exc), path=self.location) from exc
+            if rows is None:
+                rows = self._newest_of_all(series_ids, start, cap, known_at, through_fetch)
+            released, rule = release.release_days(rows, releases or self.releases)
+            if asof is not None:
+                published = released <= np.datetime64(asof, "D")
+                rows, released, rule = rows.where(published), released[published], rule[published]
+            return self._with_provenance(rows, released, rule)
 
     def _newest_of_all(
         self,
@@ -526,10 +541,10 @@ class Store:
 
     def _written_after(self, series_ids: Sequence[str], fetch_id: int) -> bool:
         """Whether a fetch after ``fetch_id`` wrote rows of ``series_ids``."""
+        which, param = self._db.dialect.in_list("series_id", list(series_ids))
         found = self._query(
-            "SELECT 1 FROM observations WHERE series_id IN (SELECT value FROM json_each(?)) "
-            "AND fetch_id > ? LIMIT 1",
-            (json.dumps(list(series_ids)), fetch_id),
+            f"SELECT 1 FROM observations WHERE {which} AND fetch_id > ? LIMIT 1",  # noqa: S608 -- a constant
+            (param, fetch_id),
         ).fetchone()
         return found is not None
 
@@ -544,10 +559,11 @@ class Store:
             return _empty_read()
         # Provenance of each distinct fetch: one small query, then a lookup per row.
         used = np.unique(rows.fetch_id)
+        which, param = self._db.dialect.in_list("fetch_id", used.tolist())
         fetched = self._query(
-            "SELECT fetch_id, source, origin, retrieved_at, url, params_json FROM fetches "
-            "WHERE fetch_id IN (SELECT value FROM json_each(?))",
-            (json.dumps(used.tolist()),),
+            "SELECT fetch_id, source, origin, retrieved_at, url, params_json "  # noqa: S608 -- a constant
+            f"FROM fetches WHERE {which}",
+            (param,),
         ).fetchall()
         if not fetched:
             return _empty_read()
@@ -597,15 +613,15 @@ class Store:
 
     def series_status(self) -> pd.DataFrame:
         """Per stored series: first and last obs_date, rows, last retrieval, origins."""
-        sql = """
+        sql = f"""
             SELECT s.series_id, MIN(o.obs_date), MAX(o.obs_date), COUNT(DISTINCT o.obs_date),
-                   MAX(f.retrieved_at), GROUP_CONCAT(DISTINCT f.origin), c.checked_at
+                   MAX(f.retrieved_at), {self._db.dialect.distinct_list("f.origin")}, c.checked_at
             FROM series AS s
             LEFT JOIN observations AS o ON o.series_id = s.series_id AND o.withdrawn = 0
             LEFT JOIN fetches AS f ON f.fetch_id = o.fetch_id
             LEFT JOIN checks AS c ON c.series_id = s.series_id
-            GROUP BY s.series_id ORDER BY s.series_id
-        """
+            GROUP BY s.series_id, c.checked_at ORDER BY s.series_id
+        """  # noqa: S608 -- a constant
         columns = [
             "series_id",
             "first_obs",
@@ -615,7 +631,8 @@ class Store:
             "origins",
             "last_checked",
         ]
-        return pd.DataFrame(self._query(sql, ()).fetchall(), columns=columns)
+        frame = pd.DataFrame(self._query(sql, ()).fetchall(), columns=columns)
+        return frame.astype({"n_obs": "int64"})
 
     def fetches(self, *, source: str | None = None, origin: str | None = None) -> list[StoredFetch]:
         """Stored fetch rows, oldest first, optionally filtered."""
@@ -642,7 +659,8 @@ class Store:
         ``until`` keeps those retrieved at or before it (aware; compared to the second).
         Ordered by retrieval time, then fetch id.
         """
-        where = "source = ? AND json_extract(provenance_json, '$.kind') = ?"
+        kind = self._db.dialect.json_text("provenance_json", "kind")
+        where = f"source = ? AND {kind} = ?"
         params: list[object] = [source, SNAPSHOT_KIND]
         if until is not None:
             where += " AND retrieved_at <= ?"
@@ -655,8 +673,9 @@ class Store:
 
     def has_snapshots(self) -> bool:
         """True when at least one market snapshot was ever recorded (any source)."""
+        kind = self._db.dialect.json_text("provenance_json", "kind")
         found = self._query(
-            "SELECT 1 FROM fetches WHERE json_extract(provenance_json, '$.kind') = ? LIMIT 1",
+            f"SELECT 1 FROM fetches WHERE {kind} = ? LIMIT 1",  # noqa: S608 -- a constant
             (SNAPSHOT_KIND,),
         ).fetchone()
         return found is not None
@@ -664,9 +683,10 @@ class Store:
     def snapshot_days(self, *, until: date) -> list[date]:
         """The distinct UTC days on which market snapshots (any source) were retrieved, up
         to and including ``until``, oldest first."""
+        kind = self._db.dialect.json_text("provenance_json", "kind")
         rows = self._query(
-            "SELECT DISTINCT substr(retrieved_at, 1, 10) FROM fetches "
-            "WHERE json_extract(provenance_json, '$.kind') = ? AND retrieved_at < ? ORDER BY 1",
+            "SELECT DISTINCT substr(retrieved_at, 1, 10) FROM fetches "  # noqa: S608 -- a constant
+            f"WHERE {kind} = ? AND retrieved_at < ? ORDER BY 1",
             (SNAPSHOT_KIND, (until + timedelta(days=1)).isoformat()),
         ).fetchall()
         return [date.fromisoformat(r[0]) for r in rows]
@@ -692,33 +712,31 @@ class Store:
 
     def counts(self) -> tuple[int, int]:
         """``(number of fetch rows, number of observation rows)``."""
-        n_fetches = self._query("SELECT COUNT(*) FROM fetches", ()).fetchone()[0]
-        n_obs = self._query("SELECT COUNT(*) FROM observations", ()).fetchone()[0]
+        with self.snapshot():
+            n_fetches = self._query("SELECT COUNT(*) FROM fetches", ()).fetchone()[0]
+            n_obs = self._query("SELECT COUNT(*) FROM observations", ()).fetchone()[0]
         return int(n_fetches), int(n_obs)
 
     def integrity_check(self) -> str:
-        """SQLite's ``PRAGMA integrity_check`` answer (``"ok"`` when sound)."""
-        return str(self._query("PRAGMA integrity_check", ()).fetchone()[0])
+        """``"ok"`` when the store is sound: SQLite's ``PRAGMA integrity_check`` answer;
+        on PostgreSQL (which checks its own pages) whether every packed newest row has
+        the length it declares (the one derived structure carrywatch writes itself)."""
+        if self.backend == "sqlite":
+            return str(self._query("PRAGMA integrity_check", ()).fetchone()[0])
+        bad = self._query(
+            "SELECT series_id FROM newest_columns WHERE length(obs_days) != 4 * n_obs "
+            "OR length(values_f8) != 8 * n_obs OR length(fetch_ids) != 8 * n_obs "
+            "OR length(known_codes) != 4 * n_obs OR length(first_days) != 4 * n_obs",
+            (),
+        ).fetchall()
+        return "ok" if not bad else f"packed rows of {sorted(r[0] for r in bad)} are damaged"
 
-    def _query(self, sql: str, params: Sequence[object]) -> sqlite3.Cursor:
+    def _query(self, sql: str, params: Sequence[object]) -> Cursor:
         try:
             with self._lock:
                 return self._db.execute(sql, params)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot read the store: {exc}", path=str(self.path)) from exc
-
-
-def _statements(script: str) -> list[str]:
-    """Split a schema script into statements (``executescript`` would commit)."""
-    out, buffer = [], []
-    for line in script.splitlines():
-        if line.strip().startswith("--"):
-            continue
-        buffer.append(line)
-        if sqlite3.complete_statement("\n".join(buffer)):
-            out.append("\n".join(buffer).strip())
-            buffer = []
-    return [s for s in out if s]
+        except self._db.errors as exc:
+            raise StoreError(f"cannot read the store: {exc}", path=self.location) from exc
 
 
 def _day(moment: date | None) -> date | None:
@@ -742,11 +760,36 @@ def _empty_read() -> pd.DataFrame:
     return frame
 
 
-def _upgrade(db: sqlite3.Connection, statements: Sequence[str]) -> None:
+def _create_or_upgrade(db: Db, location: str) -> None:
+    """Create the schema, or bring an older one (see ``_UPGRADABLE``) to this version;
+    inside the opening transaction. A newer version is refused."""
+    found = None
+    # PostgreSQL: no DDL for a current store (a read-only role may open it): look first.
+    if not db.dialect.ddl_each_open and db.execute("SELECT to_regclass('meta')").fetchone()[0]:
+        found = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    if found is None or db.dialect.ddl_each_open:
+        for statement in db.dialect.schema():
+            db.execute(statement)
+        found = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    if found is None:
+        db.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+    elif found[0] in _UPGRADABLE:
+        _upgrade(db)
+        db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,))
+    elif found[0] != SCHEMA_VERSION:
+        raise StoreError(
+            f"store schema version {found[0]} is not {SCHEMA_VERSION}; "
+            "upgrade carrywatch or point CARRYWATCH_HOME (or CARRYWATCH_DATABASE_URL) "
+            "at a new store",
+            path=location,
+        )
+
+
+def _upgrade(db: Db) -> None:
     """Bring a store of an older schema version (see ``_UPGRADABLE``) to this one, inside
     the opening transaction: add ``observations.withdrawn`` (every existing row is a
     value), recreate the derived ``newest_columns`` and ``latest``, and repack."""
-    columns = {str(r[1]) for r in db.execute("PRAGMA table_info(observations)")}
+    columns = {str(r[0]) for r in db.execute(db.dialect.columns_sql("observations")).fetchall()}
     if "withdrawn" not in columns:
         db.execute(
             "ALTER TABLE observations ADD COLUMN "
@@ -754,9 +797,10 @@ def _upgrade(db: sqlite3.Connection, statements: Sequence[str]) -> None:
         )
     db.execute("DROP VIEW IF EXISTS latest")
     db.execute("DROP TABLE IF EXISTS newest_columns")
-    for statement in statements:
+    for statement in db.dialect.schema():
         db.execute(statement)
-    newest.rebuild(db, [r[0] for r in db.execute("SELECT DISTINCT series_id FROM observations")])
+    series = db.execute("SELECT DISTINCT series_id FROM observations").fetchall()
+    newest.rebuild(db, [r[0] for r in series])
 
 
 def _normalise_rows(rows: pd.DataFrame, default_known: str) -> pd.DataFrame:
@@ -788,7 +832,7 @@ def _normalise_rows(rows: pd.DataFrame, default_known: str) -> pd.DataFrame:
     return out.drop_duplicates(["series_id", "obs_date", "known_from"], keep="last")
 
 
-def _changes(db: sqlite3.Connection, incoming: pd.DataFrame) -> pd.DataFrame:
+def _changes(db: Db, incoming: pd.DataFrame) -> pd.DataFrame:
     """The incoming rows that change what is known (the append rule)."""
     if incoming.empty:
         return incoming

@@ -9,7 +9,6 @@ touches them: their ids are namespaced ``user.*``, which no catalog id uses.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Final
 
 from carrywatch.errors import StoreError
@@ -23,15 +22,12 @@ USER_SOURCE: Final = "user"
 
 def user_series(store: Store) -> list[SeriesRow]:
     """Every user series in ``store``, by id."""
-    try:
-        with store.transaction() as db:
-            rows = db.execute(
-                "SELECT series_id, source, remote_code, unit, frequency, title FROM series "
-                "WHERE source = ? ORDER BY series_id",
-                (USER_SOURCE,),
-            ).fetchall()
-    except sqlite3.Error as exc:
-        raise StoreError(f"cannot read the store: {exc}", path=str(store.path)) from exc
+    with store.snapshot() as db:
+        rows = db.execute(
+            "SELECT series_id, source, remote_code, unit, frequency, title FROM series "
+            "WHERE source = ? ORDER BY series_id",
+            (USER_SOURCE,),
+        ).fetchall()
     return [SeriesRow(*row) for row in rows]
 
 
@@ -42,29 +38,26 @@ def add_user_series(store: Store, row: SeriesRow) -> bool:
     for an id that exists is refused (its stored values were given in the old unit).
     """
     if row.source != USER_SOURCE:
-        raise StoreError(f"{row.series_id} is not a user series", path=str(store.path))
-    try:
-        with store.transaction() as db:
-            found = db.execute(
-                "SELECT source, unit, frequency FROM series WHERE series_id = ?",
-                (row.series_id,),
-            ).fetchone()
-            if found is not None:
-                if tuple(found) != (row.source, row.unit, row.frequency):
-                    raise StoreError(
-                        f"{row.series_id} exists already ({found[0]} series, unit {found[1]}, "
-                        f"{found[2]}); pick another id",
-                        path=str(store.path),
-                    )
-                db.execute(
-                    "UPDATE series SET title = ? WHERE series_id = ?", (row.title, row.series_id)
+        raise StoreError(f"{row.series_id} is not a user series", path=store.location)
+    with store.transaction() as db:
+        found = db.execute(
+            "SELECT source, unit, frequency FROM series WHERE series_id = ?",
+            (row.series_id,),
+        ).fetchone()
+        if found is not None:
+            if tuple(found) != (row.source, row.unit, row.frequency):
+                raise StoreError(
+                    f"{row.series_id} exists already ({found[0]} series, unit {found[1]}, "
+                    f"{found[2]}); pick another id",
+                    path=store.location,
                 )
-                return False
             db.execute(
-                "INSERT INTO series(series_id, source, remote_code, unit, frequency, title) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (row.series_id, row.source, row.remote_code, row.unit, row.frequency, row.title),
+                "UPDATE series SET title = ? WHERE series_id = ?", (row.title, row.series_id)
             )
-    except sqlite3.Error as exc:
-        raise StoreError(f"cannot write to the store: {exc}", path=str(store.path)) from exc
+            return False
+        db.execute(
+            "INSERT INTO series(series_id, source, remote_code, unit, frequency, title) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (row.series_id, row.source, row.remote_code, row.unit, row.frequency, row.title),
+        )
     return True
