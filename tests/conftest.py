@@ -64,6 +64,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "home"
     monkeypatch.setenv("CARRYWATCH_HOME", str(folder))
     monkeypatch.delenv("FRED_API_KEY", raising=False)
+    monkeypatch.delenv("CARRYWATCH_DATABASE_URL", raising=False)
     for name in list(os.environ):
         if name.startswith("CARRYWATCH_") and name.endswith("_ORIGIN"):
             monkeypatch.delenv(name)

@@ -83,9 +83,11 @@ def _home(home: Path | str | None) -> Path:
 
 
 def _open(home: Path | str | None) -> Store:
+    from carrywatch.settings import Settings
     from carrywatch.workspace import open_store
 
-    return open_store(_home(home))
+    # CARRYWATCH_DATABASE_URL, when set, names the store wherever the home is.
+    return open_store(_home(home), database_url=Settings.from_env().database_url)
 
 
 def _catalog(store: Store) -> Catalog:
@@ -316,7 +318,7 @@ def odds(
     with _open(folder) as store:
         catalog = _catalog(store)
         range_pct = target_range or current_range(store, bank, cutoff)
-        markets = market_reader(folder, catalog)(store, bank, cutoff, range_pct)
+        markets = market_reader(catalog)(store, bank, cutoff, range_pct)
     return Odds(
         policy_odds(
             catalog,
@@ -331,8 +333,8 @@ def odds(
     )
 
 
-def market_reader(home: Path, catalog: Catalog) -> MarketReader:
-    """The prediction-market odds of the archived snapshots under ``home``."""
+def market_reader(catalog: Catalog) -> MarketReader:
+    """The prediction-market odds of the snapshots archived with the store read."""
 
     def read(
         store: Store, bank: Bank, asof: date, range_pct: tuple[float, float]
@@ -343,7 +345,7 @@ def market_reader(home: Path, catalog: Catalog) -> MarketReader:
         from carrywatch.workspace import open_archive
 
         return market_distributions(
-            store, open_archive(home), catalog, bank, asof, current_range=range_pct
+            store, open_archive(store), catalog, bank, asof, current_range=range_pct
         )
 
     return read
@@ -389,7 +391,7 @@ def brief(
     with _open(folder) as store:
         cutoff = _default_asof(store, asof)
         catalog = _catalog(store)
-        report = build_report(store, catalog, cutoff, market_odds=market_reader(folder, catalog))
+        report = build_report(store, catalog, cutoff, market_odds=market_reader(catalog))
     paths = None
     if out is not None:
         paths = write_brief(report, Path(out), template_cache=Settings(home=folder).template_cache)

@@ -5,6 +5,10 @@ Nothing here runs at import time. :meth:`Settings.from_env` reads:
 ``CARRYWATCH_HOME``
     where the store lives (default: the platform's user data directory, via
     ``platformdirs``);
+``CARRYWATCH_DATABASE_URL``
+    ``postgresql://user[:password]@host[:port]/database``: the store is that PostgreSQL
+    database (a team's shared store, docs/deployment.md) instead of the SQLite file under
+    ``CARRYWATCH_HOME`` (which still holds caches);
 ``CARRYWATCH_<SOURCE>_ORIGIN``
     replaces scheme, host and port of a source (``CARRYWATCH_JAPAN_MOF_ORIGIN=
     http://127.0.0.1:8765``), keeping the provider's real path and query;
@@ -39,7 +43,7 @@ import platformdirs
 
 from carrywatch.errors import ConfigError
 
-__all__ = ["Settings", "max_body_env_var", "origin_env_var"]
+__all__ = ["Settings", "check_database_url", "max_body_env_var", "origin_env_var"]
 
 #: Defaults of the HTTP limits (also in :mod:`carrywatch.sources.http`, which does not
 #: read settings: the CLI passes them in).
@@ -75,6 +79,27 @@ def _check_origin(name: str, origin: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def check_database_url(name: str, url: str) -> str:
+    """``url`` if it names a PostgreSQL database; otherwise one line saying what to give."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgresql", "postgres"} or not (parts.hostname or parts.path):
+        raise ConfigError(
+            f"{name} must be a PostgreSQL URL such as postgresql://carrywatch@db.example/"
+            f"carrywatch (got the scheme {parts.scheme!r}); leave it unset for the SQLite "
+            "store under CARRYWATCH_HOME"
+        )
+    return url
+
+
+def _redacted(url: str) -> str:
+    """``url`` with its password (if any) replaced by ``***``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user, host = parts.netloc.rsplit("@", 1)
+    return parts._replace(netloc=f"{user.split(':', 1)[0]}:***@{host}").geturl()
+
+
 def _positive_float(env: Mapping[str, str], name: str, unit: str = "seconds") -> float | None:
     text = env.get(name, "").strip()
     if not text:
@@ -101,6 +126,8 @@ class Settings:
     http_deadline_s: float = DEFAULT_HTTP_DEADLINE_S
     max_body_mb: float = DEFAULT_MAX_BODY_MB
     max_body_mb_by_source: Mapping[str, float] = field(default_factory=dict)
+    #: A PostgreSQL store's URL (may hold a password: never shown), or None for SQLite.
+    database_url: str | None = None
 
     @classmethod
     def from_env(
@@ -123,6 +150,9 @@ class Settings:
         if not (max_text.isascii() and max_text.isdecimal()) or int(max_text) < 1:
             raise ConfigError(f"CARRYWATCH_MAX_PER_HOST={max_text!r} must be a positive integer")
         key = env.get("FRED_API_KEY", "").strip() or None
+        url = env.get("CARRYWATCH_DATABASE_URL", "").strip() or None
+        if url is not None:
+            check_database_url("CARRYWATCH_DATABASE_URL", url)
         timeout = _positive_float(env, "CARRYWATCH_HTTP_TIMEOUT_S")
         retry_base = _positive_float(env, "CARRYWATCH_RETRY_BASE_S")
         deadline = _positive_float(env, "CARRYWATCH_HTTP_DEADLINE_S")
@@ -142,11 +172,17 @@ class Settings:
             http_deadline_s=DEFAULT_HTTP_DEADLINE_S if deadline is None else deadline,
             max_body_mb=DEFAULT_MAX_BODY_MB if max_body is None else max_body,
             max_body_mb_by_source=by_source,
+            database_url=url,
         )
 
     @property
     def store_path(self) -> Path:
         return self.home / "carrywatch.sqlite"
+
+    @property
+    def store_location(self) -> Path | str:
+        """Where the store is: the PostgreSQL URL when set, else the SQLite file."""
+        return self.database_url or self.store_path
 
     @property
     def raw_dir(self) -> Path:
@@ -169,5 +205,6 @@ class Settings:
             f"fred_api_key=<{key}>, max_per_host={self.max_per_host}, "
             f"http_timeout_s={self.http_timeout_s}, retry_base_s={self.retry_base_s}, "
             f"http_deadline_s={self.http_deadline_s}, max_body_mb={self.max_body_mb}, "
-            f"max_body_mb_by_source={dict(self.max_body_mb_by_source)!r})"
+            f"max_body_mb_by_source={dict(self.max_body_mb_by_source)!r}, "
+            f"database_url={None if self.database_url is None else _redacted(self.database_url)!r})"
         )

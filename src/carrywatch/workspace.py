@@ -5,6 +5,7 @@ This joins settings, catalog, store and snapshot; the CLI and library callers us
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from carrywatch.catalog.spec import Catalog, SeriesSpec, load_catalog
@@ -32,18 +33,30 @@ def _register(store: Store, catalog: Catalog) -> None:
     )
 
 
-def open_store(home: Path | str | None = None, *, seed: bool = True) -> Store:
-    """The store under ``home`` (default: ``CARRYWATCH_HOME`` or the user data folder).
+def open_store(
+    home: Path | str | Settings | None = None,
+    *,
+    seed: bool = True,
+    database_url: str | None = None,
+) -> Store:
+    """The store of ``home`` (default: ``CARRYWATCH_HOME`` or the user data folder, and
+    ``CARRYWATCH_DATABASE_URL``): the SQLite file under it, or the PostgreSQL database of
+    ``database_url`` (or of the settings given).
 
     A new store is seeded from the embedded real-data snapshot, so every command works
     offline on a fresh machine; an existing one gets whatever a newer snapshot adds. Its
     ``read(asof=D)`` keeps what was published by ``D`` by the catalog's release calendar
     (:mod:`carrywatch.catalog.releases`).
     """
-    settings = Settings.from_env() if home is None else Settings(home=Path(home))
+    if isinstance(home, Settings):
+        settings = home
+    else:
+        settings = Settings.from_env() if home is None else Settings(home=Path(home))
+    if database_url is not None:
+        settings = replace(settings, database_url=database_url)
     catalog = load_catalog()
     # The catalog's release calendar dates every read as of a day (the point-in-time rule).
-    store = Store.open(settings.store_path, releases=catalog.calendar.release_dates)
+    store = Store.open(settings.store_location, releases=catalog.calendar.release_dates)
     try:
         _register(store, catalog)
         if seed:
@@ -54,9 +67,10 @@ def open_store(home: Path | str | None = None, *, seed: bool = True) -> Store:
     return store
 
 
-def open_archive(home: Path) -> RawArchive:
-    """The raw-payload archive beside the store in ``home``."""
-    return RawArchive(home / "raw")
+def open_archive(store: Store) -> RawArchive:
+    """The raw-payload archive of ``store``: ``raw/`` beside a SQLite file, the
+    ``payloads`` table of a PostgreSQL database."""
+    return RawArchive.of(store)
 
 
 def catalog_of(store: Store) -> Catalog:

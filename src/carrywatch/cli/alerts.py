@@ -92,7 +92,7 @@ def alerts_check_command(rules_file: Path, asof: str | None) -> None:
 
     settings = load_settings()
     day = parse_date(asof, "--asof")
-    with open_store(settings.home) as store:
+    with open_store(settings) as store:
         code = check_alerts(store, settings, rules_file, day)
     sys.exit(code)
 
@@ -118,7 +118,7 @@ def alerts_history_command(
     assert last is not None
     if first > last:
         raise ConfigError(f"--from {first} is after --to {last}")
-    with open_store(load_settings().home) as store:
+    with open_store(load_settings()) as store:
         catalog = catalog_of(store)
         rules = load_rules(rules_file, catalog)
         found = alert_history(store, catalog, rules, first, last)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from carrywatch.cli.common import err
+from carrywatch.cli.common import err, use_database_url
 from carrywatch.errors import CarrywatchError
 
 __all__ = ["cli", "main"]
@@ -18,8 +18,16 @@ class _State:
     help="Fed vs BOJ policy-divergence monitor: real data with provenance for every number."
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
-def cli(debug: bool) -> None:
+@click.option(
+    "--database-url",
+    metavar="URL",
+    default=None,
+    help="A team's PostgreSQL store (postgresql://user@host/db) instead of the SQLite file "
+    "under CARRYWATCH_HOME; overrides CARRYWATCH_DATABASE_URL.",
+)
+def cli(debug: bool, database_url: str | None) -> None:
     _State.debug = debug
+    use_database_url(database_url)
 
 
 def main(argv: list[str] | None = None) -> int:

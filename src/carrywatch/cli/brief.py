@@ -74,7 +74,7 @@ def diff_command(start: str, end: str | None, window: int, fmt: str, out_file: P
 
     first = parse_date(start, "--from")
     assert first is not None
-    with open_store(load_settings().home) as store:
+    with open_store(load_settings()) as store:
         last = parse_date(end, "--to") or default_asof(store, datetime.now(UTC).date())
         diff = metric_diff(store, catalog_of(store), first, last, window=window)
     frame = diff.to_frame()
@@ -132,12 +132,10 @@ def brief_command(asof: str | None, out_dir: Path) -> None:
 
     # The brief reads the store only: no source's origin is used, so none is looked up.
     settings = Settings.from_env()
-    with open_store(settings.home) as store:
+    with open_store(settings) as store:
         catalog = catalog_of(store)
         cutoff = parse_date(asof, "--asof") or default_asof(store, datetime.now(UTC).date())
-        report = build_report(
-            store, catalog, cutoff, market_odds=market_reader(settings.home, catalog)
-        )
+        report = build_report(store, catalog, cutoff, market_odds=market_reader(catalog))
     paths = write_brief(report, out_dir, template_cache=settings.template_cache)
     out.print(terminal_summary(report, paths.html))
 
@@ -156,11 +154,13 @@ def serve_command(host: str, port: int) -> None:
 
     settings = load_settings()
     catalog = load_catalog()
-    open_store(settings.home).close()  # create and seed once, before serving
+    open_store(settings).close()  # create and seed once, before serving
 
     def _store() -> Store:
-        return Store.open(settings.store_path, releases=catalog.calendar.release_dates)
+        return Store.open(settings.store_location, releases=catalog.calendar.release_dates)
 
+    # The raw archive's own connection (on PostgreSQL the archive is the payloads table).
+    archive_store = _store()
     try:
         server = make_server(
             _store,
@@ -168,10 +168,11 @@ def serve_command(host: str, port: int) -> None:
             host=host,
             port=port,
             template_cache=settings.template_cache,
-            market_odds=market_reader(settings.home, catalog),
-            archive=open_archive(settings.home),
+            market_odds=market_reader(catalog),
+            archive=open_archive(archive_store),
         )
     except OSError as exc:
+        archive_store.close()
         raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
     if host not in {"127.0.0.1", "localhost", "::1"}:
@@ -183,6 +184,7 @@ def serve_command(host: str, port: int) -> None:
         pass
     finally:
         server.server_close()
+        archive_store.close()
 
 
 def _metrics(asof: str | None) -> HeadlineMetrics:
@@ -190,7 +192,7 @@ def _metrics(asof: str | None) -> HeadlineMetrics:
     from carrywatch.report.metrics import default_asof, headline_metrics
     from carrywatch.workspace import open_store
 
-    with open_store(load_settings().home) as store:
+    with open_store(load_settings()) as store:
         cutoff = parse_date(asof, "--asof") or default_asof(store, datetime.now(UTC).date())
         return headline_metrics(store, load_catalog(), cutoff)
 

@@ -45,9 +45,9 @@ def check_command(
         max_bytes=MAX_ARTICLE_BYTES,
         instead="save the article's text alone and try again",
     )
-    home = load_settings().home
+    settings = load_settings()
     result = check_document(
-        raw, article.name, given, lambda: open_store(home), load_catalog().series
+        raw, article.name, given, lambda: open_store(settings), load_catalog().series
     )
     if out_dir is not None:
         from carrywatch.files import write_atomic

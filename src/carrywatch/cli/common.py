@@ -43,11 +43,30 @@ out = Console(highlight=False, markup=False, width=None if sys.stdout.isatty() e
 err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
 
 
+class _Given:
+    """What the command line gave for the whole run (``carrywatch --database-url``)."""
+
+    database_url: str | None = None
+
+
+def use_database_url(url: str | None) -> None:
+    """Make ``url`` (the ``--database-url`` option) the store of every command of this run."""
+    _Given.database_url = url
+
+
 def load_settings() -> Settings:
-    """The settings, with every source's ``CARRYWATCH_<SOURCE>_ORIGIN`` override checked."""
+    """The settings, with every source's ``CARRYWATCH_<SOURCE>_ORIGIN`` override checked,
+    and ``--database-url`` over ``CARRYWATCH_DATABASE_URL``."""
+    from dataclasses import replace
+
+    from carrywatch.settings import check_database_url
     from carrywatch.sources.registry import SOURCE_NAMES
 
-    return Settings.from_env(source_names=SOURCE_NAMES)
+    settings = Settings.from_env(source_names=SOURCE_NAMES)
+    if _Given.database_url is None:
+        return settings
+    url = check_database_url("--database-url", _Given.database_url)
+    return replace(settings, database_url=url)
 
 
 def http_client(settings: Settings) -> HttpClient:

@@ -55,7 +55,7 @@ def series_list() -> None:
     """Every catalog series: unit, frequency, coverage, source and last retrieval."""
     from carrywatch.workspace import catalog_of, open_store
 
-    with open_store(load_settings().home) as store:
+    with open_store(load_settings()) as store:
         catalog = catalog_of(store)
         status = store.series_status().set_index("series_id")
     table = Table(title=None)
@@ -109,7 +109,7 @@ def series_show(
     and rule that dated each release (release calendar, ALFRED first release, usual lag)."""
     from carrywatch.workspace import catalog_of, open_store
 
-    with open_store(load_settings().home) as store:
+    with open_store(load_settings()) as store:
         spec = catalog_of(store).spec(series_id)
         frame = store.read(
             [spec.id],
@@ -260,10 +260,10 @@ def refresh_command(
         raise ConfigError("--source fred_api needs FRED_API_KEY in the environment")
     route = {"fred": "fred_api"} if use_api else {}
     with (
-        open_store(settings.home) as store,
+        open_store(settings) as store,
         http_client(settings) as http,
     ):
-        archive = open_archive(settings.home)
+        archive = open_archive(store)
         if alerts_file is not None:  # a mistake in the rules fails before any network
             from carrywatch.alerts.rules import load_rules
             from carrywatch.workspace import catalog_of
@@ -325,10 +325,10 @@ def reparse_command(source: tuple[str, ...], allow_outliers: bool) -> None:
     from carrywatch.workspace import open_archive, open_store
 
     settings = load_settings()
-    with open_store(settings.home) as store:
+    with open_store(settings) as store:
         report = reparse(
             store,
-            open_archive(settings.home),
+            open_archive(store),
             load_catalog(),
             build_sources(settings.origins),
             source_names=source,
@@ -387,7 +387,7 @@ def import_command(
     target = str(series or new_series)
     settings = load_settings()
     # One transaction: a file that cannot be imported leaves no empty new series.
-    with open_store(settings.home) as store, store.transaction():
+    with open_store(settings) as store, store.transaction():
         created = False
         if new_series is not None:
             _, created = create_user_series(
@@ -397,7 +397,7 @@ def import_command(
         catalog.spec(target)
         result = import_csv(
             store,
-            open_archive(settings.home),
+            open_archive(store),
             catalog,
             file,
             target,

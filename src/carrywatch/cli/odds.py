@@ -98,13 +98,13 @@ def odds_command(
     catalog = load_catalog()
     cutoff = parse_date(asof, "--asof") or datetime.now(UTC).date()
     settings = load_settings()
-    with open_store(settings.home) as store:
+    with open_store(settings) as store:
         range_pct = (
             parse_range(target_range) if target_range else current_range(store, bank, cutoff)
         )
         # Prediction markets from the archived snapshots (`carrywatch markets refresh`).
         markets = market_distributions(
-            store, open_archive(settings.home), catalog, bank, cutoff, current_range=range_pct
+            store, open_archive(store), catalog, bank, cutoff, current_range=range_pct
         )
     report = policy_odds(
         catalog,
@@ -224,11 +224,11 @@ def markets_refresh_command(bank: str, slugs: tuple[str, ...]) -> None:
     catalog = load_catalog()
     sources = build_sources(settings.origins)
     with (
-        open_store(settings.home) as store,
+        open_store(settings) as store,
         http_client(settings) as http,
     ):
         report = snapshot_markets(
-            store, open_archive(settings.home), sources, http, catalog, bank, slugs=slugs
+            store, open_archive(store), sources, http, catalog, bank, slugs=slugs
         )
     sys.exit(_print_snapshot_report(report))
 
