@@ -5,7 +5,7 @@
 -- REAL in SQLite is an 8-byte float: DOUBLE PRECISION here. BLOB is BYTEA.
 
 CREATE TABLE IF NOT EXISTS meta (
-    key   TEXT COLLATE "C" PRIMARY KEY,
+    key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
 

@@ -203,8 +203,9 @@ class Store:
         db, location = connect(target, timeout_s=timeout_s)
         store = cls(location, db, releases)
         try:
-            with store.transaction():
-                _create_or_upgrade(db, location)
+            if not _is_current(store):
+                with store.transaction():
+                    _create_or_upgrade(db, location)
         except db.errors as exc:
             db.close()
             raise StoreError(f"cannot open the store: {exc}", path=location) from exc
@@ -760,17 +761,29 @@ def _empty_read() -> pd.DataFrame:
     return frame
 
 
+def _is_current(store: Store) -> bool:
+    """PostgreSQL: whether the schema is this version's, looked up in a read snapshot, so
+    that opening a current store neither waits for a writer nor needs write permission
+    (a read-only role). SQLite runs its idempotent schema script on every open instead
+    (see :attr:`~carrywatch.store.dialect.Dialect.ddl_each_open`)."""
+    if store.backend == "sqlite":
+        return False
+    with store.snapshot() as db:
+        if db.execute("SELECT to_regclass('meta')").fetchone()[0] is None:
+            return False
+        found = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    return found is not None and found[0] == SCHEMA_VERSION
+
+
 def _create_or_upgrade(db: Db, location: str) -> None:
     """Create the schema, or bring an older one (see ``_UPGRADABLE``) to this version;
     inside the opening transaction. A newer version is refused."""
-    found = None
-    # PostgreSQL: no DDL for a current store (a read-only role may open it): look first.
-    if not db.dialect.ddl_each_open and db.execute("SELECT to_regclass('meta')").fetchone()[0]:
-        found = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-    if found is None or db.dialect.ddl_each_open:
+    # The version first: an older store's tables may not take this version's script.
+    db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    found = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    if found is None or found[0] == SCHEMA_VERSION:
         for statement in db.dialect.schema():
             db.execute(statement)
-        found = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
     if found is None:
         db.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
     elif found[0] in _UPGRADABLE:
