@@ -12,7 +12,7 @@ the sources, ingest or the server).
 
 from __future__ import annotations
 
-from carrywatch.cli import alerts, brief, check, data, odds  # noqa: F401 -- importing registers the commands
+from carrywatch.cli import alerts, brief, check, data, odds, store  # noqa: F401 -- importing registers the commands
 from carrywatch.cli.app import cli, main
 from carrywatch.cli.common import err, format_value, out
 

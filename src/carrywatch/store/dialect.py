@@ -115,6 +115,17 @@ class Dialect:
             f"WHERE table_schema = current_schema() AND table_name = '{table}'"
         )
 
+    def next_id_sql(self, table: str, column: str) -> str | None:
+        """SQL that makes ``table``'s next generated ``column`` follow the greatest
+        stored one, after rows were inserted with their ids (``store copy``); SQLite
+        needs none (a new rowid is always the greatest plus one)."""
+        if self.name == "sqlite":
+            return None
+        return (
+            f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "  # noqa: S608
+            f"COALESCE((SELECT MAX({column}) FROM {table}), 0) + 1, false)"
+        )
+
     def schema(self) -> list[str]:
         """The schema script's statements."""
         script = resources.files("carrywatch.store").joinpath(self.schema_file).read_text()
