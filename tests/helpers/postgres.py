@@ -61,6 +61,13 @@ class Server:
             admin.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
+    def version(self) -> str:
+        """The server's version, as ``postgres -V`` prints it."""
+        found = subprocess.run(
+            [str(self.bindir / "postgres"), "-V"], capture_output=True, text=True, check=False
+        )
+        return found.stdout.strip()
+
     def stop(self) -> None:
         subprocess.run(
             [
