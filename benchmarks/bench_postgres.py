@@ -14,10 +14,10 @@ Part 2, PostgreSQL only: a ``carrywatch serve`` server (``report.server.make_ser
 on a store holding the catalog but no observations; one refresher appends the real
 FRED DGS10 history of the snapshot (``us.ust.10y``) as ``--payloads`` payloads of
 consecutive dates, while eight threads request ``/api/series/us.ust.10y`` as fast as
-they can (``refresh_alone_s``: the same refresh without readers). A read is consistent when it is exactly the first ``m`` payloads for some
-``m`` (row count, dates and values equal that prefix of the real history) and every row
-carries its provenance (source, URL, retrieval time); anything else, and any HTTP
-error, is counted.
+they can (``refresh_alone_s``: the same refresh without readers). A read is consistent
+when it is exactly the first ``m`` payloads for some ``m`` (row count, dates and values
+equal that prefix of the real history) and every row carries its provenance (source,
+URL, retrieval time); anything else, and any HTTP error, is counted.
 
 Needs PostgreSQL's binaries: the script starts a throwaway server as the tests do
 (tests/helpers/postgres.py), durability settings and all, on this machine's disk.
