@@ -189,6 +189,42 @@ def test_the_payload_archive_of_a_postgresql_store_is_its_payloads_table(
             archive.get("0" * 64)
 
 
+# -- a read-only role ----------------------------------------------------------------------
+
+
+@pytest.mark.timeout(600)
+def test_a_read_only_role_opens_reads_and_builds_the_brief(
+    postgres_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/deployment.md: readers use a role with SELECT only. Opening a current store,
+    registering an unchanged catalog and the already-seeded snapshot write nothing, so
+    ``brief`` works; a write is refused by the server and reported as a store error."""
+    open_store(tmp_path / "writer", database_url=postgres_url).close()
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute("CREATE ROLE reader LOGIN")
+        admin.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader")
+    reader_url = postgres_url.replace("carrywatch@", "reader@")
+
+    assert (
+        main(
+            [
+                "--database-url",
+                reader_url,
+                "brief",
+                "--asof",
+                "2024-08-05",
+                "--out",
+                str(tmp_path / "b"),
+            ]
+        )
+        == 0
+    )
+    brief = json.loads((tmp_path / "b" / "brief.json").read_text())
+    assert brief["metrics"]["yield.us.10y"]["value"] == 3.78  # PROVENANCE.md section 1
+    with Store.open(reader_url) as store, pytest.raises(StoreError, match="permission denied"):
+        store.append(_fetch(T1), _rows(UST10, [("2024-08-12", 9.99)]))  # hypothetical
+
+
 # -- the same brief and odds ---------------------------------------------------------------
 
 
