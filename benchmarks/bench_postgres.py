@@ -182,14 +182,14 @@ def readers_during_refresh(
     for reader in readers:
         reader.start()
     refresh_s = _refresh(empty, history, chunks)
-    alone = server.database()
-    open_store(home / "alone", seed=False, database_url=alone).close()
-    alone_s = _refresh(alone, history, chunks)
     time.sleep(0.5)  # the last reads see the whole history
     done.set()
     for reader in readers:
         reader.join(timeout=120)
     httpd.shutdown()
+    alone = server.database()  # the same refresh, nobody reading
+    open_store(home / "alone", seed=False, database_url=alone).close()
+    alone_s = _refresh(alone, history, chunks)
     return {
         "readers": N_READERS,
         "payloads": n_payloads,
