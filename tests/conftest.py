@@ -99,9 +99,7 @@ def postgres_server() -> Iterator[postgres.Server]:
     ``CARRYWATCH_REQUIRE_POSTGRES=1`` (set by ``.ci/run``), so CI never skips silently."""
     server = postgres.start()
     if isinstance(server, str):
-        if os.environ.get(postgres.REQUIRE_ENV) == "1":
-            pytest.fail(f"{postgres.REQUIRE_ENV}=1 but {server}")
-        pytest.skip(f"PostgreSQL tests skipped: {server}")
+        postgres.unavailable(server)
     try:
         yield server
     finally:

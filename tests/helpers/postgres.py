@@ -25,8 +25,11 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
-__all__ = ["REQUIRE_ENV", "Server", "start"]
+import pytest
+
+__all__ = ["REQUIRE_ENV", "Server", "start", "unavailable"]
 
 #: Set to 1 (as ``.ci/run`` does) to make "PostgreSQL is not available" a failure.
 REQUIRE_ENV = "CARRYWATCH_REQUIRE_POSTGRES"
@@ -115,9 +118,11 @@ def start() -> Server | str:
         import psycopg
     except ImportError:
         return "the PostgreSQL driver psycopg is not installed (pip install -e '.[dev]')"
-    root = Path(tempfile.mkdtemp(prefix="carrywatch-pg-"))
+    as_root = os.geteuid() == 0
+    # As root, a folder the unprivileged user can reach (TMPDIR may be root's own).
+    root = Path(tempfile.mkdtemp(prefix="carrywatch-pg-", dir="/tmp" if as_root else None))
     run_as: list[str] = []
-    if os.geteuid() == 0:
+    if as_root:
         runuser = shutil.which("runuser")
         if runuser is None:
             shutil.rmtree(root, ignore_errors=True)
@@ -192,3 +197,10 @@ def start() -> Server | str:
         except psycopg.OperationalError:
             time.sleep(0.1)
     return server
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip the test for ``reason``, or fail it under ``CARRYWATCH_REQUIRE_POSTGRES=1``."""
+    if os.environ.get(REQUIRE_ENV) == "1":
+        pytest.fail(f"{REQUIRE_ENV}=1 but {reason}")
+    pytest.skip(f"PostgreSQL tests skipped: {reason}")
