@@ -13,11 +13,12 @@ Part 1, the same work on each backend (best of ``--repeats`` where repeatable):
 Part 2, PostgreSQL only: a ``carrywatch serve`` server (``report.server.make_server``)
 on a store holding the catalog but no observations; one refresher appends the real
 FRED DGS10 history of the snapshot (``us.ust.10y``) as ``--payloads`` payloads of
-consecutive dates, while eight threads request ``/api/series/us.ust.10y`` as fast as
-they can (``refresh_alone_s``: the same refresh without readers). A read is consistent
-when it is exactly the first ``m`` payloads for some ``m`` (row count, dates and values
-equal that prefix of the real history) and every row carries its provenance (source,
-URL, retrieval time); anything else, and any HTTP error, is counted.
+consecutive dates, while eight threads read ``/api/series/us.ust.10y`` as fast as they
+can, each read every page of 1,000 observations following ``next`` (``refresh_alone_s``:
+the same refresh without readers). A read is consistent when its pages together are
+exactly the first ``m`` payloads for some ``m`` (row count, dates and values equal that
+prefix of the real history) and every observation's fetch is listed with its source and
+URL; anything else, and any HTTP error, is counted.
 
 Needs PostgreSQL's binaries: the script starts a throwaway server as the tests do
 (tests/helpers/postgres.py), durability settings and all, on this machine's disk.
@@ -61,6 +62,8 @@ from carrywatch.workspace import open_store
 
 SERIES = "us.ust.10y"
 N_READERS = 8
+#: Observations per page of ``/api/series`` (its default); a read walks every page.
+PAGE_LIMIT = 1000
 
 
 def best_of(repeats: int, run: Callable[[], object]) -> float:
@@ -150,26 +153,43 @@ def readers_during_refresh(
     dates = history["obs_date"].dt.strftime("%Y-%m-%d").to_numpy()
     values = history["value"].to_numpy()
 
-    def check(records: list[dict[str, object]]) -> bool:
-        n = len(records)
+    def walk() -> tuple[list[str], list[float], bool]:
+        """Every page of one read, following ``next``: dates, values, and whether each
+        observation's fetch is listed on its page with its provenance."""
+        got_dates: list[str] = []
+        got_values: list[float] = []
+        provenance = True
+        cursor = ""
+        while True:
+            query = f"?limit={PAGE_LIMIT}" + (f"&cursor={cursor}" if cursor else "")
+            with urllib.request.urlopen(endpoint + query, timeout=60) as answer:
+                page = json.loads(answer.read())
+            columns = page["observations"]
+            got_dates += columns["obs_date"]
+            got_values += columns["value"]
+            listed = {f["fetch_id"]: f for f in page["fetches"]}
+            provenance &= all(
+                i in listed and listed[i]["source"] and listed[i]["url"]
+                for i in columns["fetch_id"]
+            )
+            if not page["next"]:
+                return got_dates, got_values, provenance
+            cursor = page["next"]
+
+    def consistent(got_dates: list[str], got_values: list[float], provenance: bool) -> bool:
+        n = len(got_dates)
         m = int(np.searchsorted(bounds, n))
         if m >= len(bounds) or bounds[m] != n:
             return False
-        got_dates = [r["obs_date"] for r in records]
-        got_values = np.array([r["value"] for r in records], dtype=float)
-        provenance = all(r["source"] and r["url"] and r["retrieved_at"] for r in records)
         with tally.lock:
             tally.prefixes.add(m)
-        return (
-            provenance and got_dates == list(dates[:n]) and bool((got_values == values[:n]).all())
-        )
+        same = got_dates == list(dates[:n]) and bool((np.array(got_values) == values[:n]).all())
+        return provenance and same
 
     def read() -> None:
         while not done.is_set():
             try:
-                with urllib.request.urlopen(endpoint, timeout=60) as answer:
-                    document = json.loads(answer.read())
-                ok = check(document["observations"])
+                ok = consistent(*walk())
             except Exception:  # counted: the run goes on
                 with tally.lock:
                     tally.errors += 1

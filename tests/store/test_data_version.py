@@ -1,5 +1,5 @@
 """The store's data version (the key of readers' caches) and reads as of an earlier state
-(``read(through_fetch=)``, what a page cursor reads again).
+(``read(through_fetch=)``, what a page cursor reads again), on both backends.
 
 Values are real: DGS10 and the GDP vintages of ``tests/store/test_store.py`` (its module
 docstring names the payloads they were copied from).
@@ -47,8 +47,10 @@ def _gdp(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
     )
 
 
-def test_every_changing_write_bumps_the_version_and_nothing_else_does(tmp_path: Path) -> None:
-    path = tmp_path / "store.sqlite"
+def test_every_changing_write_bumps_the_version_and_nothing_else_does(
+    store_target: Path | str,
+) -> None:
+    path = store_target
     with Store.open(path) as store:
         series = SeriesRow(UST10, "fred", "DGS10", "percent", "daily", "10-year Treasury")
         store.register_series([series])
@@ -71,8 +73,8 @@ def test_every_changing_write_bumps_the_version_and_nothing_else_does(tmp_path: 
         assert other.data_version() == checked  # reads change nothing
 
 
-def test_a_failed_write_leaves_the_version_as_it_was(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "store.sqlite") as store:
+def test_a_failed_write_leaves_the_version_as_it_was(store_target: Path | str) -> None:
+    with Store.open(store_target) as store:
         before = store.data_version()
         try:
             with store.transaction() as db:
@@ -84,8 +86,8 @@ def test_a_failed_write_leaves_the_version_as_it_was(tmp_path: Path) -> None:
         assert store.get_meta("x") is None
 
 
-def test_reading_through_a_fetch_rebuilds_that_state_of_the_store(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "store.sqlite") as store:
+def test_reading_through_a_fetch_rebuilds_that_state_of_the_store(store_target: Path | str) -> None:
+    with Store.open(store_target) as store:
         first = store.append(
             _fetch(FRED_URL, "a" * 64, datetime(2024, 8, 10, tzinfo=UTC)), _dgs10()
         ).fetch_id
@@ -107,10 +109,12 @@ def test_reading_through_a_fetch_rebuilds_that_state_of_the_store(tmp_path: Path
         pd.testing.assert_frame_equal(store.read([UST10], through_fetch=store.last_fetch_id()), now)
 
 
-def test_an_older_vintage_fetched_later_is_not_part_of_the_earlier_state(tmp_path: Path) -> None:
+def test_an_older_vintage_fetched_later_is_not_part_of_the_earlier_state(
+    store_target: Path | str,
+) -> None:
     # ALFRED: 2024Q2's later vintages first, its first release (2024-07-25) fetched after:
     # the first release dates the observation, so the later fetch changes when it counts.
-    with Store.open(tmp_path / "store.sqlite") as store:
+    with Store.open(store_target) as store:
         later = [v for v in GDP_VINTAGES if v[0] == "2024-04-01" and v[1] != "2024-07-25"]
         first = store.append(
             _fetch(ALFRED_URL, "c" * 64, datetime(2025, 1, 5, tzinfo=UTC)), _gdp(later)

@@ -30,7 +30,8 @@ from carrywatch.store.sqlite import Store
 __all__ = ["TABLES", "CopiedTable", "CopyReport", "copy_store", "table_checksum"]
 
 #: The tables of record, their columns and primary-key order. (``newest_columns`` is
-#: rebuilt, not copied; the meta row ``schema_version`` is each store's own.)
+#: rebuilt, not copied; the meta rows ``schema_version`` and ``data_version`` are each
+#: store's own: the copy bumps the target's data version like any other write.)
 TABLES: Final[tuple[tuple[str, tuple[str, ...], str], ...]] = (
     ("meta", ("key", "value"), "key"),
     ("series", ("series_id", "source", "remote_code", "unit", "frequency", "title"), "series_id"),
@@ -65,6 +66,7 @@ TABLES: Final[tuple[tuple[str, tuple[str, ...], str], ...]] = (
 )
 
 _BATCH: Final = 20_000
+_OWN_META: Final = " WHERE key NOT IN ('schema_version', 'data_version')"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +107,7 @@ def copy_store(
                 path=target.location,
             )
         for table, _, _ in reversed(TABLES):
-            where = " WHERE key != 'schema_version'" if table == "meta" else ""
+            where = _OWN_META if table == "meta" else ""
             write.execute(f"DELETE FROM {table}{where}")  # noqa: S608 -- constant names
         write.execute("DELETE FROM newest_columns")
         for table, columns, order in TABLES:
@@ -152,7 +154,7 @@ def _text(value: object) -> str:
 
 
 def _rows(db: Db, table: str, columns: Sequence[str], order: str) -> Iterator[tuple[object, ...]]:
-    where = " WHERE key != 'schema_version'" if table == "meta" else ""
+    where = _OWN_META if table == "meta" else ""
     cursor = db.execute(
         f"SELECT {', '.join(columns)} FROM {table}{where} ORDER BY {order}"  # noqa: S608 -- constant names
     )
