@@ -109,6 +109,29 @@ class Tally:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+def walk(endpoint: str) -> tuple[list[str], list[float], bool]:
+    """Every page of one read, following ``next``: dates, values, and whether each
+    observation's fetch is listed on its page with its provenance."""
+    got_dates: list[str] = []
+    got_values: list[float] = []
+    provenance = True
+    cursor = ""
+    while True:
+        query = f"?limit={PAGE_LIMIT}" + (f"&cursor={cursor}" if cursor else "")
+        with urllib.request.urlopen(endpoint + query, timeout=60) as answer:  # noqa: S310 -- http to loopback
+            page = json.loads(answer.read())
+        columns = page["observations"]
+        got_dates += columns["obs_date"]
+        got_values += columns["value"]
+        listed = {f["fetch_id"]: f for f in page["fetches"]}
+        provenance &= all(
+            i in listed and listed[i]["source"] and listed[i]["url"] for i in columns["fetch_id"]
+        )
+        if not page["next"]:
+            return got_dates, got_values, provenance
+        cursor = page["next"]
+
+
 def _refresh(url: str, history: pd.DataFrame, chunks: list[np.ndarray]) -> float:
     """Append ``history`` to ``url``'s store chunk by chunk, one payload each; seconds."""
     start = time.perf_counter()
@@ -153,29 +176,6 @@ def readers_during_refresh(
     dates = history["obs_date"].dt.strftime("%Y-%m-%d").to_numpy()
     values = history["value"].to_numpy()
 
-    def walk() -> tuple[list[str], list[float], bool]:
-        """Every page of one read, following ``next``: dates, values, and whether each
-        observation's fetch is listed on its page with its provenance."""
-        got_dates: list[str] = []
-        got_values: list[float] = []
-        provenance = True
-        cursor = ""
-        while True:
-            query = f"?limit={PAGE_LIMIT}" + (f"&cursor={cursor}" if cursor else "")
-            with urllib.request.urlopen(endpoint + query, timeout=60) as answer:
-                page = json.loads(answer.read())
-            columns = page["observations"]
-            got_dates += columns["obs_date"]
-            got_values += columns["value"]
-            listed = {f["fetch_id"]: f for f in page["fetches"]}
-            provenance &= all(
-                i in listed and listed[i]["source"] and listed[i]["url"]
-                for i in columns["fetch_id"]
-            )
-            if not page["next"]:
-                return got_dates, got_values, provenance
-            cursor = page["next"]
-
     def consistent(got_dates: list[str], got_values: list[float], provenance: bool) -> bool:
         n = len(got_dates)
         m = int(np.searchsorted(bounds, n))
@@ -189,7 +189,7 @@ def readers_during_refresh(
     def read() -> None:
         while not done.is_set():
             try:
-                ok = consistent(*walk())
+                ok = consistent(*walk(endpoint))
             except Exception:  # counted: the run goes on
                 with tally.lock:
                     tally.errors += 1
