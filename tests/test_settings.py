@@ -209,3 +209,24 @@ def test_http_limits_from_the_environment() -> None:
 def test_a_bad_http_limit_is_a_config_error_naming_it(name: str, text: str) -> None:
     with pytest.raises(ConfigError, match=name):
         Settings.from_env({name: text}, source_names=SOURCES)
+
+
+def test_the_database_url_selects_postgresql_and_is_never_shown_with_its_password(
+    tmp_path: Path,
+) -> None:
+    url = "postgresql://writer:s3cret@db.example:5433/carrywatch"
+    settings = Settings.from_env({"CARRYWATCH_HOME": str(tmp_path), "CARRYWATCH_DATABASE_URL": url})
+    assert settings.database_url == url
+    assert settings.store_location == url
+    assert "s3cret" not in repr(settings)
+    assert "writer:***@db.example:5433" in repr(settings)
+    plain = Settings.from_env({"CARRYWATCH_HOME": str(tmp_path)})
+    assert plain.database_url is None
+    assert plain.store_location == tmp_path / "carrywatch.sqlite"
+
+
+@pytest.mark.parametrize("url", ["mysql://db/x", "sqlite:///x.sqlite", "db.example/carrywatch"])
+def test_a_database_url_that_is_not_postgresql_is_a_config_error(url: str) -> None:
+    with pytest.raises(ConfigError, match="must be a PostgreSQL URL") as caught:
+        Settings.from_env({"CARRYWATCH_DATABASE_URL": url})
+    assert "CARRYWATCH_HOME" in str(caught.value)
