@@ -15,13 +15,16 @@ import random
 import subprocess
 import sys
 import threading
+import urllib.request
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from carrywatch.catalog.spec import load_catalog
 from carrywatch.cli import main
 from carrywatch.errors import StoreError
+from carrywatch.report.server import make_server
 from carrywatch.store.archive import RawArchive
 from carrywatch.store.dialect import WRITE_LOCK_KEY
 from carrywatch.store.sqlite import Store
@@ -225,6 +228,33 @@ def test_a_read_only_role_opens_reads_and_builds_the_brief(
         store.append(_fetch(T1), _rows(UST10, [("2024-08-12", 9.99)]))  # hypothetical
 
 
+def _served(target: Path | str, cache_dir: Path) -> list[object]:
+    """What ``serve`` on the store at ``target`` answers for a page of DGS10 as of
+    2024-08-05 and for the provenance of the fetch of its first value."""
+    catalog = load_catalog()
+    with Store.open(target) as archive_store:
+        server = make_server(
+            lambda: Store.open(target, releases=catalog.calendar.release_dates),
+            catalog,
+            port=0,
+            cache_dir=cache_dir,
+            archive=RawArchive.of(archive_store),
+        )
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        try:
+            with urllib.request.urlopen(f"{base}/api/series/{UST10}?asof=2024-08-05&limit=50") as r:
+                page = json.loads(r.read())
+            fetch_id = page["observations"]["fetch_id"][0]
+            with urllib.request.urlopen(f"{base}/api/fetches/{fetch_id}") as r:
+                fetch = json.loads(r.read())
+        finally:
+            server.shutdown()
+            server.server_close()
+    assert len(page["observations"]["value"]) == 50
+    return [page, fetch]
+
+
 # -- the same brief and odds ---------------------------------------------------------------
 
 
@@ -233,7 +263,8 @@ def test_brief_and_odds_on_postgresql_equal_those_on_sqlite(
     postgres_url: str, home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The same embedded snapshot seeded into each backend gives the same brief.json
-    (all but the moment it was generated) and the same ``odds --json`` document."""
+    (all but the moment it was generated), the same ``odds --json`` document and the
+    same ``serve`` answers (a page of a series, a fetch's provenance)."""
     documents = {}
     for backend, prefix in (("sqlite", []), ("postgresql", ["--database-url", postgres_url])):
         out = tmp_path / backend
@@ -242,9 +273,16 @@ def test_brief_and_odds_on_postgresql_equal_those_on_sqlite(
         assert main([*prefix, "odds", "fed", "--asof", "2024-07-15", "--json"]) == 0
         brief = json.loads((out / "brief.json").read_text())
         assert brief.pop("generated_at")  # the wall-clock moment of each run
-        documents[backend] = (brief, capsys.readouterr().out)
-    assert documents["postgresql"][0] == documents["sqlite"][0]
-    assert documents["postgresql"][1] == documents["sqlite"][1]
+        target = home / "carrywatch.sqlite" if backend == "sqlite" else postgres_url
+        documents[backend] = (
+            brief,
+            capsys.readouterr().out,
+            _served(target, tmp_path / f"serve-{backend}"),
+        )
+    for sqlite_document, postgresql_document in zip(
+        documents["sqlite"], documents["postgresql"], strict=True
+    ):
+        assert postgresql_document == sqlite_document
     brief = documents["sqlite"][0]
     # FRED DGS10 2024-08-05 = 3.78 (data/PROVENANCE.md section 1).
     assert brief["metrics"]["yield.us.10y"]["value"] == 3.78
