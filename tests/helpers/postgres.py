@@ -66,27 +66,17 @@ class Server:
 
     def version(self) -> str:
         """The server's version, as ``postgres -V`` prints it."""
-        found = subprocess.run(
-            [str(self.bindir / "postgres"), "-V"], capture_output=True, text=True, check=False
-        )
+        found = _run(str(self.bindir / "postgres"), "-V")
         return found.stdout.strip()
 
     def stop(self) -> None:
-        subprocess.run(
-            [
-                *self.run_as,
-                str(self.bindir / "pg_ctl"),
-                "stop",
-                "-m",
-                "immediate",
-                "-w",
-                "-D",
-                str(self.root / "data"),
-            ],
-            capture_output=True,
-            check=False,
-        )
+        pg_ctl = str(self.bindir / "pg_ctl")
+        _run(*self.run_as, pg_ctl, "stop", "--mode=immediate", f"--pgdata={self.root / 'data'}")
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, capture_output=True, text=True, check=False)
 
 
 def _bindir() -> Path | None:
@@ -136,22 +126,15 @@ def start() -> Server | str:
         os.chown(root / "socket", user.pw_uid, user.pw_gid)
     port = _free_port()
     server = Server(bindir=bindir, root=root, port=port, run_as=run_as)
-    initdb = subprocess.run(
-        [
-            *run_as,
-            str(bindir / "initdb"),
-            "--auth=trust",
-            "--encoding=UTF8",
-            "--no-sync",
-            "--locale=C.UTF-8",
-            "-U",
-            _SUPERUSER,
-            "-D",
-            str(root / "data"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+    initdb = _run(
+        *run_as,
+        str(bindir / "initdb"),
+        "--auth=trust",
+        "--encoding=UTF8",
+        "--no-sync",
+        "--locale=C.UTF-8",
+        f"--username={_SUPERUSER}",
+        f"--pgdata={root / 'data'}",
     )
     if initdb.returncode != 0:
         shutil.rmtree(root, ignore_errors=True)
@@ -161,24 +144,15 @@ def start() -> Server | str:
         f"-p {port} -k {root / 'socket'} -c listen_addresses=127.0.0.1 -c fsync=off "
         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
     )
-    started = subprocess.run(
-        [
-            *run_as,
-            str(bindir / "pg_ctl"),
-            "start",
-            "-w",
-            "-t",
-            "60",
-            "-o",
-            options,
-            "-l",
-            str(root / "server.log"),
-            "-D",
-            str(root / "data"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+    started = _run(
+        *run_as,
+        str(bindir / "pg_ctl"),
+        "start",
+        "--wait",
+        "--timeout=60",
+        f"--options={options}",
+        f"--log={root / 'server.log'}",
+        f"--pgdata={root / 'data'}",
     )
     if started.returncode != 0:
         log = ""
