@@ -95,6 +95,26 @@ def test_a_writer_waits_for_the_lock_and_a_reader_does_not(postgres_url: str) ->
         assert store.counts() == (1, 3)
 
 
+def test_a_connection_the_server_dropped_is_replaced_at_the_next_request(
+    postgres_url: str,
+) -> None:
+    """A long-lived reader (``serve`` keeps its connections) survives a database restart
+    or failover: the read that was running fails with a store error, the next one
+    reconnects."""
+    with Store.open(postgres_url) as store:
+        store.register_series([_series_row(UST10)])
+        store.append(_fetch(T1), _rows(UST10, DGS10_AUG_2024))
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid != pg_backend_pid()"
+            )
+        with pytest.raises(StoreError, match="cannot read the store"):
+            store.data_version()
+        assert len(store.read([UST10])) == 7
+        assert store.data_version() > 0
+
+
 # -- a refresher killed mid-write --------------------------------------------------------
 
 _SEED_SCRIPT = """

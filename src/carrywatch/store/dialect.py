@@ -34,9 +34,9 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final, Protocol
@@ -155,13 +155,25 @@ POSTGRES: Final = Dialect(
 class Db:
     """One connection of either backend, speaking SQL written with ``?`` placeholders."""
 
-    def __init__(self, dialect: Dialect, raw: Any) -> None:
+    def __init__(
+        self, dialect: Dialect, raw: Any, reconnect: Callable[[], Any] | None = None
+    ) -> None:
         self.dialect = dialect
         self.raw = raw
+        self._reconnect = reconnect
         #: The exceptions the driver raises (turned into :class:`StoreError` by callers).
         self.errors: tuple[type[Exception], ...] = (
             (sqlite3.Error,) if dialect is SQLITE else _postgres_errors()
         )
+
+    def ensure_connected(self) -> None:
+        """Before a transaction: replace a PostgreSQL connection the server dropped (a
+        restart, a failover, an idle timeout), so a long-lived reader such as ``serve``
+        recovers at its next request. Never inside a transaction: its work is lost, and
+        the error that said so has already been raised."""
+        if self._reconnect is not None and (self.raw.closed or self.raw.broken):
+            self.raw.close()
+            self.raw = self._reconnect()
 
     def execute(self, sql: str, params: Sequence[object] = ()) -> Cursor:
         if self.dialect is SQLITE:
@@ -287,6 +299,14 @@ def connect(target: Path | str, *, timeout_s: float) -> tuple[Db, str]:
 
 
 def _connect_postgres(url: str, *, timeout_s: float) -> Db:
+    return Db(
+        POSTGRES,
+        _postgres_connection(url, timeout_s),
+        partial(_postgres_connection, url, timeout_s),
+    )
+
+
+def _postgres_connection(url: str, timeout_s: float) -> Any:
     try:
         # Imported here: a SQLite user never loads the PostgreSQL driver.
         import psycopg  # noqa: PLC0415
@@ -306,7 +326,7 @@ def _connect_postgres(url: str, *, timeout_s: float) -> Db:
             "(postgresql://user[:password]@host[:port]/database) and that the server is up",
             path=redacted(url),
         ) from exc
-    return Db(POSTGRES, raw)
+    return raw
 
 
 def _postgres_errors() -> tuple[type[Exception], ...]:

@@ -231,6 +231,8 @@ class Store:
         database error escaping it is a :class:`StoreError` (after the rollback)."""
         with self._lock:
             outer = self._depth == 0
+            if outer:
+                self._db.ensure_connected()
             changes_before = self._db.change_mark()
             try:
                 if outer:
@@ -265,6 +267,7 @@ class Store:
                 yield self._db
                 return
             try:
+                self._db.ensure_connected()
                 self._db.execute(self._db.dialect.begin_read)
                 self._depth += 1
                 try:
@@ -735,6 +738,8 @@ class Store:
     def _query(self, sql: str, params: Sequence[object]) -> Cursor:
         try:
             with self._lock:
+                if not self._depth:  # a statement of its own, as a transaction would be
+                    self._db.ensure_connected()
                 return self._db.execute(sql, params)
         except self._db.errors as exc:
             raise StoreError(f"cannot read the store: {exc}", path=self.location) from exc
