@@ -10,12 +10,13 @@ touches them: their ids are namespaced ``user.*``, which no catalog id uses.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from typing import Final
 
 from carrywatch.errors import StoreError
 from carrywatch.store.sqlite import SeriesRow, Store
 
-__all__ = ["USER_SOURCE", "add_user_series", "user_series"]
+__all__ = ["USER_SOURCE", "add_user_series", "series_of_sources", "user_series"]
 
 #: ``series.source`` of a user's series.
 USER_SOURCE: Final = "user"
@@ -23,16 +24,26 @@ USER_SOURCE: Final = "user"
 
 def user_series(store: Store) -> list[SeriesRow]:
     """Every user series in ``store``, by id."""
+    return series_of_sources(store, (USER_SOURCE,))
+
+
+def series_of_sources(store: Store, sources: Sequence[str]) -> list[SeriesRow]:
+    """Every ``series`` row of ``store`` whose source is one of ``sources``, by id (the
+    user's series; the market quote series a refresh defined)."""
     try:
         with store.transaction() as db:
-            rows = db.execute(
-                "SELECT series_id, source, remote_code, unit, frequency, title FROM series "
-                "WHERE source = ? ORDER BY series_id",
-                (USER_SOURCE,),
-            ).fetchall()
+            rows = [
+                row
+                for source in dict.fromkeys(sources)
+                for row in db.execute(
+                    "SELECT series_id, source, remote_code, unit, frequency, title FROM series "
+                    "WHERE source = ?",
+                    (source,),
+                )
+            ]
     except sqlite3.Error as exc:
         raise StoreError(f"cannot read the store: {exc}", path=str(store.path)) from exc
-    return [SeriesRow(*row) for row in rows]
+    return sorted((SeriesRow(*row) for row in rows), key=lambda r: r.series_id)
 
 
 def add_user_series(store: Store, row: SeriesRow) -> bool:

@@ -274,6 +274,7 @@ def _ladder_price(q: LadderQuote) -> tuple[float | None, bool]:
 
 # --- Polymarket outcomes -------------------------------------------------------------------
 
+
 def _move_bp(label: str) -> tuple[float, bool] | None:
     """(signed change in bp, True for an "n+" label), or None when not a rate move."""
     return label_move(label)
