@@ -399,7 +399,7 @@ def _read_quotes(
         {s.remote_code: (s.id,) for s in specs},
         new_specs=tuple(s for s in specs if s.id not in catalog.series),
         n_events=quotes.n_events,
-        notes=tuple(f"{planned.key}: {n}" for n in quotes.notes),
+        notes=quotes.notes,
         provenance={"bank": planned.bank, "key": planned.key},
     )
 

@@ -15,10 +15,10 @@ every meeting as of the end of that day:
   moves (``hold``, ``cut_25`` ...) a multi-outcome event
   (:func:`~carrywatch.analytics.odds.prediction_markets.outcome_distribution`), by the
   shape of the outcome codes, whatever the venue;
-* a quote's time is the moment it became known (``known_from``): the retrieval at which
-  its price last changed, since an unchanged price adds no observation. The markets'
-  ``stale`` flag therefore reads "no price of this market changed within 24 h of the
-  cut-off".
+* a quote's time is the moment it became known (``known_from``): the first retrieval of
+  its day at its price, since an unchanged price adds no revision of the day. The
+  markets' ``stale`` flag therefore reads "no quote of this market within 24 h of the
+  cut-off" (no refresh that day, or the same prices all day long).
 
 Moves are placed on the range in force; for any meeting but the first on or after the
 day, another decision may move that range first: such distributions carry an ``anchor``

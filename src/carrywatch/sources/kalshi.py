@@ -345,7 +345,8 @@ class Kalshi:
                         (meeting, outcome, price, _side(m.yes_bid), _side(m.yes_ask), m.volume)
                     )
         if not markets:
-            notes.append("no open event with markets")
+            series = dict(payload.request.params).get("series_ticker", "the answer")
+            notes.append(f"{series}: no open event with markets")
         frame = quotes_frame(
             self.name,
             venues=["kalshi"] * len(rows),
