@@ -245,9 +245,7 @@ def test_plan_covers_the_banks_series_and_slugs() -> None:
     ]
     assert plan_markets(build_sources(), "boj") == []
     only_gamma = {k: v for k, v in build_sources().items() if k != "kalshi"}
-    assert [j.source for j in plan_markets(only_gamma, "fed", slugs=("a",))] == [
-        "polymarket_gamma"
-    ]
+    assert [j.source for j in plan_markets(only_gamma, "fed", slugs=("a",))] == ["polymarket_gamma"]
     with pytest.raises(CatalogError, match="unknown bank"):
         plan_markets(build_sources(), "ecb")
     with pytest.raises(CatalogError, match="not a Polymarket event slug"):
@@ -466,7 +464,9 @@ def test_a_polymarket_decision_event(
     )
     gamma = report.summaries[1]
     assert (gamma.n_events, gamma.notes) == (1, ())
-    assert sorted(s for s in catalog_of(store).series if ".polymarket." in s and "2026-12" in s) == [
+    assert sorted(
+        s for s in catalog_of(store).series if ".polymarket." in s and "2026-12" in s
+    ) == [
         f"us.fomc_odds.2026-12-09.polymarket.{outcome}{field}"
         for outcome in ("cut_25", "cut_50_plus", "hike_25_plus", "hold")
         for field in ("", ".ask", ".bid", ".volume")
@@ -571,7 +571,7 @@ def test_a_store_of_the_earlier_pipeline_is_read_once_into_series(legacy_home: P
 
 def test_a_snapshot_whose_body_is_gone_is_named_and_the_rest_read(legacy_home: Path) -> None:
     with Store.open(legacy_home / "carrywatch.sqlite") as store:
-        (row,) = [f for f in store.fetches(source="kalshi")]
+        (row,) = store.fetches(source="kalshi")
     RawArchive(legacy_home / "raw").path_for(row.sha256).unlink()
     with (
         pytest.warns(UserWarning, match="cannot be read: .*not in the archive"),

@@ -9,7 +9,8 @@ providers' own paths with:
 * ``/events/slug/who-will-trump-nominate-as-fed-chair``: the real Gamma event
   (tests/payloads/polymarket_gamma/README.md), which is not a rate decision.
 
-The snapshots the CLI records are then read back with ``market_distributions``.
+The quotes the CLI stores are then read back as the brief and ``odds`` read them
+(:class:`~carrywatch.report.market_quotes.StoredMarkets`).
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ from pathlib import Path
 
 import pytest
 
-from carrywatch.catalog.spec import load_catalog
+from carrywatch.analytics.odds.distribution import OddsDistribution
 from carrywatch.cli import main
-from carrywatch.market_snapshots import market_distributions
+from carrywatch.report.market_quotes import StoredMarkets
 from carrywatch.store.archive import RawArchive
-from carrywatch.store.sqlite import Store
+from carrywatch.store.sqlite import Store, StoredFetch
 from carrywatch.types import sha256_hex
+from carrywatch.workspace import catalog_of
 from tests.helpers.replay_server import ReplayServer, Reply
 from tests.helpers.tables import table_rows
 
@@ -40,7 +42,7 @@ KALSHI_EVENTS = (PAYLOADS / "kalshi" / "constructed_events_KXFED_nested_markets.
 FED_CHAIR = (
     PAYLOADS / "polymarket_gamma" / f"gamma_events_slug_{CHAIR}_2026-01-17_indent2.json"
 ).read_bytes()
-COLUMNS = ("source", "requests", "failed", "payloads", "new snapshots", "events", "first error")
+COLUMNS = ("source", "requests", "failed", "payloads", "events", "quotes added", "first error")
 FED_RANGE = (3.50, 3.75)
 
 
@@ -85,7 +87,16 @@ def archived(home: Path, body: bytes) -> bool:
     return RawArchive(home / "raw").has(sha256_hex(body))
 
 
-def test_markets_refresh_records_archives_and_reads_back(
+def market_fetches(store: Store, source: str) -> list[StoredFetch]:
+    """The fetch rows a markets refresh wrote for ``source`` (they name their bank)."""
+    return [f for f in store.fetches(source=source) if "bank" in f.provenance]
+
+
+def market_distributions(store: Store, day: date) -> list[OddsDistribution]:
+    return StoredMarkets.load(store, catalog_of(store), day, 0)("fed", day, FED_RANGE)
+
+
+def test_markets_refresh_stores_quotes_and_reads_back(
     cw_home: Path, server: ReplayServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     serve(server)
@@ -101,12 +112,12 @@ def test_markets_refresh_records_archives_and_reads_back(
         "requests": "1",
         "failed": "0",
         "payloads": "1",
-        "new snapshots": "1",
         "events": "2",
+        "quotes added": "36",
         "first error": "",
     }
-    assert (rows["polymarket_gamma"]["new snapshots"], rows["polymarket_gamma"]["events"]) == (
-        "1",
+    assert (rows["polymarket_gamma"]["quotes added"], rows["polymarket_gamma"]["events"]) == (
+        "0",
         "0",
     )
     assert f"note: polymarket_gamma: {CHAIR}: 'Who will Trump nominate as Fed Chair?' is not" in err
@@ -119,33 +130,30 @@ def test_markets_refresh_records_archives_and_reads_back(
         "limit": "200",
     }
     assert len(server.requests_for(CHAIR_PATH)) == 1
-    # Archived byte for byte; one snapshot row each, no observation added.
+    # Archived byte for byte; the Kalshi answer is one fetch row with its quotes (the
+    # chair event quotes nothing: no row, as for any payload that adds nothing).
     assert archived(cw_home, KALSHI_EVENTS)
     assert archived(cw_home, FED_CHAIR)
     with Store.open(cw_home / "carrywatch.sqlite") as store:
-        (kalshi,) = store.snapshots("kalshi")
-        (gamma,) = store.snapshots("polymarket_gamma")
+        (kalshi,) = market_fetches(store, "kalshi")
+        assert market_fetches(store, "polymarket_gamma") == []
         assert kalshi.sha256 == sha256_hex(KALSHI_EVENTS)
         assert kalshi.url == f"{server.origin}{EVENTS_PATH}"
-        assert gamma.sha256 == sha256_hex(FED_CHAIR)
         assert (kalshi.origin, kalshi.provenance["bank"]) == ("live", "fed")
         counts = store.counts()
-    assert counts == (counts_before[0] + 2, counts_before[1])
+    assert counts == (counts_before[0] + 1, counts_before[1] + 36)
 
-    # The same bytes again: nothing new.
+    # The same prices again (the same day): nothing new.
     code, out, err = run(capsys, "markets", "refresh", "fed", "--slug", CHAIR)
     assert code == 0, out + err
-    assert {r["new snapshots"] for r in summary(out).values()} == {"0"}
+    assert {r["quotes added"] for r in summary(out).values()} == {"0"}
     with Store.open(cw_home / "carrywatch.sqlite") as store:
         assert store.counts() == counts
 
         # Read back as of the retrieval day: the constructed KXFED ladders.
         retrieved = datetime.fromisoformat(kalshi.retrieved_at.replace("Z", "+00:00"))
         day = retrieved.date()
-        archive = RawArchive(cw_home / "raw")
-        found = market_distributions(
-            store, archive, load_catalog(), "fed", day, current_range=FED_RANGE
-        )
+        found = market_distributions(store, day)
         assert [(d.source, d.meeting) for d in found] == [
             ("kalshi", date(2026, 12, 9)),
             ("kalshi", date(2027, 1, 27)),
@@ -156,15 +164,10 @@ def test_markets_refresh_records_archives_and_reads_back(
         assert found[0].probabilities[3].probability == pytest.approx(0.56)  # 3.50-3.75%
         # The day before the retrieval: nothing was known.
         earlier = day - timedelta(days=1)
-        assert (
-            market_distributions(
-                store, archive, load_catalog(), "fed", earlier, current_range=FED_RANGE
-            )
-            == []
-        )
+        assert market_distributions(store, earlier) == []
 
 
-def test_a_failing_source_exits_3_and_records_nothing_for_it(
+def test_a_failing_source_exits_3_and_writes_nothing_for_it(
     cw_home: Path, server: ReplayServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     serve(server, kalshi=Reply.error(500))
@@ -174,14 +177,13 @@ def test_a_failing_source_exits_3_and_records_nothing_for_it(
     assert code == 3, out + err
     rows = summary(out)
     assert rows["kalshi"]["failed"] == "1"
-    assert rows["kalshi"]["new snapshots"] == "0"
+    assert rows["kalshi"]["quotes added"] == "0"
     assert "HTTP 500" in rows["kalshi"]["first error"]
     assert rows["polymarket_gamma"]["failed"] == "0"
     assert "1 source(s) failed: kalshi (1 of 1 request(s))" in err
     assert len(server.requests_for(EVENTS_PATH)) > 1  # retried before giving up
     with Store.open(cw_home / "carrywatch.sqlite") as store:
-        assert store.snapshots("kalshi") == []
-        assert len(store.snapshots("polymarket_gamma")) == 1
+        assert market_fetches(store, "kalshi") == []
     assert archived(cw_home, FED_CHAIR)
     assert not archived(cw_home, b"500 Internal Server Error\n")
 
@@ -211,11 +213,11 @@ def test_boj_without_a_slug_is_an_error_that_says_where_slugs_come_from(
     assert server.requests == []
 
 
-def test_reparse_reads_the_snapshot_rows(
+def test_reparse_reads_the_market_answers_again(
     cw_home: Path, server: ReplayServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Snapshot rows are live fetch rows: ``reparse`` parses them and, with no catalogued
-    Kalshi or Polymarket series, adds nothing."""
+    """Market answers are live fetch rows naming their bank: ``reparse`` reads them into
+    quotes again and, the parsers unchanged, adds nothing."""
     serve(server)
     code, out, err = run(capsys, "markets", "refresh", "fed", "--slug", CHAIR)
     assert code == 0, out + err
@@ -234,7 +236,7 @@ def test_the_brief_shows_the_recorded_market_odds_by_meeting(
     code, out, err = run(capsys, "markets", "refresh", "fed", "--slug", CHAIR)
     assert code == 0, out + err
     with Store.open(cw_home / "carrywatch.sqlite") as store:
-        (kalshi,) = store.snapshots("kalshi")
+        (kalshi,) = market_fetches(store, "kalshi")
     day = date.fromisoformat(kalshi.retrieved_at[:10])
     # The embedded target range ends in 2026 (FRED's DFEDTARL as collected), so it is stale
     # on the retrieval day; a desk would refresh FRED. Here the user's own file stands in:
@@ -257,7 +259,7 @@ def test_the_brief_shows_the_recorded_market_odds_by_meeting(
     (table,) = odds["tables"]
     rows = {(r[0], r[1]): dict(zip(table["columns"], r, strict=True)) for r in table["rows"]}
     december = rows[("FOMC", "2026-12-09")]
-    # The constructed ladder (see test_markets_refresh_records_archives_and_reads_back):
+    # The constructed ladder (see test_markets_refresh_stores_quotes_and_reads_back):
     # 3.50-3.75% is its most likely range at 56%.
     assert str(december["markets"]).startswith("kalshi: 3.5-3.75% 56%"), odds["missing"]
     assert december["exchange"] is None
@@ -283,6 +285,6 @@ def test_the_brief_shows_the_recorded_market_odds_by_meeting(
     assert not any(m.startswith("FOMC:") for m in odds["missing"])
     # No BOJ market was recorded: no BOJ odds, and the section says why instead of guessing
     # (the reason depends on the day the test runs, which sets whether the last recorded
-    # BOJ decision is still in force: no range, or no snapshot pricing the meetings).
+    # BOJ decision is still in force: no range, or no quote pricing the meetings).
     assert not any(key[0] == "BOJ" and row["markets"] for key, row in rows.items())
     assert any(m.startswith("BOJ: ") for m in odds["missing"]), odds["missing"]

@@ -17,13 +17,14 @@ from carrywatch.catalog.user import user_series_spec, with_user_series
 from carrywatch.settings import Settings
 from carrywatch.snapshot.artefact import seed_store
 from carrywatch.store.archive import RawArchive
-from carrywatch.store.sqlite import SeriesRow, Store
+from carrywatch.store.sqlite import SeriesRow, Store, iso_utc
 from carrywatch.store.user_series import (
     USER_SOURCE,
     add_user_series,
     series_of_sources,
     user_series,
 )
+from carrywatch.types import utc_now
 
 __all__ = ["catalog_of", "create_user_series", "open_archive", "open_store"]
 
@@ -74,6 +75,9 @@ def _read_market_snapshots(store: Store, home: Path) -> None:
     """Read the market snapshots an earlier carrywatch archived into odds series, once
     per store (:func:`carrywatch.ingest.convert_market_snapshots`; decision 0013)."""
     if store.get_meta(SNAPSHOTS_READ) is not None:
+        return
+    if not store.has_snapshots():  # nothing to read: mark it so, loading no fetching code
+        store.set_meta(SNAPSHOTS_READ, iso_utc(utc_now()))
         return
     # Loaded only for a store not read yet: opening a store never loads the HTTP client.
     from carrywatch.ingest import convert_market_snapshots  # noqa: PLC0415

@@ -1,4 +1,4 @@
-"""Kalshi discovery: ``plan_events`` and the ``/events`` (nested markets) payload.
+"""Kalshi discovery: ``plan_discovery`` and the ``/events`` (nested markets) payload.
 
 The events payload is CONSTRUCTED (tests/payloads/kalshi/README.md): the documented
 ``GetEventsResponse`` shape whose nested markets are the real KXELONMARS-99 market object
@@ -31,7 +31,7 @@ API = "https://api.elections.kalshi.com/trade-api/v2"
 
 def _payload(body: bytes, request: FetchRequest | None = None) -> RawPayload:
     return RawPayload(
-        request=request or SOURCE.plan_events("KXFED")[0],
+        request=request or SOURCE.plan_discovery("KXFED")[0],
         body=body,
         status=200,
         media_type="application/json",
@@ -39,8 +39,8 @@ def _payload(body: bytes, request: FetchRequest | None = None) -> RawPayload:
     )
 
 
-def test_plan_events_asks_the_open_events_of_a_series_with_their_markets() -> None:
-    (request,) = SOURCE.plan_events("KXFED")
+def test_plan_discovery_asks_the_open_events_of_a_series_with_their_markets() -> None:
+    (request,) = SOURCE.plan_discovery("KXFED")
     assert request.source == "kalshi"
     assert request.url == f"{API}/events"
     assert request.params == (
@@ -50,11 +50,11 @@ def test_plan_events_asks_the_open_events_of_a_series_with_their_markets() -> No
         ("limit", "200"),
     )
     assert request.remote_codes == ()
-    local = Kalshi(origin="http://127.0.0.1:8765").plan_events("KXFED")[0]
+    local = Kalshi(origin="http://127.0.0.1:8765").plan_discovery("KXFED")[0]
     assert local.url == "http://127.0.0.1:8765/trade-api/v2/events"
     for bad in ["kxfed", "", "KXFED-26DEC", "KX FED", "KX,FED"]:
         with pytest.raises(CatalogError, match="not a Kalshi series ticker"):
-            SOURCE.plan_events(bad)
+            SOURCE.plan_discovery(bad)
 
 
 def test_event_markets_carry_event_ticker_and_strike_date() -> None:
@@ -164,7 +164,7 @@ def test_fetch_pages_events_by_cursor() -> None:
         return httpx.Response(200, content=page2 if "cursor" in request.url.params else page1)
 
     with HttpClient(transport=httpx.MockTransport(handler)) as http:
-        payloads = list(SOURCE.fetch(SOURCE.plan_events("KXFED")[0], http))
+        payloads = list(SOURCE.fetch(SOURCE.plan_discovery("KXFED")[0], http))
     assert [u.params.get("cursor") for u in seen] == [None, "next-page"]
     assert all(u.params["series_ticker"] == "KXFED" for u in seen)
     tickers = [[m.event_ticker for m in kalshi_event_markets(p)] for p in payloads]

@@ -1,4 +1,4 @@
-"""Polymarket discovery: ``plan_slugs`` and :func:`gamma_event` on the real Gamma event
+"""Polymarket discovery: ``plan_discovery`` and :func:`gamma_event` on the real Gamma event
 (tests/payloads/polymarket_gamma/README.md); expected values are read off the file."""
 
 from __future__ import annotations
@@ -16,20 +16,22 @@ from tests.sources.test_polymarket import EVENT, GAMMA_FILE, _gamma_payload
 GAMMA = PolymarketGamma()
 
 
-def test_plan_slugs_is_the_event_request_of_plan() -> None:
-    requests = GAMMA.plan_slugs([EVENT, "fed-decision-in-december-123", EVENT])
+def test_plan_discovery_is_the_event_request_of_plan() -> None:
+    requests = [
+        *GAMMA.plan_discovery(EVENT),
+        *GAMMA.plan_discovery("fed-decision-in-december-123"),
+    ]
     assert requests == GAMMA.plan([EVENT, "fed-decision-in-december-123"], Window())
     assert [r.url for r in requests] == [
         f"https://gamma-api.polymarket.com/events/slug/{EVENT}",
         "https://gamma-api.polymarket.com/events/slug/fed-decision-in-december-123",
     ]
     assert requests[0].remote_codes == (EVENT,)
-    assert GAMMA.plan_slugs([]) == []
     with pytest.raises(CatalogError, match="names a market"):
-        GAMMA.plan_slugs([f"{EVENT}/will-trump-nominate-kevin-warsh-as-the-next-fed-chair"])
+        GAMMA.plan_discovery(f"{EVENT}/will-trump-nominate-kevin-warsh-as-the-next-fed-chair")
     with pytest.raises(CatalogError, match="not an event slug"):
-        GAMMA.plan_slugs(["fed decision"])
-    local = PolymarketGamma(origin="http://127.0.0.1:9").plan_slugs([EVENT])[0]
+        GAMMA.plan_discovery("fed decision")
+    local = PolymarketGamma(origin="http://127.0.0.1:9").plan_discovery(EVENT)[0]
     assert local.url == f"http://127.0.0.1:9/events/slug/{EVENT}"
 
 
