@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from urllib.parse import urlsplit, urlunsplit
 
 from carrywatch.errors import ConfigError, ParseError
+from carrywatch.frames import observations_from_quotes, quotes_frame
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ __all__ = [
     "MISSING_MARKERS",
     "MONTHS",
     "Meeting",
+    "QuoteRow",
     "QuoteSource",
     "Quotes",
     "Source",
@@ -40,6 +42,7 @@ __all__ = [
     "last_per_day",
     "load_json",
     "meeting_in_month",
+    "parsed_quotes",
     "reject_html",
     "require_count",
     "require_final_newline",
@@ -113,6 +116,44 @@ class Quotes:
     parsed: ParsedFrame
     n_events: int
     notes: tuple[str, ...] = ()
+
+
+#: One quote as a market parser reads it: (meeting, outcome code, probability, bid, ask,
+#: volume); NaN where the venue says nothing.
+QuoteRow = tuple[date, str, float, float, float, float]
+
+
+def parsed_quotes(
+    source: str,
+    venue: str,
+    payload: RawPayload,
+    rows: Sequence[QuoteRow],
+    *,
+    parse_version: int,
+    meta: dict[str, str] | None = None,
+) -> ParsedFrame:
+    """The observations of ``rows`` of ``venue``, each quoted at the payload's retrieval
+    (:func:`~carrywatch.frames.quotes_frame`, then
+    :func:`~carrywatch.frames.observations_from_quotes`)."""
+    frame = quotes_frame(
+        source,
+        venues=[venue] * len(rows),
+        meetings=[r[0] for r in rows],
+        outcomes=[r[1] for r in rows],
+        quoted_at=[payload.retrieved_at] * len(rows),
+        probabilities=[r[2] for r in rows],
+        fields={
+            "bid": [r[3] for r in rows],
+            "ask": [r[4] for r in rows],
+            "volume": [r[5] for r in rows],
+        },
+    )
+    return ParsedFrame(
+        source=source,
+        rows=observations_from_quotes(source, frame),
+        parse_version=parse_version,
+        meta={"kind": "quotes", **(meta or {})},
+    )
 
 
 @runtime_checkable

@@ -57,18 +57,18 @@ from typing import TYPE_CHECKING
 from carrywatch.errors import CatalogError, FetchError, ParseError
 from carrywatch.frames import (
     observations_frame,
-    observations_from_quotes,
-    quotes_frame,
     strike_outcome,
 )
 from carrywatch.sources.base import (
     MONTHS,
     Meeting,
+    QuoteRow,
     Quotes,
     join_origin,
     last_per_day,
     load_json,
     meeting_in_month,
+    parsed_quotes,
     to_float,
     unix_midnight,
     unix_seconds,
@@ -319,7 +319,7 @@ class Kalshi:
         no meeting and markets that are not "greater" strikes are left out with a note.
         """
         markets = kalshi_event_markets(payload)
-        rows: list[tuple[date, str, float, float, float, float]] = []
+        rows: list[QuoteRow] = []
         notes: list[str] = []
         placed = 0
         for ticker, group in _by_event(markets).items():
@@ -347,24 +347,13 @@ class Kalshi:
         if not markets:
             series = dict(payload.request.params).get("series_ticker", "the answer")
             notes.append(f"{series}: no open event with markets")
-        frame = quotes_frame(
+        parsed = parsed_quotes(
             self.name,
-            venues=["kalshi"] * len(rows),
-            meetings=[r[0] for r in rows],
-            outcomes=[r[1] for r in rows],
-            quoted_at=[payload.retrieved_at] * len(rows),
-            probabilities=[r[2] for r in rows],
-            fields={
-                "bid": [r[3] for r in rows],
-                "ask": [r[4] for r in rows],
-                "volume": [r[5] for r in rows],
-            },
-        )
-        parsed = ParsedFrame(
-            source=self.name,
-            rows=observations_from_quotes(self.name, frame),
+            "kalshi",
+            payload,
+            rows,
             parse_version=PARSE_VERSION,
-            meta={"kind": "quotes", "markets": str(len(markets))},
+            meta={"markets": str(len(markets))},
         )
         return Quotes(parsed=parsed, n_events=placed, notes=tuple(notes))
 

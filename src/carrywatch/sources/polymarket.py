@@ -55,22 +55,18 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from carrywatch.errors import CatalogError, ParseError
-from carrywatch.frames import (
-    label_move,
-    move_outcome,
-    observations_frame,
-    observations_from_quotes,
-    quotes_frame,
-)
+from carrywatch.frames import label_move, move_outcome, observations_frame
 from carrywatch.sources.base import (
     MONTHS,
     Meeting,
+    QuoteRow,
     Quotes,
     ascii_digits,
     join_origin,
     last_per_day,
     load_json,
     meeting_in_month,
+    parsed_quotes,
     to_float,
     unix_midnight,
     unix_seconds,
@@ -252,11 +248,11 @@ class PolymarketGamma:
                 else f"{event.title!r} is not a rate-decision event ('... decision in <Month>')"
             )
             return Quotes(
-                parsed=self._quote_rows(payload, []),
+                parsed=self._parsed(payload, []),
                 n_events=0,
                 notes=(f"{event.slug}: {why}; no quote stored",),
             )
-        rows: list[tuple[date, str, float, float, float, float]] = []
+        rows: list[QuoteRow] = []
         notes: list[str] = []
         for m in event.markets:
             label = m.group_item_title or m.question
@@ -269,30 +265,10 @@ class PolymarketGamma:
                 notes.append(f"{event.slug}: {label!r} has no price; left out")
             else:
                 rows.append((meeting, outcome, price, m.best_bid, m.best_ask, m.volume_usd))
-        return Quotes(parsed=self._quote_rows(payload, rows), n_events=1, notes=tuple(notes))
+        return Quotes(parsed=self._parsed(payload, rows), n_events=1, notes=tuple(notes))
 
-    def _quote_rows(
-        self, payload: RawPayload, rows: Sequence[tuple[date, str, float, float, float, float]]
-    ) -> ParsedFrame:
-        frame = quotes_frame(
-            self.name,
-            venues=["polymarket"] * len(rows),
-            meetings=[r[0] for r in rows],
-            outcomes=[r[1] for r in rows],
-            quoted_at=[payload.retrieved_at] * len(rows),
-            probabilities=[r[2] for r in rows],
-            fields={
-                "bid": [r[3] for r in rows],
-                "ask": [r[4] for r in rows],
-                "volume": [r[5] for r in rows],
-            },
-        )
-        return ParsedFrame(
-            source=self.name,
-            rows=observations_from_quotes(self.name, frame),
-            parse_version=PARSE_VERSION,
-            meta={"kind": "quotes"},
-        )
+    def _parsed(self, payload: RawPayload, rows: Sequence[QuoteRow]) -> ParsedFrame:
+        return parsed_quotes(self.name, "polymarket", payload, rows, parse_version=PARSE_VERSION)
 
     def fetch(self, request: FetchRequest, http: HttpClient) -> Iterator[RawPayload]:
         """The event object, bytes untouched (one request, no paging)."""
