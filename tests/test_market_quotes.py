@@ -179,6 +179,13 @@ def run(
         )
 
 
+def run_decision_event(store: Store, archive: RawArchive) -> RefreshReport:
+    """A refresh where Kalshi fails (HTTP 500) and Gamma answers the December event."""
+    return run(
+        store, archive, answer(500, {DECISION_SLUG: fed_decision_event()}), slugs=(DECISION_SLUG,)
+    )
+
+
 def market_distributions(
     store: Store, bank: str, day: date, *, current_range: tuple[float, float]
 ) -> list[OddsDistribution]:
@@ -337,12 +344,7 @@ def test_a_failing_source_writes_nothing_and_blocks_nothing(
     store: Store, archive: RawArchive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at(monkeypatch, T_DEC1)
-    report = run(
-        store,
-        archive,
-        answer(500, {DECISION_SLUG: fed_decision_event()}),
-        slugs=(DECISION_SLUG,),
-    )
+    report = run_decision_event(store, archive)
     assert not report.ok
     kalshi, gamma = report.summaries
     assert (kalshi.n_failed, kalshi.n_added) == (1, 0)
@@ -456,12 +458,7 @@ def test_a_polymarket_decision_event(
     store: Store, archive: RawArchive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at(monkeypatch, T_DEC1)
-    report = run(
-        store,
-        archive,
-        answer(500, {DECISION_SLUG: fed_decision_event()}),
-        slugs=(DECISION_SLUG,),
-    )
+    report = run_decision_event(store, archive)
     gamma = report.summaries[1]
     assert (gamma.n_events, gamma.notes) == (1, ())
     assert sorted(
@@ -495,7 +492,7 @@ def test_a_later_polymarket_meeting_carries_the_anchor_caveat(
     store: Store, archive: RawArchive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at(monkeypatch, datetime(2026, 10, 1, tzinfo=UTC))
-    run(store, archive, answer(500, {DECISION_SLUG: fed_decision_event()}), slugs=(DECISION_SLUG,))
+    run_decision_event(store, archive)
     (poly,) = market_distributions(store, "fed", date(2026, 10, 1), current_range=FED_RANGE)
     anchor = [f for f in poly.flags if f.startswith("anchor:")]
     assert anchor == [
