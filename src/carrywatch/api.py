@@ -242,7 +242,7 @@ class Odds:
 
     @property
     def notes(self) -> tuple[str, ...]:
-        """Why a source is absent (no futures file, no market snapshot ...)."""
+        """Why a source is absent (no futures file, no market quote ...)."""
         return self.report.notes
 
     def to_frame(self) -> pd.DataFrame:
