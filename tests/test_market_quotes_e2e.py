@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -31,7 +30,7 @@ from carrywatch.store.archive import RawArchive
 from carrywatch.store.sqlite import Store, StoredFetch
 from carrywatch.types import sha256_hex
 from carrywatch.workspace import catalog_of
-from tests.helpers.replay_server import ReplayServer, Reply
+from tests.helpers.replay_server import ReplayServer, Reply, replayed_home
 from tests.helpers.tables import table_rows
 
 PAYLOADS = Path(__file__).parent / "payloads"
@@ -47,28 +46,24 @@ FED_RANGE = (3.50, 3.75)
 
 
 @pytest.fixture
-def server() -> Iterator[ReplayServer]:
-    with ReplayServer() as replay:
-        yield replay
+def replay() -> Iterator[ReplayServer]:
+    with ReplayServer() as server:
+        yield server
 
 
 @pytest.fixture
-def cw_home(
-    home: Path, seeded: Path, server: ReplayServer, monkeypatch: pytest.MonkeyPatch
+def market_home(
+    home: Path, seeded: Path, replay: ReplayServer, monkeypatch: pytest.MonkeyPatch
 ) -> Path:
-    shutil.copytree(seeded, home)
-    for name in ("KALSHI", "POLYMARKET_GAMMA"):
-        monkeypatch.setenv(f"CARRYWATCH_{name}_ORIGIN", server.origin)
-    monkeypatch.setenv("CARRYWATCH_RETRY_BASE_S", "0.01")
-    monkeypatch.setenv("CARRYWATCH_HTTP_TIMEOUT_S", "10")
-    return home
+    """A copy of the seeded home; Kalshi and Polymarket Gamma at the replay server."""
+    return replayed_home(home, seeded, replay.origin, ("kalshi", "polymarket_gamma"), monkeypatch)
 
 
-def serve(server: ReplayServer, kalshi: Reply | None = None) -> None:
-    server.route(
+def serve(replay: ReplayServer, kalshi: Reply | None = None) -> None:
+    replay.route(
         EVENTS_PATH, kalshi or Reply.payload(KALSHI_EVENTS, content_type="application/json")
     )
-    server.route(CHAIR_PATH, Reply.payload(FED_CHAIR, content_type="application/json"))
+    replay.route(CHAIR_PATH, Reply.payload(FED_CHAIR, content_type="application/json"))
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -97,10 +92,10 @@ def market_distributions(store: Store, day: date) -> list[OddsDistribution]:
 
 
 def test_markets_refresh_stores_quotes_and_reads_back(
-    cw_home: Path, server: ReplayServer, capsys: pytest.CaptureFixture[str]
+    market_home: Path, replay: ReplayServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    serve(server)
-    with Store.open(cw_home / "carrywatch.sqlite") as store:
+    serve(replay)
+    with Store.open(market_home / "carrywatch.sqlite") as store:
         counts_before = store.counts()
 
     code, out, err = run(capsys, "markets", "refresh", "fed", "--slug", CHAIR)
@@ -122,23 +117,23 @@ def test_markets_refresh_stores_quotes_and_reads_back(
     )
     assert f"note: polymarket_gamma: {CHAIR}: 'Who will Trump nominate as Fed Chair?' is not" in err
     # The providers' own paths and query.
-    (asked,) = server.requests_for(EVENTS_PATH)
+    (asked,) = replay.requests_for(EVENTS_PATH)
     assert asked.params == {
         "series_ticker": "KXFED",
         "status": "open",
         "with_nested_markets": "true",
         "limit": "200",
     }
-    assert len(server.requests_for(CHAIR_PATH)) == 1
+    assert len(replay.requests_for(CHAIR_PATH)) == 1
     # Archived byte for byte; the Kalshi answer is one fetch row with its quotes (the
     # chair event quotes nothing: no row, as for any payload that adds nothing).
-    assert archived(cw_home, KALSHI_EVENTS)
-    assert archived(cw_home, FED_CHAIR)
-    with Store.open(cw_home / "carrywatch.sqlite") as store:
+    assert archived(market_home, KALSHI_EVENTS)
+    assert archived(market_home, FED_CHAIR)
+    with Store.open(market_home / "carrywatch.sqlite") as store:
         (kalshi,) = market_fetches(store, "kalshi")
         assert market_fetches(store, "polymarket_gamma") == []
         assert kalshi.sha256 == sha256_hex(KALSHI_EVENTS)
-        assert kalshi.url == f"{server.origin}{EVENTS_PATH}"
+        assert kalshi.url == f"{replay.origin}{EVENTS_PATH}"
         assert (kalshi.origin, kalshi.provenance["bank"]) == ("live", "fed")
         counts = store.counts()
     assert counts == (counts_before[0] + 1, counts_before[1] + 36)
@@ -147,7 +142,7 @@ def test_markets_refresh_stores_quotes_and_reads_back(
     code, out, err = run(capsys, "markets", "refresh", "fed", "--slug", CHAIR)
     assert code == 0, out + err
     assert {r["quotes added"] for r in summary(out).values()} == {"0"}
-    with Store.open(cw_home / "carrywatch.sqlite") as store:
+    with Store.open(market_home / "carrywatch.sqlite") as store:
         assert store.counts() == counts
 
         # Read back as of the retrieval day: the constructed KXFED ladders.
@@ -168,9 +163,9 @@ def test_markets_refresh_stores_quotes_and_reads_back(
 
 
 def test_a_failing_source_exits_3_and_writes_nothing_for_it(
-    cw_home: Path, server: ReplayServer, capsys: pytest.CaptureFixture[str]
+    market_home: Path, replay: ReplayServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    serve(server, kalshi=Reply.error(500))
+    serve(replay, kalshi=Reply.error(500))
 
     code, out, err = run(capsys, "markets", "refresh", "fed", "--slug", CHAIR)
 
@@ -181,61 +176,61 @@ def test_a_failing_source_exits_3_and_writes_nothing_for_it(
     assert "HTTP 500" in rows["kalshi"]["first error"]
     assert rows["polymarket_gamma"]["failed"] == "0"
     assert "1 source(s) failed: kalshi (1 of 1 request(s))" in err
-    assert len(server.requests_for(EVENTS_PATH)) > 1  # retried before giving up
-    with Store.open(cw_home / "carrywatch.sqlite") as store:
+    assert len(replay.requests_for(EVENTS_PATH)) > 1  # retried before giving up
+    with Store.open(market_home / "carrywatch.sqlite") as store:
         assert market_fetches(store, "kalshi") == []
-    assert archived(cw_home, FED_CHAIR)
-    assert not archived(cw_home, b"500 Internal Server Error\n")
+    assert archived(market_home, FED_CHAIR)
+    assert not archived(market_home, b"500 Internal Server Error\n")
 
 
 def test_usage_errors_exit_1_before_any_request(
-    cw_home: Path, server: ReplayServer, capsys: pytest.CaptureFixture[str]
+    market_home: Path, replay: ReplayServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    serve(server)
+    serve(replay)
     code, _, err = run(capsys, "markets", "refresh", "ecb")
     assert code == 1
     assert "error:" in err
     code, _, err = run(capsys, "markets", "refresh", "fed", "--slug", "fed decision")
     assert code == 1
     assert "not a Polymarket event slug" in err
-    assert server.requests == []
+    assert replay.requests == []
 
 
 def test_boj_without_a_slug_is_an_error_that_says_where_slugs_come_from(
-    cw_home: Path, server: ReplayServer, capsys: pytest.CaptureFixture[str]
+    market_home: Path, replay: ReplayServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    serve(server)
+    serve(replay)
     code, out, err = run(capsys, "markets", "refresh", "boj")
     assert code == 1, out + err
     assert "nothing to fetch for boj" in err
     assert "--slug" in err
     assert "polymarket.com/event/SLUG" in err
-    assert server.requests == []
+    assert replay.requests == []
 
 
 def test_reparse_reads_the_market_answers_again(
-    cw_home: Path, server: ReplayServer, capsys: pytest.CaptureFixture[str]
+    market_home: Path, replay: ReplayServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Market answers are live fetch rows naming their bank: ``reparse`` reads them into
     quotes again and, the parsers unchanged, adds nothing."""
-    serve(server)
+    serve(replay)
     code, out, err = run(capsys, "markets", "refresh", "fed", "--slug", CHAIR)
     assert code == 0, out + err
-    with Store.open(cw_home / "carrywatch.sqlite") as store:
+    with Store.open(market_home / "carrywatch.sqlite") as store:
         before = store.counts()
     code, out, err = run(capsys, "reparse", "--source", "kalshi", "--source", "polymarket_gamma")
     assert code == 0, out + err
-    with Store.open(cw_home / "carrywatch.sqlite") as store:
+    with Store.open(market_home / "carrywatch.sqlite") as store:
         assert store.counts() == before
 
 
 def test_the_brief_shows_the_recorded_market_odds_by_meeting(
-    cw_home: Path, server: ReplayServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    market_home: Path, replay: ReplayServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    serve(server)
+    serve(replay)
     code, out, err = run(capsys, "markets", "refresh", "fed", "--slug", CHAIR)
     assert code == 0, out + err
-    with Store.open(cw_home / "carrywatch.sqlite") as store:
+    with Store.open(market_home / "carrywatch.sqlite") as store:
         (kalshi,) = market_fetches(store, "kalshi")
     day = date.fromisoformat(kalshi.retrieved_at[:10])
     # The embedded target range ends in 2026 (FRED's DFEDTARL as collected), so it is stale
