@@ -189,7 +189,7 @@ def test_quotes_are_the_strikes_of_each_placed_event_at_the_retrieval() -> None:
     assert set(rows["obs_date"]) == {pd.Timestamp("2026-11-25")}
     values = dict(zip(rows["remote_code"], rows["value"], strict=True))
     # KXFED-26DEC-T3.75: bid 0.05, ask 0.07 (constructed): the probability is their mid.
-    assert values["kalshi:2026-12-09:above_375"] == pytest.approx(0.06)
+    assert values["kalshi:2026-12-09:above_375"] == 0.06  # (0.05 + 0.07) / 2, rounded to 1e-6
     assert values["kalshi:2026-12-09:above_375:bid"] == pytest.approx(0.05)
     assert values["kalshi:2026-12-09:above_375:ask"] == pytest.approx(0.07)
     assert values["kalshi:2026-12-09:above_375:volume"] == pytest.approx(94884.62)

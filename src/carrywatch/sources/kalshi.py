@@ -510,7 +510,9 @@ def _ladder_price(market: KalshiMarket) -> float:
     (a ladder prices a strike by its book first: a last trade may be old)."""
     mid = _two_sided_mid(market.yes_bid, market.yes_ask)
     if not math.isnan(mid):
-        return mid
+        # Prices are whole tenths of a cent at most: their mid's float noise
+        # (0.060000000000000005) is not information.
+        return round(mid, 6)
     return market.last_price if 0.0 < market.last_price < 1.0 else math.nan
 
 
