@@ -73,7 +73,7 @@ def open_store(home: Path | str | None = None, *, seed: bool = True) -> Store:
 
 def _read_market_snapshots(store: Store, home: Path) -> None:
     """Read the market snapshots an earlier carrywatch archived into odds series, once
-    per store (:func:`carrywatch.ingest.convert_market_snapshots`; decision 0014)."""
+    per store (:func:`carrywatch.ingest.convert_market_snapshots`; decision 0015)."""
     if store.get_meta(SNAPSHOTS_READ) is not None:
         return
     if not store.has_snapshots():  # nothing to read: mark it so, loading no fetching code
