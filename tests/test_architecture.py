@@ -41,25 +41,22 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "analytics": frozenset({"foundation"}),
     "snapshot": frozenset({"foundation", "store"}),
     "ingest": frozenset({"foundation", "catalog", "sources", "store"}),
-    # Prediction-market snapshots: ingest's joins, plus the pure analytics that turn the
-    # archived markets into distributions (market_odds).
-    "market_snapshots": frozenset({"foundation", "catalog", "sources", "store", "analytics"}),
     # The claim check: a grammar over text and a judge over frames, pure; the catalog gives
     # each series' release lag (the point-in-time rule), analytics the as-of alignment.
     "claims": frozenset({"foundation", "catalog", "analytics"}),
     "report": frozenset({"foundation", "catalog", "store", "analytics", "claims"}),
-    # Not drawn in ARCHITECTURE.md: opens the store and seeds it from the snapshot.
-    "workspace": frozenset({"foundation", "catalog", "store", "snapshot"}),
+    # Not drawn in ARCHITECTURE.md: opens the store and seeds it from the snapshot; once
+    # per store, reads the market snapshots an earlier version archived (the ingest).
+    "workspace": frozenset({"foundation", "catalog", "store", "snapshot", "sources", "ingest"}),
     # Alerts: rules checked on the metrics' history, their state in the store, a webhook
     # posted with the project's HTTP client.
     "alerts": frozenset({"foundation", "catalog", "store", "analytics", "report", "sources"})
     | frozenset({"workspace"}),
-    # The Python API: the workspace, the report and the archived market snapshots.
-    "api": frozenset({"foundation", "catalog", "store", "analytics", "report", "workspace"})
-    | frozenset({"market_snapshots"}),
+    # The Python API: the workspace and the report.
+    "api": frozenset({"foundation", "catalog", "store", "analytics", "report", "workspace"}),
     # The thin shell and the package facade call everything ...
     "cli": frozenset({"foundation", "catalog", "sources", "store", "snapshot", "analytics"})
-    | frozenset({"ingest", "market_snapshots", "report", "workspace", "api", "alerts"})
+    | frozenset({"ingest", "report", "workspace", "api", "alerts"})
     | frozenset({"claims"}),
     "package": frozenset({"foundation", "workspace", "store", "api"}),
 }

@@ -342,7 +342,6 @@ FETCHING = (
     "httpx",
     "httpcore",
     "carrywatch.ingest",
-    "carrywatch.market_snapshots",
     "carrywatch.sources",
     "carrywatch.report.server",
 )

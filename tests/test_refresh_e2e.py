@@ -36,7 +36,6 @@ import gzip
 import hashlib
 import json
 import re
-import shutil
 import sqlite3
 import time
 from collections import Counter
@@ -52,7 +51,7 @@ import carrywatch
 from carrywatch.catalog.spec import load_catalog
 from carrywatch.cli import main
 from carrywatch.store.sqlite import StoredFetch
-from tests.helpers.replay_server import ReplayServer, Reply
+from tests.helpers.replay_server import ReplayServer, Reply, replayed_home
 from tests.helpers.tables import table_rows
 
 PAYLOADS = Path(__file__).parent / "payloads"
@@ -283,12 +282,7 @@ def cw_home(
     home: Path, seeded: Path, server: ReplayServer, monkeypatch: pytest.MonkeyPatch
 ) -> Path:
     """A copy of the seeded home; every live source points at the replay server."""
-    shutil.copytree(seeded, home)
-    for name in LIVE_SOURCES:
-        monkeypatch.setenv(f"CARRYWATCH_{name.upper()}_ORIGIN", server.origin)
-    monkeypatch.setenv("CARRYWATCH_RETRY_BASE_S", "0.01")
-    monkeypatch.setenv("CARRYWATCH_HTTP_TIMEOUT_S", "10")
-    return home
+    return replayed_home(home, seeded, server.origin, LIVE_SOURCES, monkeypatch)
 
 
 # -- each source, healthy ---------------------------------------------------------------

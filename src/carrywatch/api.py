@@ -33,12 +33,11 @@ from carrywatch.errors import ConfigError
 
 if TYPE_CHECKING:
     from carrywatch.analytics.odds.conventions import AnnouncementDayRule, Chain
-    from carrywatch.analytics.odds.distribution import OddsDistribution
     from carrywatch.catalog.spec import Catalog
     from carrywatch.report.metrics import HeadlineMetrics, Metric
     from carrywatch.report.model import Report
     from carrywatch.report.odds import Bank, OddsReport
-    from carrywatch.report.render import BriefPaths, MarketReader
+    from carrywatch.report.render import BriefPaths
     from carrywatch.store.sqlite import Store
 
 __all__ = [
@@ -47,7 +46,6 @@ __all__ = [
     "Odds",
     "Units",
     "brief",
-    "market_reader",
     "metrics",
     "odds",
     "series",
@@ -246,7 +244,7 @@ class Odds:
 
     @property
     def notes(self) -> tuple[str, ...]:
-        """Why a source is absent (no futures file, no market snapshot ...)."""
+        """Why a source is absent (no futures file, no market quote ...)."""
         return self.report.notes
 
     def to_frame(self) -> pd.DataFrame:
@@ -297,12 +295,13 @@ def odds(
 
     ``futures`` is a CSV file of fed funds futures settlements (``contract,settle``),
     ``path`` one of expected overnight rates (``start,end,rate`` or ``tenor,rate``);
-    prediction markets come from the snapshots ``carrywatch markets refresh`` archived.
+    prediction markets are the quotes ``carrywatch markets refresh`` stored.
     ``asof`` defaults to today; ``target_range`` (lower, upper in percent) to the one in the
     store. ``chain``, ``announcement_day`` and ``step_bp`` are the conventions of
     :mod:`carrywatch.analytics.odds.conventions` (default: CME's live tool).
     """
     from carrywatch.analytics.odds.conventions import Conventions
+    from carrywatch.report.market_quotes import StoredMarkets
     from carrywatch.report.odds import current_range, policy_odds
 
     if bank not in ("fed", "boj"):
@@ -318,7 +317,7 @@ def odds(
     with _open(folder) as store:
         catalog = _catalog(store)
         range_pct = target_range or current_range(store, bank, cutoff)
-        markets = market_reader(catalog)(store, bank, cutoff, range_pct)
+        markets = StoredMarkets.load(store, catalog, cutoff, 0)(bank, cutoff, range_pct)
     return Odds(
         policy_odds(
             catalog,
@@ -331,24 +330,6 @@ def odds(
             conventions=conventions,
         )
     )
-
-
-def market_reader(catalog: Catalog) -> MarketReader:
-    """The prediction-market odds of the snapshots archived with the store read."""
-
-    def read(
-        store: Store, bank: Bank, asof: date, range_pct: tuple[float, float]
-    ) -> list[OddsDistribution]:
-        if not store.has_snapshots():
-            return []  # nothing recorded: the payload parsers need not even be loaded
-        from carrywatch.market_snapshots import market_distributions
-        from carrywatch.workspace import open_archive
-
-        return market_distributions(
-            store, open_archive(store), catalog, bank, asof, current_range=range_pct
-        )
-
-    return read
 
 
 # --- the brief ----------------------------------------------------------------------------
@@ -391,7 +372,7 @@ def brief(
     with _open(folder) as store:
         cutoff = _default_asof(store, asof)
         catalog = _catalog(store)
-        report = build_report(store, catalog, cutoff, market_odds=market_reader(catalog))
+        report = build_report(store, catalog, cutoff)
     paths = None
     if out is not None:
         paths = write_brief(report, Path(out), template_cache=Settings(home=folder).template_cache)

@@ -25,20 +25,34 @@ observations: one row per quote of one outcome of one central-bank meeting::
 
     venue         str                  the market (``polymarket``, ``kalshi``)
     meeting       datetime64[ns]       the decision day the outcome is about
-    outcome       str                  ``hold``, ``cut_25``, ``hike_25`` ... (moves in bp)
+    outcome       str                  an outcome code (below)
     quoted_at     datetime64[ns, UTC]  when the price was observed
     probability   float64              the implied probability, in [0, 1]
+    bid, ask      float64              optional: the best bid and ask of the outcome's "yes"
+                                       side, in [0, 1]; NaN where that side has no order
+    volume        float64              optional: what the outcome's market traded over its
+                                       life (contracts on Kalshi, USD on Polymarket); NaN
+                                       where the venue does not say
+
+Outcome codes name what the outcome pays on, never the venue's wording: ``hold`` (no
+change), ``cut_25`` / ``hike_50`` (a move of that many bp), ``cut_50_plus`` (that move or
+more), and ``above_375`` (the upper bound of the target after the meeting above 3.75%, a
+strike of a ladder). :func:`move_outcome`, :func:`outcome_move` and :func:`outcome_strike`
+write and read them.
 
 :func:`quotes_frame` builds and checks one; :func:`observations_from_quotes` turns it into
-observations: ``remote_code`` ``<venue>:<meeting>:<outcome>``, ``obs_date`` the UTC day of
-the quote and ``known_from`` its moment, so that the store's "newest revision of a day" is
-the day's last quote and ``known_at=T`` gives the last quote before ``T`` (see
+observations: ``remote_code`` ``<venue>:<meeting>:<outcome>`` (and, for the optional
+columns, ``<venue>:<meeting>:<outcome>:bid`` ...), ``obs_date`` the UTC day of the quote and
+``known_from`` its moment, so that the store's "newest revision of a day" is the day's last
+quote and ``known_at=T`` gives the last quote before ``T`` (see
 ``docs/decisions/0008-odds-histories.md``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+import re
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 import numpy as np
@@ -50,16 +64,37 @@ __all__ = [
     "EARLIEST_OBS_DATE",
     "OBSERVATION_COLUMNS",
     "QUOTE_COLUMNS",
+    "QUOTE_FIELDS",
     "describe_rows",
     "empty_observations",
+    "label_move",
+    "move_outcome",
     "observations_frame",
     "observations_from_quotes",
+    "outcome_label",
+    "outcome_move",
+    "outcome_strike",
     "quote_code",
     "quotes_frame",
+    "strike_outcome",
 ]
 
 OBSERVATION_COLUMNS: tuple[str, ...] = ("remote_code", "obs_date", "value")
 QUOTE_COLUMNS: tuple[str, ...] = ("venue", "meeting", "outcome", "quoted_at", "probability")
+#: The optional columns of a quote frame, each stored as a series beside the probability.
+QUOTE_FIELDS: tuple[str, ...] = ("bid", "ask", "volume")
+
+_PLURALS = {"probability": "probabilities", "bid": "bids", "ask": "asks"}
+_MOVE_CODE = re.compile(r"(?P<dir>cut|hike)_(?P<bp>\d{1,4})(?P<plus>_plus)?")
+_STRIKE_CODE = re.compile(r"above_(?P<bp>-?\d{1,5})")
+# The wording of a move as venues write it ("25 bps decrease", "Increase of 50+ bps").
+_NUMBER = r"(?P<bp>\d+(?:\.\d+)?)\s*(?P<plus>\+)?\s*bps?"
+_DIRECTION = r"(?P<dir>increase|decrease|hike|cut)"
+_MOVE_LABELS = (
+    re.compile(rf"{_NUMBER}\s+{_DIRECTION}"),
+    re.compile(rf"{_DIRECTION}\s+of\s+{_NUMBER}"),
+)
+_NO_CHANGE = re.compile(r"no change|unchanged")
 
 #: No series carrywatch tracks starts earlier; an older date is a parse error.
 EARLIEST_OBS_DATE = date(1900, 1, 1)
@@ -161,10 +196,76 @@ def observations_frame(
     return frame.sort_values(key, kind="stable").reset_index(drop=True)
 
 
-def quote_code(venue: str, meeting: date, outcome: str) -> str:
+def quote_code(venue: str, meeting: date, outcome: str, field: str | None = None) -> str:
     """The remote code of one outcome at one meeting on one venue:
-    ``polymarket:2025-12-10:hold``."""
-    return f"{venue}:{meeting.isoformat()}:{outcome}"
+    ``polymarket:2025-12-10:hold``; with ``field``, that of one of :data:`QUOTE_FIELDS`
+    (``kalshi:2026-12-09:above_350:bid``)."""
+    code = f"{venue}:{meeting.isoformat()}:{outcome}"
+    return code if field is None else f"{code}:{field}"
+
+
+def label_move(label: str) -> tuple[float, bool] | None:
+    """(signed change in bp, True for an "n+" label) of a move as a venue words it, or
+    None when ``label`` is not a rate move. Read (case and spacing free): "No change",
+    "Unchanged", "<n> bps increase|decrease|hike|cut", "Increase|Decrease of <n> bps",
+    with "<n>+" for an open-ended move."""
+    text = " ".join(label.lower().split())
+    if _NO_CHANGE.fullmatch(text):
+        return 0.0, False
+    for pattern in _MOVE_LABELS:
+        if match := pattern.fullmatch(text):
+            sign = 1.0 if match["dir"] in ("increase", "hike") else -1.0
+            return sign * float(match["bp"]), match["plus"] is not None
+    return None
+
+
+def outcome_label(outcome: str) -> str | None:
+    """A move code in words that :func:`label_move` reads back (``cut_50_plus`` ->
+    ``50+ bps decrease``), or None for a code that is not a move."""
+    move = outcome_move(outcome)
+    if move is None:
+        return None
+    bp, or_more = move
+    if bp == 0:
+        return "No change"
+    return f"{abs(bp)}{'+' if or_more else ''} bps {'decrease' if bp < 0 else 'increase'}"
+
+
+def move_outcome(move_bp: float, *, or_more: bool = False) -> str | None:
+    """The outcome code of a move of ``move_bp`` (``-25`` -> ``cut_25``; ``0`` ->
+    ``hold``; ``or_more``: ``cut_50_plus``), or None for a move that is not whole bp."""
+    if not math.isfinite(move_bp) or move_bp != round(move_bp):
+        return None
+    bp = round(move_bp)
+    if bp == 0:
+        return None if or_more else "hold"
+    return f"{'cut' if bp < 0 else 'hike'}_{abs(bp)}{'_plus' if or_more else ''}"
+
+
+def outcome_move(outcome: str) -> tuple[int, bool] | None:
+    """``(signed move in bp, or more)`` of a move code (:func:`move_outcome`), else None."""
+    if outcome == "hold":
+        return 0, False
+    match = _MOVE_CODE.fullmatch(outcome)
+    if match is None:
+        return None
+    bp = int(match["bp"])
+    return (-bp if match["dir"] == "cut" else bp), match["plus"] is not None
+
+
+def strike_outcome(strike_pct: float) -> str | None:
+    """The outcome code of a ladder strike ("above X%"): ``above_375`` for 3.75, or None
+    for a strike that is not whole bp."""
+    bp = strike_pct * 100.0
+    if not math.isfinite(bp) or abs(bp - round(bp)) > 1e-6:
+        return None
+    return f"above_{round(bp)}"
+
+
+def outcome_strike(outcome: str) -> float | None:
+    """The strike in percent of a ladder code (:func:`strike_outcome`), else None."""
+    match = _STRIKE_CODE.fullmatch(outcome)
+    return None if match is None else int(match["bp"]) / 100.0
 
 
 def quotes_frame(
@@ -175,13 +276,20 @@ def quotes_frame(
     outcomes: Sequence[str],
     quoted_at: Sequence[object] | pd.Series,
     probabilities: Sequence[float] | np.ndarray | pd.Series,
+    fields: Mapping[str, Sequence[float]] | None = None,
 ) -> pd.DataFrame:
     """Build a quote frame and check the contract (see the module docstring).
 
-    Rows whose probability is NaN are dropped (no quote at that moment). Raises
-    :class:`ParseError` on a probability outside [0, 1], an unreadable moment, or two
-    quotes of the same outcome at the same moment.
+    ``fields`` gives any of the optional columns (:data:`QUOTE_FIELDS`). Rows whose
+    probability is NaN are dropped (no quote at that moment). Raises
+    :class:`ParseError` on a probability, bid or ask outside [0, 1], a negative volume,
+    an unknown outcome code, an unreadable moment, or two quotes of the same outcome at
+    the same moment.
     """
+    extra = dict(fields or {})
+    unknown = sorted(set(extra) - set(QUOTE_FIELDS))
+    if unknown:
+        raise ParseError(f"unknown quote fields {unknown} (known: {QUOTE_FIELDS})", source=source)
     try:
         frame = pd.DataFrame(
             {
@@ -194,15 +302,34 @@ def quotes_frame(
                     pd.Series(list(quoted_at)), utc=True, errors="raise"
                 ).astype("datetime64[ns, UTC]"),
                 "probability": pd.Series(np.asarray(probabilities, dtype="float64")),
+                **{
+                    name: pd.Series(np.asarray(values, dtype="float64"))
+                    for name, values in extra.items()
+                },
             }
         )
     except (ValueError, TypeError, OverflowError) as exc:
         raise ParseError(f"rows do not form quotes ({exc})", source=source) from exc
     frame = frame[frame["probability"].notna()].reset_index(drop=True)
-    bad = frame[~frame["probability"].between(0.0, 1.0)]
-    if not bad.empty:
+    for column in ("probability", *(c for c in ("bid", "ask") if c in extra)):
+        values = frame[column]
+        bad = frame[values.notna() & ~values.between(0.0, 1.0)]
+        if not bad.empty:
+            raise ParseError(
+                f"{_PLURALS[column]} outside [0, 1]: {bad.head(3).to_dict('records')}",
+                source=source,
+            )
+    if "volume" in extra and (frame["volume"] < 0).any():
+        bad = frame[frame["volume"] < 0]
+        raise ParseError(f"negative volume: {bad.head(3).to_dict('records')}", source=source)
+    unnamed = frame[
+        frame["outcome"].map(lambda o: outcome_move(o) is None and outcome_strike(o) is None)
+    ]
+    if not unnamed.empty:
         raise ParseError(
-            f"probabilities outside [0, 1]: {bad.head(3).to_dict('records')}", source=source
+            f"outcomes {sorted(set(unnamed['outcome']))[:4]} are not outcome codes "
+            "(hold, cut_25, hike_50_plus, above_375)",
+            source=source,
         )
     key = ["venue", "meeting", "outcome", "quoted_at"]
     duplicated = frame[frame.duplicated(key, keep=False)]
@@ -215,19 +342,31 @@ def quotes_frame(
 
 
 def observations_from_quotes(source: str, quotes: pd.DataFrame) -> pd.DataFrame:
-    """Observations of a :func:`quotes_frame`: one per quote, dated by its UTC day and
-    known from its moment (the module docstring says why)."""
-    codes = [
-        quote_code(venue, pd.Timestamp(meeting).date(), outcome)
-        for venue, meeting, outcome in zip(
-            quotes["venue"], quotes["meeting"], quotes["outcome"], strict=True
-        )
-    ]
-    moments = quotes["quoted_at"]
+    """Observations of a :func:`quotes_frame`: one per quote and optional field present,
+    dated by the quote's UTC day and known from its moment (the module docstring says
+    why); a NaN field (no order on that side, no volume said) is no observation."""
+    fields = [None, *(f for f in QUOTE_FIELDS if f in quotes.columns)]
+    codes: list[str] = []
+    moments: list[object] = []
+    values: list[float] = []
+    for field in fields:
+        column = "probability" if field is None else field
+        for venue, meeting, outcome, moment, value in zip(
+            quotes["venue"],
+            quotes["meeting"],
+            quotes["outcome"],
+            quotes["quoted_at"],
+            quotes[column],
+            strict=True,
+        ):
+            codes.append(quote_code(venue, pd.Timestamp(meeting).date(), outcome, field))
+            moments.append(moment)
+            values.append(float(value))
+    stamps = pd.to_datetime(pd.Series(moments, dtype=object), utc=True)
     return observations_frame(
         source,
         codes,
-        moments.dt.tz_convert("UTC").dt.tz_localize(None).dt.normalize(),
-        quotes["probability"],
-        known_from=moments,
+        stamps.dt.tz_localize(None).dt.normalize(),
+        values,
+        known_from=stamps,
     )

@@ -1,6 +1,14 @@
 """Plan -> fetch -> archive -> parse -> validate -> append: the only writer of live data.
 
-``refresh`` fetches concurrently (a thread pool; the HTTP client bounds requests per
+``refresh`` brings catalog series up to date; ``refresh_markets`` stores the current
+prediction markets on one bank's decisions (``carrywatch markets refresh fed|boj``): the
+markets ``markets.toml`` (and the caller's slugs) name are fetched the same way, each
+answer parsed into quotes placed on the bank's meetings
+(:meth:`~carrywatch.sources.base.QuoteSource.parse_quotes`), and every quote appended as
+an ordinary observation of its odds series (:mod:`carrywatch.catalog.odds_series`),
+defined in the store on its first quote.
+
+Both fetch concurrently (a thread pool; the HTTP client bounds requests per
 host) and writes from the calling thread only, one transaction per request, so that:
 
 * one failing source never blocks another: each request ends in an outcome, good or bad;
@@ -17,20 +25,31 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
+from carrywatch.catalog.market_discovery import MarketDiscovery, check_slugs, load_market_discovery
+from carrywatch.catalog.odds_series import bank_meetings, quote_series_spec
 from carrywatch.catalog.plausibility import check_bounds
 from carrywatch.catalog.spec import Catalog, SeriesSpec
 from carrywatch.errors import CarrywatchError, CatalogError, ConfigError, ParseError
 from carrywatch.files import read_user_file
-from carrywatch.sources.base import Source
+from carrywatch.sources.base import QuoteSource, Source
 from carrywatch.sources.http import HttpClient, display_url
 from carrywatch.sources.table import PARSE_VERSION as TABLE_PARSE_VERSION
 from carrywatch.sources.table import parse_table_csv
 from carrywatch.store.archive import RawArchive
-from carrywatch.store.sqlite import AppendResult, FetchRecord, Store
+from carrywatch.store.sqlite import (
+    SNAPSHOT_KIND,
+    AppendResult,
+    FetchRecord,
+    SeriesRow,
+    Store,
+    StoredFetch,
+    iso_utc,
+)
 from carrywatch.types import FetchRequest, Origin, ParsedFrame, RawPayload, Window, sha256_hex
 from carrywatch.types import utc_now as _utc_now
 
@@ -40,9 +59,12 @@ __all__ = [
     "RequestOutcome",
     "SourceSummary",
     "append_parsed",
+    "convert_market_snapshots",
     "import_csv",
+    "plan_markets",
     "plan_refresh",
     "refresh",
+    "refresh_markets",
     "reparse",
 ]
 
@@ -58,6 +80,10 @@ OUT_OF_MEMORY = (
     "Lower CARRYWATCH_HTTP_MAX_BODY_MB, or refresh fewer sources at once (--source)"
 )
 
+#: The store's ``meta`` key set once its archived market snapshots were read into series
+#: (:func:`convert_market_snapshots`).
+SNAPSHOTS_READ = "market_snapshots_read_at"
+
 #: Sources that serve series catalogued under another source, with the same codes.
 SERVES: Mapping[str, str] = {"fred_api": "fred"}
 
@@ -69,17 +95,23 @@ class PlannedRequest:
     source: str
     request: FetchRequest
     series_by_code: Mapping[str, tuple[str, ...]]
+    #: A market request's bank and discovery key (series ticker or event slug), else "".
+    bank: str = ""
+    key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class RequestOutcome:
-    """How one request ended."""
+    """How one request ended; a market request also counts the events it placed on a
+    meeting and notes what it left out."""
 
     source: str
     url: str
     n_payloads: int = 0
     n_added: int = 0
     error: str | None = None
+    n_events: int = 0
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +123,9 @@ class SourceSummary:
     n_failed: int
     n_added: int
     errors: tuple[str, ...] = ()
+    n_payloads: int = 0
+    n_events: int = 0
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -99,7 +134,7 @@ class SourceSummary:
 
 @dataclass(frozen=True, slots=True)
 class RefreshReport:
-    """The outcome of a refresh, per source."""
+    """The outcome of a refresh, per source (empty: nothing to fetch)."""
 
     summaries: tuple[SourceSummary, ...]
     outcomes: tuple[RequestOutcome, ...] = field(default=())
@@ -222,23 +257,50 @@ def append_parsed(
     return store.append(record, _series_rows(parsed, series_by_code), checked=confirmed)
 
 
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    """One payload read: its rows, the series they feed (with the specs of series defined
+    by this payload, see :func:`refresh_markets`), and notes for the report."""
+
+    payload: RawPayload
+    parsed: ParsedFrame
+    series_by_code: Mapping[str, tuple[str, ...]]
+    new_specs: tuple[SeriesSpec, ...] = ()
+    n_events: int = 0
+    notes: tuple[str, ...] = ()
+    provenance: Mapping[str, object] = field(default_factory=dict)
+
+
+#: How a worker reads one payload of a planned request.
+_Reader = Callable[[PlannedRequest, RawPayload], _Parsed]
+
+
+def _read_series(source: Source, planned: PlannedRequest, payload: RawPayload) -> _Parsed:
+    """A catalog request's payload: the source's parser, the plan's series."""
+    return _Parsed(payload, source.parse(payload), planned.series_by_code)
+
+
 def _fetch_and_parse(
     source: Source,
     planned: PlannedRequest,
     http: HttpClient,
     bounds: Mapping[str, SeriesSpec] | None,
-) -> list[tuple[RawPayload, ParsedFrame]]:
+    read: _Reader | None = None,
+) -> list[_Parsed]:
     """Runs in a worker thread: network, pure parsing and the plausibility check only,
     no store access. ``bounds`` is ``None`` when the user allows outliers."""
     results = []
     for payload in source.fetch(planned.request, http):
-        parsed = source.parse(payload)
-        if parsed.source != planned.source:
-            raise ParseError(f"parser reported source {parsed.source!r}", source=planned.source)
+        found = (read or partial(_read_series, source))(planned, payload)
+        if found.parsed.source != planned.source:
+            raise ParseError(
+                f"parser reported source {found.parsed.source!r}", source=planned.source
+            )
         if bounds is not None:
-            rows = _series_rows(parsed, planned.series_by_code)
-            check_bounds(rows, bounds, source=planned.source)
-        results.append((payload, parsed))
+            rows = _series_rows(found.parsed, found.series_by_code)
+            specs = {**bounds, **{s.id: s for s in found.new_specs}}
+            check_bounds(rows, specs, source=planned.source)
+        results.append(found)
     if not results:
         raise ParseError("the provider returned no payload", source=planned.source)
     return results
@@ -281,7 +343,7 @@ def refresh(
     if on_progress is not None:
         on_progress("", 0, total)
     with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
-        futures: dict[Future[list[tuple[RawPayload, ParsedFrame]]], PlannedRequest] = {
+        futures: dict[Future[list[_Parsed]], PlannedRequest] = {
             pool.submit(_fetch_and_parse, sources[p.source], p, http, bounds): p for p in planned
         }
         for future in as_completed(futures):
@@ -292,21 +354,116 @@ def refresh(
     return RefreshReport(summaries=_summarise(outcomes, planned), outcomes=tuple(outcomes))
 
 
+def plan_markets(
+    sources: Mapping[str, Source],
+    bank: str,
+    *,
+    slugs: Sequence[str] = (),
+    discovery: MarketDiscovery | None = None,
+) -> list[PlannedRequest]:
+    """The discovery requests of ``bank``'s markets: each market source's keys in
+    ``markets.toml`` (Kalshi series, Polymarket event slugs), then ``slugs`` (Polymarket
+    event slugs). A market source absent from ``sources`` is skipped; ``CatalogError``
+    for an unknown bank or a malformed slug."""
+    config = (discovery or load_market_discovery()).for_bank(bank)
+    keys = {
+        "kalshi": config.kalshi_series,
+        "polymarket_gamma": check_slugs([*config.polymarket_slugs, *slugs]),
+    }
+    planned: list[PlannedRequest] = []
+    for name, wanted in keys.items():
+        source = sources.get(name)
+        if source is None or not wanted:
+            continue
+        if not isinstance(source, QuoteSource):
+            raise ConfigError(f"source {name!r} is a {type(source).__name__}, not a market")
+        for key in wanted:
+            planned += [
+                PlannedRequest(name, r, {}, bank=bank, key=key) for r in source.plan_discovery(key)
+            ]
+    return planned
+
+
+def _read_quotes(
+    source: QuoteSource, catalog: Catalog, planned: PlannedRequest, payload: RawPayload
+) -> _Parsed:
+    """A market answer's quotes, each code mapped to its odds series; the series the
+    catalog does not define yet are defined by this payload. The fetch row keeps the
+    bank and the key, so that ``reparse`` reads it again the same way."""
+    quotes = source.parse_quotes(payload, bank_meetings(catalog, planned.bank))
+    codes = dict.fromkeys(str(c) for c in quotes.parsed.rows["remote_code"])
+    specs = [quote_series_spec(planned.bank, planned.source, code) for code in codes]
+    return _Parsed(
+        payload,
+        quotes.parsed,
+        {s.remote_code: (s.id,) for s in specs},
+        new_specs=tuple(s for s in specs if s.id not in catalog.series),
+        n_events=quotes.n_events,
+        notes=quotes.notes,
+        provenance={"bank": planned.bank, "key": planned.key},
+    )
+
+
+def refresh_markets(  # noqa: PLR0917 -- the call shape of refresh, plus the bank
+    store: Store,
+    archive: RawArchive,
+    catalog: Catalog,
+    sources: Mapping[str, Source],
+    http: HttpClient,
+    bank: str,
+    *,
+    slugs: Sequence[str] = (),
+    discovery: MarketDiscovery | None = None,
+    max_workers: int = 4,
+    allow_outliers: bool = False,
+) -> RefreshReport:
+    """Store the current quotes of the markets on ``bank``'s decisions (module docstring).
+
+    Never raises for a provider's failure: each request's outcome is in the report, and a
+    failed request writes nothing. An empty report: nothing to fetch (no market source
+    has a key for ``bank``). Raises ``CatalogError``/``ConfigError`` for an unknown bank
+    or a malformed slug, before any network.
+    """
+    bank_meetings(catalog, bank)  # an unknown bank fails here, before any network
+    planned = plan_markets(sources, bank, slugs=slugs, discovery=discovery)
+    bounds = None if allow_outliers else catalog.series
+    outcomes: list[RequestOutcome] = []
+    with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
+        futures: dict[Future[list[_Parsed]], PlannedRequest] = {}
+        for job in planned:
+            source = sources[job.source]
+            assert isinstance(source, QuoteSource)  # plan_markets checked it
+            read = partial(_read_quotes, source, catalog)
+            futures[pool.submit(_fetch_and_parse, source, job, http, bounds, read)] = job
+        for future in as_completed(futures):
+            outcomes.append(_write_outcome(store, archive, futures[future], future))
+    rank = {(p.source, display_url(p.request)): i for i, p in enumerate(planned)}
+    outcomes.sort(key=lambda o: rank.get((o.source, o.url), len(rank)))
+    return RefreshReport(summaries=_summarise(outcomes, planned), outcomes=tuple(outcomes))
+
+
 def _write_outcome(
     store: Store,
     archive: RawArchive,
     job: PlannedRequest,
-    future: Future[list[tuple[RawPayload, ParsedFrame]]],
+    future: Future[list[_Parsed]],
 ) -> RequestOutcome:
     url = display_url(job.request)
     try:
         results = future.result()
-        for payload, _ in results:
-            archive.put(payload.body)
+        for found in results:
+            archive.put(found.payload.body)
         added = 0
         with store.transaction():
-            for payload, parsed in results:
-                added += append_parsed(store, payload, parsed, job.series_by_code).n_added
+            for found in results:
+                _define(store, found.new_specs)
+                added += append_parsed(
+                    store,
+                    found.payload,
+                    found.parsed,
+                    found.series_by_code,
+                    provenance=found.provenance,
+                ).n_added
     except CarrywatchError as exc:
         return RequestOutcome(source=job.source, url=url, error=str(exc))
     except MemoryError:
@@ -317,7 +474,23 @@ def _write_outcome(
             url=url,
             error=f"internal error {type(exc).__name__}: {exc} (please report it)",
         )
-    return RequestOutcome(source=job.source, url=url, n_payloads=len(results), n_added=added)
+    return RequestOutcome(
+        source=job.source,
+        url=url,
+        n_payloads=len(results),
+        n_added=added,
+        n_events=sum(r.n_events for r in results),
+        notes=tuple(n for r in results for n in r.notes),
+    )
+
+
+def _define(store: Store, specs: Sequence[SeriesSpec]) -> None:
+    """Define the series a payload's quotes are the first of (``series`` rows; the
+    workspace adds them to the catalog it hands out)."""
+    if specs:
+        store.register_series(
+            SeriesRow(s.id, s.source, s.remote_code, s.unit, s.frequency, s.title) for s in specs
+        )
 
 
 def _summarise(
@@ -335,6 +508,9 @@ def _summarise(
             n_failed=sum(o.error is not None for o in items),
             n_added=sum(o.n_added for o in items),
             errors=tuple(o.error for o in items if o.error is not None),
+            n_payloads=sum(o.n_payloads for o in items),
+            n_events=sum(o.n_events for o in items),
+            notes=tuple(n for o in items for n in o.notes),
         )
         for name, items in grouped.items()
     )
@@ -348,53 +524,115 @@ def reparse(
     *,
     source_names: Sequence[str] = (),
     allow_outliers: bool = False,
+    only: Callable[[StoredFetch], bool] | None = None,
 ) -> RefreshReport:
-    """Re-run today's parsers on every archived live payload, without network.
+    """Re-run today's parsers on every archived live payload (``only`` those it keeps),
+    without network.
 
     Values that the current parser reads differently are appended as revisions known
-    from the original retrieval time; unchanged values add nothing. A payload with a
-    value outside its series' bounds adds nothing unless ``allow_outliers``.
+    from the original retrieval time; unchanged values add nothing. A market answer (its
+    fetch row names a ``bank``) is read into quotes as ``markets refresh`` reads it. A
+    payload with a value outside its series' bounds adds nothing unless
+    ``allow_outliers``.
     """
     unknown = [s for s in source_names if s not in sources]
     if unknown:
         raise ConfigError(f"unknown source {unknown[0]!r}; `carrywatch sources` lists them")
+    bounds = None if allow_outliers else catalog.series
     outcomes: list[RequestOutcome] = []
     planned: list[PlannedRequest] = []
     for stored in store.fetches(origin=str(Origin.LIVE)):
         if stored.source not in sources or (source_names and stored.source not in source_names):
             continue
-        codes = tuple(str(c) for c in stored.provenance.get("remote_codes", []))
-        request = FetchRequest(
-            source=stored.source, url=stored.url, params=stored.params, remote_codes=codes
-        )
-        mapping: dict[str, tuple[str, ...]] = defaultdict(tuple)
-        catalog_source = SERVES.get(stored.source, stored.source)
-        for spec in catalog.by_source(catalog_source):
-            mapping[spec.remote_code] = (*mapping[spec.remote_code], spec.id)
-        job = PlannedRequest(source=stored.source, request=request, series_by_code=dict(mapping))
+        if only is not None and not only(stored):
+            continue
+        source = sources[stored.source]
+        job = _replanned(catalog, source, stored)
         planned.append(job)
         try:
-            body = archive.get(stored.sha256)
-            payload = RawPayload(
-                request=request,
-                body=body,
-                status=stored.http_status or 200,
-                media_type=str(stored.provenance.get("media_type", "")),
-                retrieved_at=datetime.fromisoformat(stored.retrieved_at.replace("Z", "+00:00")),
-                sha256=stored.sha256,
+            payload = _stored_payload(archive, job.request, stored)
+            found = (
+                _read_quotes(source, catalog, job, payload)
+                if job.bank and isinstance(source, QuoteSource)
+                else _read_series(source, job, payload)
             )
-            parsed = sources[stored.source].parse(payload)
-            if not allow_outliers:
-                rows = _series_rows(parsed, job.series_by_code)
-                check_bounds(rows, catalog.series, source=stored.source)
-            added = append_parsed(store, payload, parsed, job.series_by_code).n_added
+            if bounds is not None:
+                rows = _series_rows(found.parsed, found.series_by_code)
+                specs = {**bounds, **{s.id: s for s in found.new_specs}}
+                check_bounds(rows, specs, source=stored.source)
+            with store.transaction():
+                _define(store, found.new_specs)
+                added = append_parsed(
+                    store, payload, found.parsed, found.series_by_code, provenance=found.provenance
+                ).n_added
         except CarrywatchError as exc:
             outcomes.append(RequestOutcome(source=stored.source, url=stored.url, error=str(exc)))
             continue
         outcomes.append(
-            RequestOutcome(source=stored.source, url=stored.url, n_payloads=1, n_added=added)
+            RequestOutcome(
+                source=stored.source,
+                url=stored.url,
+                n_payloads=1,
+                n_added=added,
+                n_events=found.n_events,
+                notes=found.notes,
+            )
         )
     return RefreshReport(summaries=_summarise(outcomes, planned), outcomes=tuple(outcomes))
+
+
+def _replanned(catalog: Catalog, source: Source, stored: StoredFetch) -> PlannedRequest:
+    """The request of a stored fetch, with the catalog series its codes feed (a market
+    answer: its bank and key instead)."""
+    codes = tuple(str(c) for c in stored.provenance.get("remote_codes", []))
+    request = FetchRequest(
+        source=stored.source, url=stored.url, params=stored.params, remote_codes=codes
+    )
+    bank = str(stored.provenance.get("bank", ""))
+    if bank and isinstance(source, QuoteSource):
+        key = str(stored.provenance.get("key", ""))
+        return PlannedRequest(stored.source, request, {}, bank=bank, key=key)
+    mapping: dict[str, tuple[str, ...]] = defaultdict(tuple)
+    for spec in catalog.by_source(SERVES.get(stored.source, stored.source)):
+        mapping[spec.remote_code] = (*mapping[spec.remote_code], spec.id)
+    return PlannedRequest(stored.source, request, dict(mapping))
+
+
+def _stored_payload(archive: RawArchive, request: FetchRequest, stored: StoredFetch) -> RawPayload:
+    """The archived body of a stored fetch, as it was retrieved."""
+    return RawPayload(
+        request=request,
+        body=archive.get(stored.sha256),
+        status=stored.http_status or 200,
+        media_type=str(stored.provenance.get("media_type", "")),
+        retrieved_at=datetime.fromisoformat(stored.retrieved_at.replace("Z", "+00:00")),
+        sha256=stored.sha256,
+    )
+
+
+def convert_market_snapshots(
+    store: Store, archive: RawArchive, catalog: Catalog, sources: Mapping[str, Source]
+) -> RefreshReport | None:
+    """Read, once, the market snapshots an earlier carrywatch archived (fetch rows of kind
+    ``market_snapshot`` with no observations) into odds series, as ``markets refresh``
+    reads a live answer today; each quote known from the snapshot's retrieval. The
+    store's ``meta`` then marks them read (:data:`SNAPSHOTS_READ`); None when there was
+    nothing to do. A snapshot that cannot be read (its raw file gone) is named in the
+    report and left as it was.
+    """
+    if store.get_meta(SNAPSHOTS_READ) is not None:
+        return None
+    report = None
+    if store.has_snapshots():
+        report = reparse(
+            store,
+            archive,
+            catalog,
+            sources,
+            only=lambda f: f.provenance.get("kind") == SNAPSHOT_KIND,
+        )
+    store.set_meta(SNAPSHOTS_READ, iso_utc(_utc_now()))
+    return report
 
 
 def import_csv(

@@ -1,22 +1,38 @@
 """Open the user's store: create it, copy the catalog in, seed it from the snapshot.
 
-This joins settings, catalog, store and snapshot; the CLI and library callers use it.
+This joins settings, catalog, store and snapshot (and, once per store, the ingest that
+reads the market snapshots an earlier carrywatch archived into series); the CLI and
+library callers use it.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import replace
 from pathlib import Path
+from typing import Final
 
+from carrywatch.catalog.odds_series import EVENT_SOURCES, market_series_spec
 from carrywatch.catalog.spec import Catalog, SeriesSpec, load_catalog
 from carrywatch.catalog.user import user_series_spec, with_user_series
 from carrywatch.settings import Settings
 from carrywatch.snapshot.artefact import seed_store
 from carrywatch.store.archive import RawArchive
-from carrywatch.store.sqlite import SeriesRow, Store
-from carrywatch.store.user_series import USER_SOURCE, add_user_series, user_series
+from carrywatch.store.sqlite import SeriesRow, Store, iso_utc
+from carrywatch.store.user_series import (
+    USER_SOURCE,
+    add_user_series,
+    series_of_sources,
+    user_series,
+)
+from carrywatch.types import utc_now
 
 __all__ = ["catalog_of", "create_user_series", "open_archive", "open_store"]
+
+#: The store's ``meta`` key set once its archived market snapshots were read into series
+#: (the same key as :data:`carrywatch.ingest.SNAPSHOTS_READ`, which sets it; read here
+#: without importing the ingest).
+SNAPSHOTS_READ: Final = "market_snapshots_read_at"
 
 
 def _register(store: Store, catalog: Catalog) -> None:
@@ -61,10 +77,30 @@ def open_store(
         _register(store, catalog)
         if seed:
             seed_store(store)
+        _read_market_snapshots(store)
     except BaseException:
         store.close()
         raise
     return store
+
+
+def _read_market_snapshots(store: Store) -> None:
+    """Read the market snapshots an earlier carrywatch archived into odds series, once
+    per store (:func:`carrywatch.ingest.convert_market_snapshots`; decision 0015)."""
+    if store.get_meta(SNAPSHOTS_READ) is not None:
+        return
+    if not store.has_snapshots():  # nothing to read: mark it so, loading no fetching code
+        store.set_meta(SNAPSHOTS_READ, iso_utc(utc_now()))
+        return
+    # Loaded only for a store not read yet: opening a store never loads the HTTP client.
+    from carrywatch.ingest import convert_market_snapshots  # noqa: PLC0415
+    from carrywatch.sources.registry import build_sources  # noqa: PLC0415
+
+    report = convert_market_snapshots(
+        store, open_archive(store), catalog_of(store), build_sources()
+    )
+    for error in () if report is None else (e for s in report.summaries for e in s.errors):
+        warnings.warn(f"an archived market snapshot cannot be read: {error}", stacklevel=3)
 
 
 def open_archive(store: Store) -> RawArchive:
@@ -74,13 +110,19 @@ def open_archive(store: Store) -> RawArchive:
 
 
 def catalog_of(store: Store) -> Catalog:
-    """The packaged catalog with the user series of ``store`` (``user.*``) added."""
+    """The packaged catalog with the series ``store`` defines added: the user's
+    (``user.*``) and the market quote series of ``carrywatch markets refresh``
+    (:func:`~carrywatch.catalog.odds_series.quote_series_spec`)."""
     specs = {
         row.series_id: user_series_spec(
             row.series_id, unit=row.unit, frequency=row.frequency, title=row.title
         )
         for row in user_series(store)
     }
+    for row in series_of_sources(store, tuple(EVENT_SOURCES)):
+        spec = market_series_spec(row.series_id, row.source, row.remote_code)
+        if spec is not None:
+            specs[spec.id] = spec
     return with_user_series(load_catalog(), specs)
 
 

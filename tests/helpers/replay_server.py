@@ -27,11 +27,12 @@ closes the socket; handler threads are daemons, so nothing outlives the test pro
 
 from __future__ import annotations
 
+import shutil
 import socket
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -49,6 +50,7 @@ __all__ = [
     "endless",
     "gzip_bomb",
     "replay_server",
+    "replayed_home",
 ]
 
 #: What a provider's block or maintenance page looks like (served with status 200).
@@ -390,3 +392,20 @@ def replay_server() -> Iterator[ReplayServer]:
     """A running :class:`ReplayServer`, stopped when the test ends."""
     with ReplayServer() as server:
         yield server
+
+
+def replayed_home(
+    home: Path,
+    seeded: Path,
+    origin: str,
+    sources: Iterable[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Path:
+    """``home``: a copy of the seeded home whose ``sources`` point at the replay server at
+    ``origin``, with quick retries and a short read timeout."""
+    shutil.copytree(seeded, home)
+    for name in sources:
+        monkeypatch.setenv(f"CARRYWATCH_{name.upper()}_ORIGIN", origin)
+    monkeypatch.setenv("CARRYWATCH_RETRY_BASE_S", "0.01")
+    monkeypatch.setenv("CARRYWATCH_HTTP_TIMEOUT_S", "10")
+    return home

@@ -161,12 +161,12 @@ def test_market_odds_become_cells_and_bars_by_move(store: Store, catalog: Catalo
     assert not any(m.startswith("FOMC:") for m in section.missing)
 
 
-def test_odds_over_time_follow_the_next_meeting_across_snapshot_days(
+def test_odds_over_time_follow_the_next_meeting_across_quoted_days(
     store: Store, catalog: Catalog
 ) -> None:
     _append(store, LOWER, [("2024-07-01", 5.25), ("2024-08-02", 5.25), ("2024-08-05", 5.25)])
     _append(store, UPPER, [("2024-07-01", 5.50), ("2024-08-02", 5.50), ("2024-08-05", 5.50)])
-    # Hypothetical snapshots on three days: the cut priced ever more before the sell-off.
+    # Hypothetical quotes on three days: the cut priced ever more before the sell-off.
     cut_by_day = {date(2024, 7, 1): 0.30, date(2024, 8, 2): 0.70, AUG5: 0.90}
 
     def markets(bank: Bank, day: date, range_pct: tuple[float, float]) -> list[OddsDistribution]:
@@ -194,13 +194,13 @@ def test_odds_over_time_follow_the_next_meeting_across_snapshot_days(
     assert list(lines) == ["kalshi 5-5.25%", "kalshi 5.25-5.5%"]
     assert lines["kalshi 5-5.25%"]["x"] == ["2024-07-01", "2024-08-02", "2024-08-05"]
     assert lines["kalshi 5-5.25%"]["y"] == pytest.approx([30.0, 70.0, 90.0])
-    # A day whose newest snapshot is an earlier day's (another source or bank was
-    # snapshotted that day) adds no point: the same snapshot is not drawn twice.
+    # A day whose last quotes are an earlier day's (another source or bank was quoted
+    # that day) adds no point: the same quotes are not drawn twice.
     stale_day = date(2024, 8, 3)
     cut_by_day[stale_day] = cut_by_day[date(2024, 8, 2)]
     again = bank_odds(inputs, "fed", markets, [*days, stale_day])
     assert [d for d, _ in again.history] == [d for d, _ in odds.history]
-    # One snapshot day is no history: no chart.
+    # One quoted day is no history: no chart.
     single = bank_odds(inputs, "fed", markets, [AUG5])
     assert single.history == ()
     assert [f.key for f in odds_section(inputs, [single]).figures] == ["odds_by_meeting"]

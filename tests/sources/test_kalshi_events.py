@@ -1,4 +1,4 @@
-"""Kalshi discovery: ``plan_events`` and the ``/events`` (nested markets) payload.
+"""Kalshi discovery: ``plan_discovery`` and the ``/events`` (nested markets) payload.
 
 The events payload is CONSTRUCTED (tests/payloads/kalshi/README.md): the documented
 ``GetEventsResponse`` shape whose nested markets are the real KXELONMARS-99 market object
@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import httpx
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 
@@ -31,7 +32,7 @@ API = "https://api.elections.kalshi.com/trade-api/v2"
 
 def _payload(body: bytes, request: FetchRequest | None = None) -> RawPayload:
     return RawPayload(
-        request=request or SOURCE.plan_events("KXFED")[0],
+        request=request or SOURCE.plan_discovery("KXFED")[0],
         body=body,
         status=200,
         media_type="application/json",
@@ -39,8 +40,8 @@ def _payload(body: bytes, request: FetchRequest | None = None) -> RawPayload:
     )
 
 
-def test_plan_events_asks_the_open_events_of_a_series_with_their_markets() -> None:
-    (request,) = SOURCE.plan_events("KXFED")
+def test_plan_discovery_asks_the_open_events_of_a_series_with_their_markets() -> None:
+    (request,) = SOURCE.plan_discovery("KXFED")
     assert request.source == "kalshi"
     assert request.url == f"{API}/events"
     assert request.params == (
@@ -50,11 +51,11 @@ def test_plan_events_asks_the_open_events_of_a_series_with_their_markets() -> No
         ("limit", "200"),
     )
     assert request.remote_codes == ()
-    local = Kalshi(origin="http://127.0.0.1:8765").plan_events("KXFED")[0]
+    local = Kalshi(origin="http://127.0.0.1:8765").plan_discovery("KXFED")[0]
     assert local.url == "http://127.0.0.1:8765/trade-api/v2/events"
     for bad in ["kxfed", "", "KXFED-26DEC", "KX FED", "KX,FED"]:
         with pytest.raises(CatalogError, match="not a Kalshi series ticker"):
-            SOURCE.plan_events(bad)
+            SOURCE.plan_discovery(bad)
 
 
 def test_event_markets_carry_event_ticker_and_strike_date() -> None:
@@ -164,8 +165,63 @@ def test_fetch_pages_events_by_cursor() -> None:
         return httpx.Response(200, content=page2 if "cursor" in request.url.params else page1)
 
     with HttpClient(transport=httpx.MockTransport(handler)) as http:
-        payloads = list(SOURCE.fetch(SOURCE.plan_events("KXFED")[0], http))
+        payloads = list(SOURCE.fetch(SOURCE.plan_discovery("KXFED")[0], http))
     assert [u.params.get("cursor") for u in seen] == [None, "next-page"]
     assert all(u.params["series_ticker"] == "KXFED" for u in seen)
     tickers = [[m.event_ticker for m in kalshi_event_markets(p)] for p in payloads]
     assert [set(t) for t in tickers] == [{"KXFED-26DEC"}, {"KXFED-27JAN"}]
+
+
+# --- quotes ------------------------------------------------------------------------------
+
+#: The meetings the constructed events are about (events.toml: 2026-12-09, 2027-01-27).
+MEETINGS = [(date(2026, 12, 9), "scheduled"), (date(2027, 1, 27), "scheduled")]
+
+
+def test_quotes_are_the_strikes_of_each_placed_event_at_the_retrieval() -> None:
+    quotes = SOURCE.parse_quotes(_payload(EVENTS), MEETINGS)
+    assert (quotes.n_events, quotes.notes) == (2, ())
+    rows = quotes.parsed.rows
+    # 9 strikes, four observations each (probability, bid, ask, volume), all known from
+    # the retrieval moment and dated by its UTC day.
+    assert len(rows) == 9 * 4
+    assert set(rows["known_from"]) == {pd.Timestamp(RETRIEVED)}
+    assert set(rows["obs_date"]) == {pd.Timestamp("2026-11-25")}
+    values = dict(zip(rows["remote_code"], rows["value"], strict=True))
+    # KXFED-26DEC-T3.75: bid 0.05, ask 0.07 (constructed): the probability is their mid.
+    assert values["kalshi:2026-12-09:above_375"] == 0.06  # (0.05 + 0.07) / 2, rounded to 1e-6
+    assert values["kalshi:2026-12-09:above_375:bid"] == pytest.approx(0.05)
+    assert values["kalshi:2026-12-09:above_375:ask"] == pytest.approx(0.07)
+    assert values["kalshi:2026-12-09:above_375:volume"] == pytest.approx(94884.62)
+    # KXFED-27JAN has no strike date: its ticker's month places it.
+    assert "kalshi:2027-01-27:above_300" in values
+
+
+def test_quotes_leave_out_what_they_cannot_place_or_price() -> None:
+    data = json.loads(EVENTS)
+    first, second = data["events"][0]["markets"][:2]
+    first["strike_type"] = "between"
+    for side in ("yes_bid_dollars", "yes_ask_dollars", "last_price_dollars"):
+        second[side] = "0.0000"
+    quotes = SOURCE.parse_quotes(_payload(json.dumps(data).encode()), MEETINGS[1:])
+    assert quotes.n_events == 1
+    assert quotes.notes == (
+        "KXFED-26DEC: no meeting in the catalog matches it (strike date 2026-12-09)",
+    )
+    quotes = SOURCE.parse_quotes(_payload(json.dumps(data).encode()), MEETINGS)
+    assert quotes.notes == (
+        f"{first['ticker']}: not an 'above X%' strike (strike_type 'between', strike "
+        f"{float(first['floor_strike'])}); left out",
+        f"{second['ticker']}: no two-sided quote and no trade; left out",
+    )
+    empty = SOURCE.parse_quotes(_payload(b'{"events": [], "cursor": ""}'), MEETINGS)
+    assert (empty.n_events, empty.notes) == (0, ("KXFED: no open event with markets",))
+    assert empty.parsed.rows.empty
+
+
+@settings(max_examples=100, deadline=None)
+@given(mutated(EVENTS))
+def test_quote_mutations_keep_contract(body: bytes) -> None:
+    check_parse_contract(
+        lambda p: SOURCE.parse_quotes(p, MEETINGS).parsed, _payload(body), "kalshi"
+    )

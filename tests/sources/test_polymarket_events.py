@@ -1,10 +1,10 @@
-"""Polymarket discovery: ``plan_slugs`` and :func:`gamma_event` on the real Gamma event
+"""Polymarket discovery: ``plan_discovery`` and :func:`gamma_event` on the real Gamma event
 (tests/payloads/polymarket_gamma/README.md); expected values are read off the file."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -16,20 +16,22 @@ from tests.sources.test_polymarket import EVENT, GAMMA_FILE, _gamma_payload
 GAMMA = PolymarketGamma()
 
 
-def test_plan_slugs_is_the_event_request_of_plan() -> None:
-    requests = GAMMA.plan_slugs([EVENT, "fed-decision-in-december-123", EVENT])
+def test_plan_discovery_is_the_event_request_of_plan() -> None:
+    requests = [
+        *GAMMA.plan_discovery(EVENT),
+        *GAMMA.plan_discovery("fed-decision-in-december-123"),
+    ]
     assert requests == GAMMA.plan([EVENT, "fed-decision-in-december-123"], Window())
     assert [r.url for r in requests] == [
         f"https://gamma-api.polymarket.com/events/slug/{EVENT}",
         "https://gamma-api.polymarket.com/events/slug/fed-decision-in-december-123",
     ]
     assert requests[0].remote_codes == (EVENT,)
-    assert GAMMA.plan_slugs([]) == []
     with pytest.raises(CatalogError, match="names a market"):
-        GAMMA.plan_slugs([f"{EVENT}/will-trump-nominate-kevin-warsh-as-the-next-fed-chair"])
+        GAMMA.plan_discovery(f"{EVENT}/will-trump-nominate-kevin-warsh-as-the-next-fed-chair")
     with pytest.raises(CatalogError, match="not an event slug"):
-        GAMMA.plan_slugs(["fed decision"])
-    local = PolymarketGamma(origin="http://127.0.0.1:9").plan_slugs([EVENT])[0]
+        GAMMA.plan_discovery("fed decision")
+    local = PolymarketGamma(origin="http://127.0.0.1:9").plan_discovery(EVENT)[0]
     assert local.url == f"http://127.0.0.1:9/events/slug/{EVENT}"
 
 
@@ -65,3 +67,56 @@ def test_gamma_event_optional_and_bad_fields() -> None:
         bad[key] = value
         with pytest.raises(ParseError, match=message):
             gamma_event(_gamma_payload(json.dumps(bad).encode()))
+
+
+# --- quotes ------------------------------------------------------------------------------
+
+MEETINGS = [(date(2026, 12, 9), "scheduled"), (date(2027, 1, 27), "scheduled")]
+
+
+def _decision_event(outcomes: list[tuple[str, str]]) -> bytes:
+    """The real event with its first markets' labels and prices replaced (invented),
+    retitled as a December rate decision; every other field real."""
+    data = json.loads(GAMMA_FILE)
+    data.update(title="Fed decision in December?", endDate="2026-12-09T00:00:00Z")
+    data["markets"] = data["markets"][: len(outcomes)]
+    for market, (label, price) in zip(data["markets"], outcomes, strict=True):
+        market.update(groupItemTitle=label, outcomePrices=json.dumps([price, "0.5"]))
+    return json.dumps(data).encode()
+
+
+def test_quotes_name_each_move_and_leave_out_the_rest() -> None:
+    body = _decision_event(
+        [
+            ("No change", "0.6"),
+            ("25 bps decrease", "0.3"),
+            ("50+ bps decrease", "0.08"),
+            ("Kevin Warsh", "0.02"),
+        ]
+    )
+    quotes = GAMMA.parse_quotes(_gamma_payload(body), MEETINGS)
+    assert quotes.n_events == 1
+    assert quotes.notes == (f"{EVENT}: 'Kevin Warsh' is not a rate move; left out",)
+    rows = quotes.parsed.rows
+    probabilities = {
+        code: value
+        for code, value in zip(rows["remote_code"], rows["value"], strict=True)
+        if code.count(":") == 2
+    }
+    assert probabilities == pytest.approx(
+        {
+            "polymarket:2026-12-09:hold": 0.6,
+            "polymarket:2026-12-09:cut_25": 0.3,
+            "polymarket:2026-12-09:cut_50_plus": 0.08,
+        }
+    )
+
+
+def test_an_event_that_is_not_a_rate_decision_quotes_nothing() -> None:
+    quotes = GAMMA.parse_quotes(_gamma_payload(GAMMA_FILE), MEETINGS)
+    assert quotes.n_events == 0
+    assert quotes.parsed.rows.empty
+    assert quotes.notes == (
+        f"{EVENT}: 'Who will Trump nominate as Fed Chair?' is not a rate-decision event "
+        "('... decision in <Month>'); no quote stored",
+    )

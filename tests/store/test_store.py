@@ -504,16 +504,6 @@ def test_date_bounds_may_be_timestamps(store: Store) -> None:
     assert list(_values(by_date)) == ["2024-08-02", "2024-08-05", "2024-08-06"]
 
 
-def test_snapshot_days_are_the_utc_days_snapshots_were_taken(store: Store) -> None:
-    for at, body in [(T1, b"a"), (T1.replace(hour=23), b"b"), (T3, b"c")]:
-        store.record_snapshot(_fetch(at, source="kalshi", body=body))
-    store.append(_fetch(T2), _rows(UST10, DGS10_AUG_2024[:1]))  # not a snapshot
-
-    assert store.snapshot_days(until=date(2024, 8, 12)) == [date(2024, 8, 10), date(2024, 8, 12)]
-    assert store.snapshot_days(until=date(2024, 8, 11)) == [date(2024, 8, 10)]
-    assert store.snapshot_days(until=date(2024, 8, 9)) == []
-
-
 #: ``newest_columns`` as schema version 2 wrote it (no ``first_days``).
 _V2_NEWEST = """CREATE TABLE newest_columns (series_id TEXT PRIMARY KEY, n_obs INTEGER NOT NULL,
     obs_days BLOB NOT NULL, values_f8 BLOB NOT NULL, fetch_ids BLOB NOT NULL,

@@ -125,7 +125,7 @@ def diff_command(start: str, end: str | None, window: int, fmt: str, out_file: P
 )
 def brief_command(asof: str | None, out_dir: Path) -> None:
     """The morning brief: an offline HTML page, a JSON document and a terminal summary."""
-    from carrywatch.api import market_reader, write_brief
+    from carrywatch.api import write_brief
     from carrywatch.report.metrics import default_asof
     from carrywatch.report.render import build_report, terminal_summary
     from carrywatch.workspace import catalog_of, open_store
@@ -135,7 +135,7 @@ def brief_command(asof: str | None, out_dir: Path) -> None:
     with open_store(settings) as store:
         catalog = catalog_of(store)
         cutoff = parse_date(asof, "--asof") or default_asof(store, datetime.now(UTC).date())
-        report = build_report(store, catalog, cutoff, market_odds=market_reader(catalog))
+        report = build_report(store, catalog, cutoff)
     paths = write_brief(report, out_dir, template_cache=settings.template_cache)
     out.print(terminal_summary(report, paths.html))
 
@@ -146,15 +146,14 @@ def brief_command(asof: str | None, out_dir: Path) -> None:
 def serve_command(host: str, port: int) -> None:
     """A read-only local web app: the brief, /api/metrics, /api/series/{id} (paged) and
     /api/fetches/{id}."""
-    from carrywatch.api import market_reader
-    from carrywatch.catalog.spec import load_catalog
     from carrywatch.report.server import make_server
     from carrywatch.store.sqlite import Store
-    from carrywatch.workspace import open_archive, open_store
+    from carrywatch.workspace import catalog_of, open_archive, open_store
 
     settings = load_settings()
-    catalog = load_catalog()
-    open_store(settings).close()  # create and seed once, before serving
+    with open_store(settings) as seeded:  # create and seed once, before serving
+        # The catalog with the series the store defines (user series, market quotes).
+        catalog = catalog_of(seeded)
 
     def _store() -> Store:
         return Store.open(settings.store_location, releases=catalog.calendar.release_dates)
@@ -168,7 +167,6 @@ def serve_command(host: str, port: int) -> None:
             host=host,
             port=port,
             template_cache=settings.template_cache,
-            market_odds=market_reader(catalog),
             archive=open_archive(archive_store),
         )
     except OSError as exc:

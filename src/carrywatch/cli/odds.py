@@ -26,7 +26,7 @@ from carrywatch.errors import ConfigError
 
 if TYPE_CHECKING:
     from carrywatch.analytics.odds.conventions import AnnouncementDayRule, Chain, Conventions
-    from carrywatch.market_snapshots import SnapshotReport
+    from carrywatch.ingest import RefreshReport
     from carrywatch.report.odds import Bank, OddsReport
 
 
@@ -88,24 +88,21 @@ def odds_command(
     --announcement-day and --step-bp (docs/analytics.md); every output states them.
     """
     from carrywatch.analytics.odds.conventions import Conventions
-    from carrywatch.catalog.spec import load_catalog
-    from carrywatch.market_snapshots import market_distributions
+    from carrywatch.report.market_quotes import StoredMarkets
     from carrywatch.report.odds import current_range, parse_range, policy_odds
-    from carrywatch.workspace import open_archive, open_store
+    from carrywatch.workspace import catalog_of, open_store
 
     if futures_file is not None and path_file is not None:
         raise ConfigError("give --futures or --path, not both")
-    catalog = load_catalog()
     cutoff = parse_date(asof, "--asof") or datetime.now(UTC).date()
     settings = load_settings()
     with open_store(settings) as store:
+        catalog = catalog_of(store)
         range_pct = (
             parse_range(target_range) if target_range else current_range(store, bank, cutoff)
         )
-        # Prediction markets from the archived snapshots (`carrywatch markets refresh`).
-        markets = market_distributions(
-            store, open_archive(store), catalog, bank, cutoff, current_range=range_pct
-        )
+        # Prediction markets: the quotes `carrywatch markets refresh` stored.
+        markets = StoredMarkets.load(store, catalog, cutoff, 0)(bank, cutoff, range_pct)
     report = policy_odds(
         catalog,
         bank,
@@ -202,7 +199,7 @@ def _print_odds(report: OddsReport) -> None:
 
 @cli.group("markets")
 def markets_group() -> None:
-    """Prediction markets on Fed and BOJ decisions (Kalshi, Polymarket), archived."""
+    """Prediction markets on Fed and BOJ decisions (Kalshi, Polymarket), stored as series."""
 
 
 @markets_group.command("refresh")
@@ -214,43 +211,41 @@ def markets_group() -> None:
     help="A Polymarket event slug to fetch too (repeatable), e.g. fed-decision-in-march-885.",
 )
 def markets_refresh_command(bank: str, slugs: tuple[str, ...]) -> None:
-    """Fetch and archive the current markets on BANK's decisions (markets.toml, --slug)."""
-    from carrywatch.catalog.spec import load_catalog
-    from carrywatch.market_snapshots import snapshot_markets
+    """Store the current quotes of the markets on BANK's decisions (markets.toml, --slug)."""
+    from carrywatch.ingest import refresh_markets
     from carrywatch.sources.registry import build_sources
-    from carrywatch.workspace import open_archive, open_store
+    from carrywatch.workspace import catalog_of, open_archive, open_store
 
     settings = load_settings()
-    catalog = load_catalog()
     sources = build_sources(settings.origins)
     with (
         open_store(settings) as store,
         http_client(settings) as http,
     ):
-        report = snapshot_markets(
-            store, open_archive(store), sources, http, catalog, bank, slugs=slugs
+        report = refresh_markets(
+            store, open_archive(store), catalog_of(store), sources, http, bank, slugs=slugs
         )
-    sys.exit(_print_snapshot_report(report))
+    sys.exit(_print_markets_report(bank, report))
 
 
-def _print_snapshot_report(report: SnapshotReport) -> int:
+def _print_markets_report(bank: str, report: RefreshReport) -> int:
     if not report.summaries:
         err.print(
-            f"error: nothing to fetch for {report.bank}: markets.toml lists no Kalshi series "
+            f"error: nothing to fetch for {bank}: markets.toml lists no Kalshi series "
             "or Polymarket slug for it; pass --slug SLUG, the part after /event/ in the "
             "address of the Polymarket event on its decision (polymarket.com/event/SLUG, "
             "found by searching polymarket.com), or add it to polymarket_slugs in markets.toml"
         )
         return 1
     print_source_table(
-        f"markets refresh {report.bank}",
-        ["payloads", "new snapshots", "events"],
+        f"markets refresh {bank}",
+        ["payloads", "events", "quotes added"],
         report.summaries,
-        lambda s: [s.n_payloads, s.n_recorded, s.n_events],
+        lambda s: [s.n_payloads, s.n_events, s.n_added],
     )
     for s in report.summaries:
         for note in s.notes:
             err.print(f"note: {s.source}: {note}")
         if s.errors:  # the table cuts long cells: the first error in full, on one line
             err.print(f"error: {s.errors[0]}", soft_wrap=True)
-    return failed_sources(report.summaries, "a failed request archives and records nothing")
+    return failed_sources(report.summaries, "a failed request writes nothing")

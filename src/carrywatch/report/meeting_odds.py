@@ -3,18 +3,17 @@
 The odds come from :func:`carrywatch.report.odds.policy_odds`, the engine behind
 ``carrywatch odds``, fed with what the store holds as of the brief's date:
 
-* prediction markets: the distributions of the newest archived Kalshi and Polymarket
-  snapshots on or before that date (``carrywatch markets refresh fed|boj`` records them;
-  the caller reads them with :func:`carrywatch.market_snapshots.market_distributions`, since the
-  report layer does not parse payloads), each with its quality flags;
+* prediction markets: the distributions of the Kalshi and Polymarket quotes stored by
+  ``carrywatch markets refresh fed|boj`` up to that date
+  (:class:`~carrywatch.report.market_quotes.StoredMarkets`), each with its quality flags;
 * exchange-implied odds: the FedWatch method needs a settlement for every contract month
   around a meeting (a ZQ strip), which no stored series holds: the front-month
   continuation ``us.fedfunds_futures.front`` anchors no meeting on its own. The section
   says so and names ``carrywatch odds fed --futures FILE``, which takes a strip.
 
-Over time: where snapshots were taken on two or more days of the last
+Over time: where markets were quoted on two or more days of the last
 :data:`HISTORY_DAYS`, a chart follows each market's probability of each target range at the
-bank's next meeting, day by day (each day's newest snapshot, anchored on that day's range).
+bank's next meeting, day by day (each day's last quotes, anchored on that day's range).
 
 A bank whose target range in force is unknown as of the date (the BOJ after the last
 decision known offline, say) gets no odds at all: markets are anchored on that range, and
@@ -38,6 +37,7 @@ from carrywatch.analytics.odds.distribution import (
 )
 from carrywatch.analytics.odds.summary import meeting_summary, published_summary
 from carrywatch.analytics.units import fraction_to_pct
+from carrywatch.catalog.odds_series import VENUE_NAMES
 from carrywatch.catalog.spec import BojMeeting, FomcMeeting
 from carrywatch.errors import AnalyticsError
 from carrywatch.report import charts, quoted_odds
@@ -48,6 +48,7 @@ from carrywatch.report.odds import Bank, OddsReport, policy_odds
 from carrywatch.report.odds_history import OddsHistory
 
 __all__ = [
+    "HISTORY_DAYS",
     "NO_EXCHANGE_ODDS",
     "ODDS_READS",
     "RANGE_SERIES",
@@ -69,8 +70,8 @@ ODDS_READS: Final = (
 )
 
 #: What the caller gives for a bank, a day and the range in force that day: the market
-#: distributions of the bank's meetings as of the end of that day (the newest snapshot
-#: retrieved by then; see the module docstring).
+#: distributions of the bank's meetings as of the end of that day (the last quotes by
+#: then; see the module docstring).
 MarketOdds = Callable[[Bank, date, tuple[float, float]], Sequence[OddsDistribution]]
 
 #: How far back the odds-over-time chart looks from the brief's date.
@@ -96,8 +97,8 @@ class BankOdds:
     bank: Bank
     report: OddsReport | None
     reason: str | None = None
-    #: The bank's next meeting after the brief's date as each snapshot day priced it,
-    #: oldest first (market sources only; empty without snapshots on two or more days).
+    #: The bank's next meeting after the brief's date as each quoted day priced it,
+    #: oldest first (market sources only; empty without quotes on two or more days).
     history: tuple[tuple[date, OddsDistribution], ...] = ()
 
     def __post_init__(self) -> None:
@@ -119,7 +120,7 @@ def bank_odds(
 ) -> BankOdds:
     """``bank``'s odds as of the brief's date: the range in force from the store, then
     :func:`~carrywatch.report.odds.policy_odds` with the markets ``markets`` gives; and,
-    for each of ``history_days`` (the days snapshots were taken) within
+    for each of ``history_days`` (the days markets were quoted) within
     :data:`HISTORY_DAYS` before the brief's date, the markets' distribution of the bank's
     next meeting as priced that day, each anchored on the range in force that day."""
     found = range_in_force(inputs, bank)
@@ -158,7 +159,7 @@ def _history(
             if dist.meeting != meeting or dist.refused or _anchored_elsewhere(dist):
                 continue
             if last.get(dist.source) == dist:
-                continue  # that day's newest snapshot of this source is an earlier day's
+                continue  # that day's last quotes of this source are an earlier day's
             last[dist.source] = dist
             points.append((day, dist))
     return tuple(points)
@@ -362,8 +363,8 @@ def odds_section(
 
 
 def _history_figures(inputs: BriefInputs, odds: Sequence[BankOdds]) -> list[Figure]:
-    """Per bank with snapshots on two or more days: each market's probability of each
-    target range at the next meeting, by snapshot day."""
+    """Per bank with quotes on two or more days: each market's probability of each
+    target range at the next meeting, by quoted day."""
     out = []
     for found in odds:
         if not found.history:
@@ -390,8 +391,8 @@ def _history_figures(inputs: BriefInputs, odds: Sequence[BankOdds]) -> list[Figu
                 plotted=[s for _, s in lines],
                 note=(
                     f"Each market's probability of each target range after the {label} "
-                    f"meeting of {meeting.isoformat()}, one point per snapshot (the newest "
-                    f"of its day; last {HISTORY_DAYS} days); ranges that never reach "
+                    f"meeting of {meeting.isoformat()}, one point per quoted day (its last "
+                    f"quotes; last {HISTORY_DAYS} days); ranges that never reach "
                     f"{HISTORY_MIN_PROBABILITY:.0%} are left out."
                 ),
                 extra_sources=_market_sources([found]),
@@ -501,7 +502,7 @@ def _ordered(bars: Sequence[tuple[float, str, str, float]]) -> list[tuple[str, s
 
 
 def _market_sources(odds: Sequence[BankOdds]) -> tuple[str, ...]:
-    """Each market source behind the odds, with the newest snapshot date it read."""
+    """Each market behind the odds, named as the catalog names its venue."""
     names = {
         d.source
         for o in odds
@@ -509,8 +510,8 @@ def _market_sources(odds: Sequence[BankOdds]) -> tuple[str, ...]:
         for d in o.report.distributions
         if d.source not in {"futures", "path"}
     }
-    publishers = {"kalshi": "Kalshi KXFED markets", "polymarket": "Polymarket Gamma events"}
     return tuple(
-        f"{publishers.get(n, n)} (archived snapshots, `carrywatch markets refresh`)"
+        f"{VENUE_NAMES.get(n, n)} (stored quotes, `carrywatch markets refresh`; "
+        "`carrywatch series list` names each series)"
         for n in sorted(names)
     )

@@ -4,7 +4,7 @@ Joins the catalog (meeting calendar), the store (the target range in force) and 
 analytics engines: the CME FedWatch method on fed funds futures settlements
 (:mod:`carrywatch.analytics.odds.futures`), the same tree on a path of expected overnight
 rates (OIS or TONA forwards; the way to BOJ odds), and prediction-market distributions
-(built by the caller from archived Kalshi and Polymarket snapshots) compared with the
+(built by the caller from the stored Kalshi and Polymarket quotes) compared with the
 futures- or path-implied reference (:mod:`carrywatch.analytics.odds.comparison`).
 
 Inputs given as files are read by the one reader of users' CSV files
@@ -184,8 +184,8 @@ def policy_odds(
     kept_markets = [d for d in markets if d.meeting in upcoming]
     if not kept_markets:
         notes.append(
-            f"no prediction-market snapshot retrieved on or before {asof} prices these "
-            f"meetings (`carrywatch markets refresh {bank}` records them)"
+            f"no prediction-market quote stored on or before {asof} prices these "
+            f"meetings (`carrywatch markets refresh {bank}` stores them)"
         )
     distributions.extend(kept_markets)
     comparisons = []

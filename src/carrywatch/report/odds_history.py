@@ -157,7 +157,8 @@ def odds_history(
     ``range_pct`` is the Fed's target range in force on ``asof`` (None when unknown: then
     carrywatch computes nothing, since the tree starts from it).
     """
-    series = [s for s in odds_series(catalog) if s.meeting > asof]
+    # Whole markets (event series) are distributions: report.market_quotes reads them.
+    series = [s for s in odds_series(catalog) if s.meeting > asof and not s.event]
     mids = futures_mid_series(catalog)
     ids = [s.series_id for s in series] + list(mids) + [DAILY_EFFR]
     inputs = BriefInputs.load(store, catalog, asof, ids)

@@ -24,7 +24,7 @@ from typing import Final, Generic, TypeVar
 from carrywatch.catalog.spec import Catalog
 from carrywatch.report.compare_page import date_bar
 from carrywatch.report.metrics import default_asof
-from carrywatch.report.render import PLOTLY_FILE, MarketReader, build_report, write_report
+from carrywatch.report.render import PLOTLY_FILE, build_report, write_report
 from carrywatch.store.sqlite import Store
 from carrywatch.types import utc_now
 
@@ -103,9 +103,7 @@ class BriefCache:
         folder: Path,
         *,
         template_cache: Path | None = None,
-        market_odds: MarketReader | None = None,
     ) -> None:
-        self._market_odds = market_odds
         self._catalog = catalog
         self._folder = folder
         self._template_cache = template_cache
@@ -139,7 +137,7 @@ class BriefCache:
         folder_lock = self._folder_locks[hash(asof) % len(self._folder_locks)]
         with folder_lock, self._builds:
             day = asof or default_asof(store, utc_now().date())
-            report = build_report(store, self._catalog, day, market_odds=self._market_odds)
+            report = build_report(store, self._catalog, day)
             paths = write_report(report, folder, template_cache=self._template_cache)
             page = _with_date_bar(paths.html.read_bytes(), asof)
         self._forget_old_folders()

@@ -35,10 +35,9 @@ import importlib.util
 import json
 import math
 import types
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache, partial
+from functools import cache
 from pathlib import Path
 from typing import Final
 
@@ -47,7 +46,6 @@ from rich.console import Group, RenderableType
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from carrywatch.analytics.odds.distribution import OddsDistribution
 from carrywatch.catalog.spec import Catalog
 from carrywatch.errors import ConfigError
 from carrywatch.files import write_atomic
@@ -61,7 +59,8 @@ from carrywatch.report.formats import (
     value_text,
 )
 from carrywatch.report.inputs import BriefInputs
-from carrywatch.report.meeting_odds import bank_odds, range_in_force
+from carrywatch.report.market_quotes import StoredMarkets
+from carrywatch.report.meeting_odds import HISTORY_DAYS, bank_odds, range_in_force
 from carrywatch.report.metrics import INPUT_SERIES, METRIC_KEYS, metrics_from_series
 from carrywatch.report.model import Cell, Report, Section
 from carrywatch.report.odds import Bank
@@ -90,17 +89,12 @@ __all__ = [
     "BANKS",
     "DEFAULT_SEED",
     "BriefPaths",
-    "MarketReader",
     "build_report",
     "render_html",
     "terminal_summary",
     "write_report",
 ]
 
-#: Reads the prediction-market distributions of ``bank``'s meetings as of a date from a
-#: store, anchored on the target range in force (see
-#: :func:`carrywatch.market_snapshots.market_distributions`).
-MarketReader = Callable[[Store, Bank, date, tuple[float, float]], Sequence[OddsDistribution]]
 #: The banks whose odds the brief shows, in order.
 BANKS: Final[tuple[Bank, ...]] = ("fed", "boj")
 
@@ -117,16 +111,14 @@ def build_report(
     *,
     seed: int = DEFAULT_SEED,
     generated_at: datetime | None = None,
-    market_odds: MarketReader | None = None,
 ) -> Report:
     """The brief as of ``asof``: observations up to that date only.
 
     Reads every series the sections declare once (:data:`SECTION_READS`), computes the
     headline metrics as of ``asof`` and 7 and 30 days before (for the changes) from that
     same read, and builds each section. ``seed`` seeds the unwind scenarios' random
-    generators. ``market_odds`` reads the prediction-market distributions of a bank's
-    meetings from ``store`` (the CLI passes one over the archived snapshots); without it
-    the odds section says that no market was read.
+    generators. The prediction markets are the stored quotes of ``carrywatch markets
+    refresh`` (:class:`~carrywatch.report.market_quotes.StoredMarkets`).
     """
     reads = tuple(dict.fromkeys(sid for ids in SECTION_READS.values() for sid in ids))
     inputs = BriefInputs.load(store, catalog, asof, reads)
@@ -143,9 +135,9 @@ def build_report(
             observed, catalog, asof - timedelta(days=30), released=released
         ),
     )
-    markets = None if market_odds is None else partial(_bound_markets, market_odds, store)
-    # The days market snapshots were taken, for the odds over time (none: no chart).
-    days = store.snapshot_days(until=asof) if market_odds is not None else []
+    markets = StoredMarkets.load(store, catalog, asof, HISTORY_DAYS)
+    # The days markets were quoted, for the odds over time (none: no chart).
+    days = markets.days
     # The stored odds are read once, for the odds section and "What changed since".
     history = odds_history(store, catalog, asof, _fed_range(inputs))
     sections: tuple[Section, ...] = (
@@ -179,14 +171,6 @@ def build_report(
 def _fed_range(inputs: BriefInputs) -> tuple[float, float] | None:
     found = range_in_force(inputs, "fed")
     return None if isinstance(found, str) else found
-
-
-def _bound_markets(
-    read: MarketReader, store: Store, bank: Bank, day: date, range_pct: tuple[float, float]
-) -> Sequence[OddsDistribution]:
-    """``read`` on one store: the :data:`~carrywatch.report.meeting_odds.MarketOdds` of
-    one brief."""
-    return read(store, bank, day, range_pct)
 
 
 # --- HTML -----------------------------------------------------------------------------------

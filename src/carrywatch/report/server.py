@@ -59,7 +59,6 @@ from carrywatch.report.claims_page import check_document, render_claims_page
 from carrywatch.report.compare_page import compare_page
 from carrywatch.report.metrics import default_asof, headline_metrics
 from carrywatch.report.page_cache import BriefCache, SharedCache
-from carrywatch.report.render import MarketReader
 from carrywatch.report.series_page import (
     PageQuery,
     PageRequestError,
@@ -415,7 +414,6 @@ def make_server(
     port: int = 8000,
     cache_dir: Path | None = None,
     template_cache: Path | None = None,
-    market_odds: MarketReader | None = None,
     archive: RawArchive | None = None,
     max_connections: int = MAX_CONNECTIONS,
 ) -> Server:
@@ -423,11 +421,10 @@ def make_server(
     opens a read connection (called once per pooled connection, closed by
     ``server_close()``); ``cache_dir`` holds the rendered brief (default: a new temporary
     folder); ``template_cache`` the compiled page template (see
-    :func:`~carrywatch.report.render.render_html`); ``market_odds`` reads prediction-market
-    odds for the brief (see :func:`~carrywatch.report.render.build_report`); ``archive``
-    the raw payloads, for ``/api/fetches/{id}``'s ``archived``."""
+    :func:`~carrywatch.report.render.render_html`); ``archive`` the raw payloads, for
+    ``/api/fetches/{id}``'s ``archived``."""
     folder = cache_dir or Path(tempfile.mkdtemp(prefix="carrywatch-serve-"))
-    cache = BriefCache(catalog, folder, template_cache=template_cache, market_odds=market_odds)
+    cache = BriefCache(catalog, folder, template_cache=template_cache)
     pool = _StorePool(open_store)
     handler = _handler(pool, open_store, catalog, cache, archive)
     return Server(

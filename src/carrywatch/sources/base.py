@@ -16,11 +16,13 @@ import json
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from urllib.parse import urlsplit, urlunsplit
 
 from carrywatch.errors import ConfigError, ParseError
+from carrywatch.frames import observations_from_quotes, quotes_frame
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window
 
 if TYPE_CHECKING:
@@ -28,12 +30,19 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MISSING_MARKERS",
+    "MONTHS",
+    "Meeting",
+    "QuoteRow",
+    "QuoteSource",
+    "Quotes",
     "Source",
     "ascii_digits",
     "decode_text",
     "join_origin",
     "last_per_day",
     "load_json",
+    "meeting_in_month",
+    "parsed_quotes",
     "reject_html",
     "require_count",
     "require_final_newline",
@@ -71,6 +80,108 @@ class Source(Protocol):
     def parse(self, payload: RawPayload) -> ParsedFrame:
         """Observation rows from one payload; raises ``ParseError`` on a bad shape."""
         ...
+
+
+_MONTH_NAMES = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+#: Month numbers by English name and three-letter abbreviation (lower case; "sept" too).
+MONTHS = {
+    **{name: i for i, name in enumerate(_MONTH_NAMES, start=1)},
+    **{name[:3]: i for i, name in enumerate(_MONTH_NAMES, start=1)},
+    "sept": 9,
+}
+
+#: A central-bank meeting as the market parsers place events on it: (decision day, kind).
+Meeting = tuple[date, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Quotes:
+    """What a prediction-market answer quotes: a ``QUOTES`` frame as observations
+    (:func:`~carrywatch.frames.observations_from_quotes`) in ``parsed``, the number of its
+    events placed on a meeting, and a note for each event or outcome left out (why)."""
+
+    parsed: ParsedFrame
+    n_events: int
+    notes: tuple[str, ...] = ()
+
+
+#: One quote as a market parser reads it: (meeting, outcome code, probability, bid, ask,
+#: volume); NaN where the venue says nothing.
+QuoteRow = tuple[date, str, float, float, float, float]
+
+
+def parsed_quotes(
+    source: str,
+    venue: str,
+    payload: RawPayload,
+    rows: Sequence[QuoteRow],
+    *,
+    parse_version: int,
+    meta: dict[str, str] | None = None,
+) -> ParsedFrame:
+    """The observations of ``rows`` of ``venue``, each quoted at the payload's retrieval
+    (:func:`~carrywatch.frames.quotes_frame`, then
+    :func:`~carrywatch.frames.observations_from_quotes`)."""
+    frame = quotes_frame(
+        source,
+        venues=[venue] * len(rows),
+        meetings=[r[0] for r in rows],
+        outcomes=[r[1] for r in rows],
+        quoted_at=[payload.retrieved_at] * len(rows),
+        probabilities=[r[2] for r in rows],
+        fields={
+            "bid": [r[3] for r in rows],
+            "ask": [r[4] for r in rows],
+            "volume": [r[5] for r in rows],
+        },
+    )
+    return ParsedFrame(
+        source=source,
+        rows=observations_from_quotes(source, frame),
+        parse_version=parse_version,
+        meta={"kind": "quotes", **(meta or {})},
+    )
+
+
+@runtime_checkable
+class QuoteSource(Source, Protocol):
+    """A prediction-market provider: its markets on a bank's decisions are found by a
+    discovery key (a Kalshi series ticker, a Polymarket event slug) and parsed into
+    quotes placed on that bank's meetings."""
+
+    def plan_discovery(self, key: str) -> list[FetchRequest]:
+        """The requests that list every current market of ``key``."""
+        ...
+
+    def parse_quotes(self, payload: RawPayload, meetings: Sequence[Meeting]) -> Quotes:
+        """The quotes of one answer, each event placed on one of ``meetings``."""
+        ...
+
+
+def meeting_in_month(
+    meetings: Sequence[Meeting], year: int, month: int, near: date | None
+) -> date | None:
+    """The meeting of ``year``-``month``: the one nearest ``near`` when given (an
+    unscheduled one loses a tie), else the scheduled one; None when the month has none."""
+    found = [(d, kind) for d, kind in meetings if (d.year, d.month) == (year, month)]
+    if not found:
+        return None
+    if near is not None:
+        return min(found, key=lambda m: (abs((m[0] - near).days), m[1] != "scheduled"))[0]
+    return min(found, key=lambda m: (m[1] != "scheduled", m[0]))[0]
 
 
 def join_origin(origin: str, path: str) -> str:

@@ -55,11 +55,20 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from carrywatch.errors import CatalogError, FetchError, ParseError
-from carrywatch.frames import observations_frame
+from carrywatch.frames import (
+    observations_frame,
+    strike_outcome,
+)
 from carrywatch.sources.base import (
+    MONTHS,
+    Meeting,
+    QuoteRow,
+    Quotes,
     join_origin,
     last_per_day,
     load_json,
+    meeting_in_month,
+    parsed_quotes,
     to_float,
     unix_midnight,
     unix_seconds,
@@ -73,11 +82,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PARSE_VERSION",
+    "STRIKE_MATCH_DAYS",
     "Kalshi",
     "KalshiMarket",
     "cents_to_dollars",
     "kalshi_event_markets",
     "kalshi_markets",
+    "kalshi_meeting",
 ]
 
 PARSE_VERSION = 1
@@ -93,6 +104,10 @@ _MAX_PAGES = 200
 #: Events per ``/events`` page (the API's maximum [reported]).
 _EVENTS_PAGE = "200"
 _DAILY_MINUTES = "1440"
+#: How far (days) an event's ``strike_date`` may lie from its meeting's decision day (UTC
+#: dates; a decision late in the US evening or early in Japan's morning moves a day).
+STRIKE_MATCH_DAYS = 1
+_EVENT_TICKER = re.compile(r"^[A-Z0-9]+-(?P<yy>\d{2})(?P<mon>[A-Z]{3})(?:\d{2})?$")
 
 
 def cents_to_dollars(cents: float) -> float:
@@ -203,16 +218,16 @@ class Kalshi:
             for ticker in tickers
         ]
 
-    def plan_events(self, series_ticker: str) -> list[FetchRequest]:
-        """Discovery: the open events of ``series_ticker`` (``KXFED``) with their markets.
+    def plan_discovery(self, key: str) -> list[FetchRequest]:
+        """Discovery: the open events of the series ``key`` (``KXFED``) with their markets.
 
         One ``/events`` request (``status=open``, nested markets, 200 events a page);
         :meth:`fetch` follows the cursor. The request names no remote codes: every market
         of the answer is wanted.
         """
-        if not _TICKER.fullmatch(series_ticker) or "-" in series_ticker:
+        if not _TICKER.fullmatch(key) or "-" in key:
             raise CatalogError(
-                f"{self.name}: {series_ticker!r} is not a Kalshi series ticker "
+                f"{self.name}: {key!r} is not a Kalshi series ticker "
                 "(upper case, no '-', e.g. 'KXFED')"
             )
         return [
@@ -220,7 +235,7 @@ class Kalshi:
                 source=self.name,
                 url=join_origin(self.origin, f"{_API}/events"),
                 params=(
-                    ("series_ticker", series_ticker),
+                    ("series_ticker", key),
                     ("status", "open"),
                     ("with_nested_markets", "true"),
                     ("limit", _EVENTS_PAGE),
@@ -292,6 +307,55 @@ class Kalshi:
             parse_version=PARSE_VERSION,
             meta={"kind": kind, "markets": str(len(markets))},
         )
+
+    def parse_quotes(self, payload: RawPayload, meetings: Sequence[Meeting]) -> Quotes:
+        """The quotes of an ``/events`` answer: one per "above X%" market of each event
+        placed on a meeting (:func:`kalshi_meeting`), outcome ``above_<X in bp>``.
+
+        Each quote is the market as seen at the retrieval (``quoted_at``): probability the
+        mid of a two-sided quote (0 < bid <= ask < 1), else the last trade when 0 < last
+        < 1, else none (the market is left out, with a note); ``bid``/``ask`` where a side
+        has an order (strictly inside (0, 1)), ``volume`` in contracts. Events that match
+        no meeting and markets that are not "greater" strikes are left out with a note.
+        """
+        markets = kalshi_event_markets(payload)
+        rows: list[QuoteRow] = []
+        notes: list[str] = []
+        placed = 0
+        for ticker, group in _by_event(markets).items():
+            strike = group[0].strike_date
+            meeting = kalshi_meeting(ticker, strike, meetings)
+            if meeting is None:
+                when = f"strike date {strike.date()}" if strike else "no strike date"
+                notes.append(f"{ticker}: no meeting in the catalog matches it ({when})")
+                continue
+            placed += 1
+            for m in group:
+                outcome = strike_outcome(m.floor_strike) if m.strike_type == "greater" else None
+                price = _ladder_price(m)
+                if outcome is None:
+                    notes.append(
+                        f"{m.ticker}: not an 'above X%' strike (strike_type "
+                        f"{m.strike_type!r}, strike {m.floor_strike}); left out"
+                    )
+                elif math.isnan(price):
+                    notes.append(f"{m.ticker}: no two-sided quote and no trade; left out")
+                else:
+                    rows.append(
+                        (meeting, outcome, price, _side(m.yes_bid), _side(m.yes_ask), m.volume)
+                    )
+        if not markets:
+            series = dict(payload.request.params).get("series_ticker", "the answer")
+            notes.append(f"{series}: no open event with markets")
+        parsed = parsed_quotes(
+            self.name,
+            "kalshi",
+            payload,
+            rows,
+            parse_version=PARSE_VERSION,
+            meta={"markets": str(len(markets))},
+        )
+        return Quotes(parsed=parsed, n_events=placed, notes=tuple(notes))
 
     def _candles(self, data: Mapping[str, object], payload: RawPayload) -> ParsedFrame:
         candles = data["candlesticks"]
@@ -412,6 +476,49 @@ def _kalshi_market(raw: object, *, where: str) -> KalshiMarket:
         close_time=_instant(raw.get("close_time"), where=f"{where}.close_time"),
         updated_time=_instant(raw.get("updated_time"), where=f"{where}.updated_time"),
     )
+
+
+def kalshi_meeting(
+    event_ticker: str, strike_date: datetime | None, meetings: Sequence[Meeting]
+) -> date | None:
+    """The meeting a Kalshi event is about, or None.
+
+    The meeting within :data:`STRIKE_MATCH_DAYS` of the event's ``strike_date`` (the
+    decision time [reported]); without a strike date, the meeting in the month of its
+    ticker ``<SERIES>-<YY><MON>`` (``KXFED-26OCT``). A strike date far from every meeting
+    places the event nowhere: it is not about a meeting of this bank.
+    """
+    if strike_date is not None:
+        day = strike_date.astimezone(UTC).date()
+        close = [d for d, _ in meetings if abs((d - day).days) <= STRIKE_MATCH_DAYS]
+        return min(close, key=lambda d: abs((d - day).days)) if close else None
+    match = _EVENT_TICKER.match(event_ticker)
+    if match is None or match["mon"].lower() not in MONTHS:
+        return None
+    return meeting_in_month(meetings, 2000 + int(match["yy"]), MONTHS[match["mon"].lower()], None)
+
+
+def _by_event(markets: Sequence[KalshiMarket]) -> dict[str, list[KalshiMarket]]:
+    grouped: dict[str, list[KalshiMarket]] = {}
+    for market in markets:
+        grouped.setdefault(market.event_ticker or market.ticker, []).append(market)
+    return grouped
+
+
+def _ladder_price(market: KalshiMarket) -> float:
+    """The mid of a two-sided quote, else the last trade strictly inside (0, 1), else NaN
+    (a ladder prices a strike by its book first: a last trade may be old)."""
+    mid = _two_sided_mid(market.yes_bid, market.yes_ask)
+    if not math.isnan(mid):
+        # Prices are whole tenths of a cent at most: their mid's float noise
+        # (0.060000000000000005) is not information.
+        return round(mid, 6)
+    return market.last_price if 0.0 < market.last_price < 1.0 else math.nan
+
+
+def _side(price: float) -> float:
+    """A book side's price, NaN where it has no order (0 or 1 means none)."""
+    return price if 0.0 < price < 1.0 else math.nan
 
 
 def _snapshot_price(market: KalshiMarket) -> float:

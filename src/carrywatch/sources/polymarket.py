@@ -55,12 +55,18 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from carrywatch.errors import CatalogError, ParseError
-from carrywatch.frames import observations_frame
+from carrywatch.frames import label_move, move_outcome, observations_frame
 from carrywatch.sources.base import (
+    MONTHS,
+    Meeting,
+    QuoteRow,
+    Quotes,
     ascii_digits,
     join_origin,
     last_per_day,
     load_json,
+    meeting_in_month,
+    parsed_quotes,
     to_float,
     unix_midnight,
     unix_seconds,
@@ -72,6 +78,7 @@ if TYPE_CHECKING:
     from carrywatch.sources.http import HttpClient
 
 __all__ = [
+    "MONTH_MATCH_DAYS",
     "PARSE_VERSION",
     "GammaEvent",
     "GammaMarket",
@@ -79,6 +86,7 @@ __all__ = [
     "PolymarketGamma",
     "gamma_event",
     "gamma_event_markets",
+    "polymarket_meeting",
 ]
 
 PARSE_VERSION = 1
@@ -92,6 +100,11 @@ _TOKEN_ID = re.compile(r"[0-9]{30,78}")
 _YES = "Yes"
 #: Minutes per prices-history point; hourly is plenty for a last-of-day series.
 _FIDELITY_MIN = "60"
+#: How far (days) an event's ``endDate`` may lie from the meeting its title names.
+MONTH_MATCH_DAYS = 62
+_DECISION = re.compile(
+    r"\bdecision\s+in\s+(?P<month>[A-Za-z]+)\.?(?:,?\s+(?P<year>\d{4}))?", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,19 +214,61 @@ class PolymarketGamma:
             for event, codes in by_event.items()
         ]
 
-    def plan_slugs(self, slugs: Sequence[str]) -> list[FetchRequest]:
-        """Discovery: one ``/events/slug/<slug>`` request per event slug (every market).
+    def plan_discovery(self, key: str) -> list[FetchRequest]:
+        """Discovery: the ``/events/slug/<key>`` request of one event (every market).
 
-        The same requests as :meth:`plan`, for whole events only: a
-        ``<event>/<market>`` code is refused.
+        The same request as :meth:`plan`, for a whole event only: a ``<event>/<market>``
+        code is refused.
         """
-        for slug in slugs:
-            if "/" in slug:
-                raise CatalogError(
-                    f"{self.name}: {slug!r} names a market; give the event slug alone "
-                    "(e.g. 'fed-decision-in-october')"
-                )
-        return self.plan(slugs, Window())
+        if "/" in key:
+            raise CatalogError(
+                f"{self.name}: {key!r} names a market; give the event slug alone "
+                "(e.g. 'fed-decision-in-october')"
+            )
+        return self.plan([key], Window())
+
+    def parse_quotes(self, payload: RawPayload, meetings: Sequence[Meeting]) -> Quotes:
+        """The quotes of a "Fed decision in <Month>" event placed on its meeting
+        (:func:`polymarket_meeting`): one per outcome whose label is a rate move
+        (:func:`~carrywatch.frames.label_move`; outcome ``hold``, ``cut_25``,
+        ``hike_50_plus`` ...).
+
+        Each quote is the market as seen at the retrieval (``quoted_at``): probability its
+        ``outcomePrices`` YES price (the midpoint Polymarket displays), else the mid of a
+        two-sided book; ``bid``/``ask`` its ``bestBid``/``bestAsk``; ``volume`` in USD.
+        Any other event (a chair nomination, say), and outcomes that are not rate moves
+        or carry no price, are left out with a note.
+        """
+        event = gamma_event(payload)
+        meeting = polymarket_meeting(event.title, event.end_date, event.updated_at, meetings)
+        if meeting is None:
+            why = (
+                f"no meeting in the catalog matches {event.title!r}"
+                if _DECISION.search(event.title)
+                else f"{event.title!r} is not a rate-decision event ('... decision in <Month>')"
+            )
+            return Quotes(
+                parsed=self._parsed(payload, []),
+                n_events=0,
+                notes=(f"{event.slug}: {why}; no quote stored",),
+            )
+        rows: list[QuoteRow] = []
+        notes: list[str] = []
+        for m in event.markets:
+            label = m.group_item_title or m.question
+            move = label_move(label)
+            outcome = None if move is None else move_outcome(move[0], or_more=move[1])
+            price = _outcome_price(m)
+            if outcome is None:
+                notes.append(f"{event.slug}: {label!r} is not a rate move; left out")
+            elif math.isnan(price):
+                notes.append(f"{event.slug}: {label!r} has no price; left out")
+            else:
+                rows.append((meeting, outcome, price, m.best_bid, m.best_ask, m.volume_usd))
+        return Quotes(parsed=self._parsed(payload, rows), n_events=1, notes=tuple(notes))
+
+    def _parsed(self, payload: RawPayload, rows: Sequence[QuoteRow]) -> ParsedFrame:
+        return parsed_quotes(self.name, "polymarket", payload, rows, parse_version=PARSE_VERSION)
 
     def fetch(self, request: FetchRequest, http: HttpClient) -> Iterator[RawPayload]:
         """The event object, bytes untouched (one request, no paging)."""
@@ -478,6 +533,44 @@ def _selected_codes(
         else:
             selected.add(code)
     return None if keep_all else selected
+
+
+def polymarket_meeting(
+    title: str,
+    end_date: datetime | None,
+    updated_at: datetime | None,
+    meetings: Sequence[Meeting],
+) -> date | None:
+    """The meeting a Polymarket "... decision in <Month>[ <year>]" event is about, or None.
+
+    The month is the title's; the year is the title's, else that of the meeting in that
+    month nearest to the event's ``endDate`` (``updatedAt`` when absent), within
+    :data:`MONTH_MATCH_DAYS`. Any other title is not a rate decision.
+    """
+    match = _DECISION.search(title)
+    month = MONTHS.get(match["month"].lower()) if match is not None else None
+    if match is None or month is None:
+        return None
+    reference = end_date or updated_at
+    near = reference.astimezone(UTC).date() if reference is not None else None
+    if match["year"]:
+        return meeting_in_month(meetings, int(match["year"]), month, near)
+    if near is None:
+        return None
+    found = [(d, kind) for d, kind in meetings if d.month == month]
+    if not found:
+        return None
+    best, _ = min(found, key=lambda m: (abs((m[0] - near).days), m[1] != "scheduled"))
+    return best if abs((best - near).days) <= MONTH_MATCH_DAYS else None
+
+
+def _outcome_price(market: GammaMarket) -> float:
+    """The YES price, else the mid of a two-sided book, else NaN."""
+    if 0.0 <= market.yes_price <= 1.0:
+        return market.yes_price
+    if 0.0 < market.best_bid <= market.best_ask < 1.0:
+        return (market.best_bid + market.best_ask) / 2.0
+    return math.nan
 
 
 # --- CLOB helpers ------------------------------------------------------------------------

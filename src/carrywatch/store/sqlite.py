@@ -34,10 +34,11 @@ observation is released on that first publication, else on its obs_date.
 
 Market snapshots
 ----------------
-A prediction-market payload is also kept for its own sake (:meth:`Store.record_snapshot`):
-a ``fetches`` row without observations whose provenance carries ``"kind":
-"market_snapshot"``, its body in the raw archive. Markets close and their answers vanish
-from the provider; these rows are how their history survives (:meth:`Store.snapshots`).
+Earlier versions kept each prediction-market payload for its own sake: a ``fetches`` row
+without observations whose provenance carries ``"kind": "market_snapshot"``, its body in
+the raw archive. Market quotes are ordinary observations now; such rows are read once
+into series (:func:`carrywatch.ingest.convert_market_snapshots`; :meth:`Store.has_snapshots`
+says whether a store holds any).
 """
 
 from __future__ import annotations
@@ -46,8 +47,8 @@ import json
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlencode
@@ -78,7 +79,7 @@ SCHEMA_VERSION: Final = "3"
 #: ``observations.withdrawn`` and ``newest_columns.first_days``.
 _UPGRADABLE: Final = frozenset({"1", "2"})
 
-#: ``provenance["kind"]`` of a fetch row recorded by :meth:`Store.record_snapshot`.
+#: ``provenance["kind"]`` of a market snapshot row of earlier versions (module docstring).
 SNAPSHOT_KIND: Final = "market_snapshot"
 
 _FETCH_COLUMNS: Final = (
@@ -388,30 +389,6 @@ class Store:
             raise StoreError(f"cannot write to the store: {exc}", path=self.location) from exc
         return AppendResult(fetch_id=fetch_id, n_added=len(fresh), n_offered=len(incoming))
 
-    def record_snapshot(self, fetch: FetchRecord) -> int:
-        """Record a payload kept for its own sake (a market snapshot); its fetch id.
-
-        A ``fetches`` row with no observations, its provenance marked ``"kind":
-        "market_snapshot"`` (:data:`SNAPSHOT_KIND`); the caller archives the body first.
-        Idempotent on ``(source, sha256)``: bytes already recorded as a snapshot of that
-        source give the existing row's id and write nothing (the row keeps its first
-        retrieval time). ``fetch.origin`` is stored as given: ``live`` for fetched payloads.
-        """
-        record = replace(fetch, provenance={**dict(fetch.provenance), "kind": SNAPSHOT_KIND})
-        try:
-            with self.transaction() as db:
-                kind = db.dialect.json_text("provenance_json", "kind")
-                found = db.execute(
-                    "SELECT fetch_id FROM fetches WHERE source = ? AND sha256 = ? "  # noqa: S608 -- a constant
-                    f"AND {kind} = ? ORDER BY fetch_id LIMIT 1",
-                    (fetch.source, fetch.sha256, SNAPSHOT_KIND),
-                ).fetchone()
-                if found is not None:
-                    return int(found[0])
-                return self._insert_fetch(db, record)
-        except self._db.errors as exc:
-            raise StoreError(f"cannot write to the store: {exc}", path=self.location) from exc
-
     @staticmethod
     def _insert_fetch(db: Db, fetch: FetchRecord) -> int:
         return db.insert_id(
@@ -657,43 +634,15 @@ class Store:
         found = self._stored_fetches(sql, (fetch_id,))
         return found[0] if found else None
 
-    def snapshots(self, source: str, *, until: datetime | None = None) -> list[StoredFetch]:
-        """The market snapshots of ``source`` (see :meth:`record_snapshot`), newest last.
-
-        ``until`` keeps those retrieved at or before it (aware; compared to the second).
-        Ordered by retrieval time, then fetch id.
-        """
-        kind = self._db.dialect.json_text("provenance_json", "kind")
-        where = f"source = ? AND {kind} = ?"
-        params: list[object] = [source, SNAPSHOT_KIND]
-        if until is not None:
-            where += " AND retrieved_at <= ?"
-            params.append(iso_utc(until))
-        sql = (
-            f"SELECT {_FETCH_COLUMNS} FROM fetches WHERE {where} "  # noqa: S608
-            "ORDER BY retrieved_at, fetch_id"
-        )
-        return self._stored_fetches(sql, params)
-
     def has_snapshots(self) -> bool:
-        """True when at least one market snapshot was ever recorded (any source)."""
+        """True when the store holds a market snapshot row of an earlier version (module
+        docstring)."""
         kind = self._db.dialect.json_text("provenance_json", "kind")
         found = self._query(
             f"SELECT 1 FROM fetches WHERE {kind} = ? LIMIT 1",  # noqa: S608 -- a constant
             (SNAPSHOT_KIND,),
         ).fetchone()
         return found is not None
-
-    def snapshot_days(self, *, until: date) -> list[date]:
-        """The distinct UTC days on which market snapshots (any source) were retrieved, up
-        to and including ``until``, oldest first."""
-        kind = self._db.dialect.json_text("provenance_json", "kind")
-        rows = self._query(
-            "SELECT DISTINCT substr(retrieved_at, 1, 10) FROM fetches "  # noqa: S608 -- a constant
-            f"WHERE {kind} = ? AND retrieved_at < ? ORDER BY 1",
-            (SNAPSHOT_KIND, (until + timedelta(days=1)).isoformat()),
-        ).fetchall()
-        return [date.fromisoformat(r[0]) for r in rows]
 
     def _stored_fetches(self, sql: str, params: Sequence[object]) -> list[StoredFetch]:
         rows = self._query(sql, params).fetchall()

@@ -9,12 +9,13 @@ touches them: their ids are namespaced ``user.*``, which no catalog id uses.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
 from carrywatch.errors import StoreError
 from carrywatch.store.sqlite import SeriesRow, Store
 
-__all__ = ["USER_SOURCE", "add_user_series", "user_series"]
+__all__ = ["USER_SOURCE", "add_user_series", "series_of_sources", "user_series"]
 
 #: ``series.source`` of a user's series.
 USER_SOURCE: Final = "user"
@@ -22,13 +23,23 @@ USER_SOURCE: Final = "user"
 
 def user_series(store: Store) -> list[SeriesRow]:
     """Every user series in ``store``, by id."""
+    return series_of_sources(store, (USER_SOURCE,))
+
+
+def series_of_sources(store: Store, sources: Sequence[str]) -> list[SeriesRow]:
+    """Every ``series`` row of ``store`` whose source is one of ``sources``, by id (the
+    user's series; the market quote series a refresh defined)."""
     with store.snapshot() as db:
-        rows = db.execute(
-            "SELECT series_id, source, remote_code, unit, frequency, title FROM series "
-            "WHERE source = ? ORDER BY series_id",
-            (USER_SOURCE,),
-        ).fetchall()
-    return [SeriesRow(*row) for row in rows]
+        rows = [
+            row
+            for source in dict.fromkeys(sources)
+            for row in db.execute(
+                "SELECT series_id, source, remote_code, unit, frequency, title FROM series "
+                "WHERE source = ?",
+                (source,),
+            ).fetchall()
+        ]
+    return sorted((SeriesRow(*row) for row in rows), key=lambda r: r.series_id)
 
 
 def add_user_series(store: Store, row: SeriesRow) -> bool:

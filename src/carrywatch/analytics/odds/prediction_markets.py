@@ -35,7 +35,6 @@ Conventions (and where they come from)
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -51,6 +50,7 @@ from carrywatch.analytics.odds.distribution import (
 )
 from carrywatch.analytics.units import fraction_to_pct
 from carrywatch.errors import AnalyticsError
+from carrywatch.frames import label_move
 
 __all__ = [
     "LadderQuote",
@@ -274,25 +274,10 @@ def _ladder_price(q: LadderQuote) -> tuple[float | None, bool]:
 
 # --- Polymarket outcomes -------------------------------------------------------------------
 
-_NUMBER = r"(?P<bp>\d+(?:\.\d+)?)\s*(?P<plus>\+)?\s*bps?"
-_DIRECTION = r"(?P<dir>increase|decrease|hike|cut)"
-_MOVE_LABELS: Final = (
-    re.compile(rf"{_NUMBER}\s+{_DIRECTION}"),
-    re.compile(rf"{_DIRECTION}\s+of\s+{_NUMBER}"),
-)
-_NO_CHANGE: Final = re.compile(r"no change|unchanged")
-
 
 def _move_bp(label: str) -> tuple[float, bool] | None:
     """(signed change in bp, True for an "n+" label), or None when not a rate move."""
-    text = " ".join(label.lower().split())
-    if _NO_CHANGE.fullmatch(text):
-        return 0.0, False
-    for pattern in _MOVE_LABELS:
-        if match := pattern.fullmatch(text):
-            sign = 1.0 if match["dir"] in ("increase", "hike") else -1.0
-            return sign * float(match["bp"]), match["plus"] is not None
-    return None
+    return label_move(label)
 
 
 def outcome_distribution(

@@ -1,5 +1,7 @@
-"""Prediction-market snapshots (``carrywatch.market_snapshots``): discovery, archive and
-record, then distributions read back from the archive as of a date.
+"""Prediction-market quotes through the ordinary ingest (``carrywatch.ingest.
+refresh_markets``): discovery, parse into quotes, store as odds series; then distributions
+read back from the series as of a date (``carrywatch.report.market_quotes``), and the
+snapshot rows of the earlier pipeline read once into series.
 
 Payloads (tests/payloads/kalshi/README.md, tests/payloads/polymarket_gamma/README.md):
 
@@ -18,8 +20,9 @@ client's clock.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -29,19 +32,16 @@ from carrywatch.analytics.odds.distribution import OddsDistribution
 from carrywatch.catalog.market_discovery import BankMarkets, MarketDiscovery
 from carrywatch.catalog.spec import load_catalog
 from carrywatch.errors import CatalogError
-from carrywatch.market_snapshots import (
-    SnapshotReport,
-    kalshi_meeting,
-    market_distributions,
-    plan_snapshots,
-    polymarket_meeting,
-    snapshot_markets,
-)
+from carrywatch.ingest import RefreshReport, plan_markets, refresh_markets
+from carrywatch.report.market_quotes import StoredMarkets
 from carrywatch.sources.http import HttpClient, RetryPolicy
+from carrywatch.sources.kalshi import kalshi_meeting
+from carrywatch.sources.polymarket import polymarket_meeting
 from carrywatch.sources.registry import build_sources
 from carrywatch.store.archive import RawArchive
 from carrywatch.store.sqlite import Store
 from carrywatch.types import sha256_hex
+from carrywatch.workspace import SNAPSHOTS_READ, catalog_of, open_store
 
 PAYLOADS = Path(__file__).resolve().parent / "payloads"
 KALSHI_EVENTS = (PAYLOADS / "kalshi" / "constructed_events_KXFED_nested_markets.json").read_bytes()
@@ -160,23 +160,37 @@ def run(
     bank: str = "fed",
     slugs: tuple[str, ...] = (),
     discovery: MarketDiscovery | None = None,
-) -> SnapshotReport:
+) -> RefreshReport:
     client = HttpClient(
         transport=httpx.MockTransport(handler),
         retry=RetryPolicy(max_attempts=2),
         sleep=lambda _: None,
     )
     with client as http:
-        return snapshot_markets(
+        return refresh_markets(
             store,
             archive,
+            catalog_of(store),
             build_sources(),
             http,
-            CATALOG,
             bank,
             slugs=slugs,
             discovery=discovery,
         )
+
+
+def run_decision_event(store: Store, archive: RawArchive) -> RefreshReport:
+    """A refresh where Kalshi fails (HTTP 500) and Gamma answers the December event."""
+    return run(
+        store, archive, answer(500, {DECISION_SLUG: fed_decision_event()}), slugs=(DECISION_SLUG,)
+    )
+
+
+def market_distributions(
+    store: Store, bank: str, day: date, *, current_range: tuple[float, float]
+) -> list[OddsDistribution]:
+    """The distributions the brief reads from the stored quotes as of the end of ``day``."""
+    return StoredMarkets.load(store, catalog_of(store), day, 0)(bank, day, current_range)
 
 
 def probabilities(d: OddsDistribution) -> dict[tuple[float, float], float]:
@@ -227,27 +241,25 @@ def test_polymarket_event_meeting_from_title_and_end_date() -> None:
     assert polymarket_meeting("Fed decision in June?", end, None, FED_MEETINGS) is None
 
 
-# --- snapshots -----------------------------------------------------------------------------
+# --- refresh -------------------------------------------------------------------------------
 
 
 def test_plan_covers_the_banks_series_and_slugs() -> None:
-    jobs = plan_snapshots(build_sources(), "fed", slugs=(CHAIR_SLUG, CHAIR_SLUG))
-    assert [(j.source, j.key) for j in jobs] == [
-        ("kalshi", "KXFED"),
-        ("polymarket_gamma", CHAIR_SLUG),
+    jobs = plan_markets(build_sources(), "fed", slugs=(CHAIR_SLUG, CHAIR_SLUG))
+    assert [(j.source, j.bank, j.key) for j in jobs] == [
+        ("kalshi", "fed", "KXFED"),
+        ("polymarket_gamma", "fed", CHAIR_SLUG),
     ]
-    assert plan_snapshots(build_sources(), "boj") == []
+    assert plan_markets(build_sources(), "boj") == []
     only_gamma = {k: v for k, v in build_sources().items() if k != "kalshi"}
-    assert [j.source for j in plan_snapshots(only_gamma, "fed", slugs=("a",))] == [
-        "polymarket_gamma"
-    ]
+    assert [j.source for j in plan_markets(only_gamma, "fed", slugs=("a",))] == ["polymarket_gamma"]
     with pytest.raises(CatalogError, match="unknown bank"):
-        plan_snapshots(build_sources(), "ecb")
+        plan_markets(build_sources(), "ecb")
     with pytest.raises(CatalogError, match="not a Polymarket event slug"):
-        plan_snapshots(build_sources(), "fed", slugs=("fed decision",))
+        plan_markets(build_sources(), "fed", slugs=("fed decision",))
 
 
-def test_snapshot_records_and_archives_every_page(
+def test_refresh_stores_every_quote_as_a_series_with_provenance(
     store: Store, archive: RawArchive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at(monkeypatch, T_DEC1)
@@ -261,18 +273,19 @@ def test_snapshot_records_and_archives_every_page(
     )
     assert report.ok
     kalshi, gamma = report.summaries
-    assert (kalshi.source, kalshi.n_requests, kalshi.n_payloads, kalshi.n_recorded) == (
+    assert (kalshi.source, kalshi.n_requests, kalshi.n_payloads, kalshi.n_events) == (
         "kalshi",
         1,
         2,
         2,
     )
-    assert kalshi.n_events == 2
+    # 9 strikes: a probability, a bid, an ask and a volume each.
+    assert kalshi.n_added == 9 * 4
     assert kalshi.notes == ()
-    assert (gamma.n_payloads, gamma.n_recorded, gamma.n_events) == (1, 1, 0)
+    assert (gamma.n_payloads, gamma.n_added, gamma.n_events) == (1, 0, 0)
     assert gamma.notes == (
         f"{CHAIR_SLUG}: 'Who will Trump nominate as Fed Chair?' is not a rate-decision "
-        "event ('... decision in <Month>'); archived, gives no distribution",
+        "event ('... decision in <Month>'); no quote stored",
     )
     # Kalshi and Polymarket are fetched concurrently: Kalshi's first request is the first
     # to its events path, not necessarily the first request of all.
@@ -283,46 +296,81 @@ def test_snapshot_records_and_archives_every_page(
         "with_nested_markets": "true",
         "limit": "200",
     }
-    for body in [*pages, FED_CHAIR]:
+    for body in pages:
         assert archive.get(sha256_hex(body)) == body
-    snaps = store.snapshots("kalshi")
-    assert [s.sha256 for s in snaps] == [sha256_hex(p) for p in pages]
-    assert all(s.retrieved_at == "2026-12-01T15:00:00Z" for s in snaps)
-    assert snaps[1].provenance["pages"] == [sha256_hex(p) for p in pages]
-    assert snaps[1].provenance["bank"] == "fed"
-    assert snaps[1].provenance["key"] == "KXFED"
-    assert store.counts() == (3, 0)  # three snapshot rows, no observations
+    # Each strike is an ordinary series of the catalog the store hands out, known from the
+    # retrieval moment, its fetch row naming the bank and discovery key.
+    catalog = catalog_of(store)
+    sid = "us.fomc_odds.2026-12-09.kalshi.above_375"
+    spec = catalog.spec(sid)
+    assert (spec.unit, spec.source, spec.remote_code) == (
+        "probability",
+        "kalshi",
+        "kalshi:2026-12-09:above_375",
+    )
+    assert catalog.spec(f"{sid}.volume").unit == "contracts"
+    frame = store.read([sid, f"{sid}.bid", f"{sid}.ask", f"{sid}.volume"])
+    values = dict(zip(frame["series_id"], frame["value"], strict=True))
+    # KXFED-26DEC-T3.75: bid 0.05, ask 0.07 (constructed), mid 0.06; the real volume.
+    assert values == pytest.approx(
+        {sid: 0.06, f"{sid}.bid": 0.05, f"{sid}.ask": 0.07, f"{sid}.volume": 94884.62}
+    )
+    row = frame.iloc[0]
+    assert row["known_from"] == "2026-12-01T15:00:00Z"
+    assert row["origin"] == "live"
+    (fetch,) = [f for f in store.fetches(source="kalshi") if f.fetch_id == row["fetch_id"]]
+    assert (fetch.provenance["bank"], fetch.provenance["key"]) == ("fed", "KXFED")
 
 
-def test_rerun_with_the_same_bytes_records_nothing(
+def test_rerun_with_the_same_prices_adds_nothing(
     store: Store, archive: RawArchive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at(monkeypatch, T_DEC1)
     run(store, archive, answer())
-    at(monkeypatch, T_DEC10)
+    counts = store.counts()
+    # Later the same day, the same prices: nothing new (the quote in force is unchanged).
+    at(monkeypatch, T_DEC1 + timedelta(hours=2))
     again = run(store, archive, answer())
     (summary,) = again.summaries
-    assert (summary.n_payloads, summary.n_recorded) == (1, 0)
-    assert len(store.snapshots("kalshi")) == 1
+    assert (summary.n_payloads, summary.n_added) == (1, 0)
+    assert store.counts() == counts
+    # Another day: each series has a value for that day (obs_date is the quote's UTC day).
+    at(monkeypatch, T_DEC10)
+    (summary,) = run(store, archive, answer()).summaries
+    assert summary.n_added == 9 * 4
 
 
-def test_a_failing_source_records_nothing_and_blocks_nothing(
-    store: Store, archive: RawArchive
+def test_a_failing_source_writes_nothing_and_blocks_nothing(
+    store: Store, archive: RawArchive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    report = run(store, archive, answer(500, {CHAIR_SLUG: FED_CHAIR}), slugs=(CHAIR_SLUG,))
+    at(monkeypatch, T_DEC1)
+    report = run_decision_event(store, archive)
     assert not report.ok
     kalshi, gamma = report.summaries
-    assert (kalshi.n_failed, kalshi.n_recorded) == (1, 0)
+    assert (kalshi.n_failed, kalshi.n_added) == (1, 0)
     assert "HTTP 500" in kalshi.errors[0]
     assert gamma.ok
-    assert gamma.n_recorded == 1
-    assert store.snapshots("kalshi") == []
-    assert len(store.snapshots("polymarket_gamma")) == 1
+    assert gamma.n_added == 4 * 4
+    assert store.fetches(source="kalshi") == []
     # A body that is not an events answer is refused before anything is written.
+    counts = store.counts()
     bad = run(store, archive, answer([FED_CHAIR]))
     (summary,) = bad.summaries
     assert "not an events payload" in summary.errors[0]
-    assert store.snapshots("kalshi") == []
+    assert store.counts() == counts
+
+
+def test_an_absurd_price_is_refused_and_writes_nothing(
+    store: Store, archive: RawArchive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at(monkeypatch, T_DEC1)
+    data = json.loads(KALSHI_EVENTS)
+    data["events"][0]["markets"][0]["yes_bid_dollars"] = "1.5000"
+    counts = store.counts()
+    report = run(store, archive, answer([json.dumps(data).encode()]))
+    (summary,) = report.summaries
+    assert "outside [0, 1]" in summary.errors[0]
+    assert store.counts() == counts
 
 
 def test_an_unknown_slug_fails_alone(store: Store, archive: RawArchive) -> None:
@@ -336,14 +384,12 @@ def test_an_unknown_slug_fails_alone(store: Store, archive: RawArchive) -> None:
 # --- distributions -------------------------------------------------------------------------
 
 
-def test_ladders_from_the_recorded_snapshot(
+def test_ladders_from_the_stored_quotes(
     store: Store, archive: RawArchive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at(monkeypatch, T_DEC1)
     run(store, archive, answer(paged(KALSHI_EVENTS)))
-    dec, jan = market_distributions(
-        store, archive, CATALOG, "fed", date(2026, 12, 1), current_range=FED_RANGE
-    )
+    dec, jan = market_distributions(store, "fed", date(2026, 12, 1), current_range=FED_RANGE)
     assert (dec.source, dec.meeting, jan.meeting) == ("kalshi", DEC, JAN)
     # KXFED-26DEC mids S(3.00..4.00) = 0.97, 0.90, 0.62, 0.06, 0.02 (monotone):
     # P(U<=3.00)=0.03, then 0.07, 0.28, 0.56, 0.04, and P(U>4.00)=0.02.
@@ -364,10 +410,10 @@ def test_ladders_from_the_recorded_snapshot(
     # Five markets of 94,884.62 contracts each (the real KXELONMARS-99 volume).
     assert quality.volume_contracts == pytest.approx(5 * 94884.62)
     assert not quality.thin
-    # Spreads 2, 2, 4, 2, 2 pp; last update 2026-04-09 (copied): stale on 2026-12-01.
+    # Spreads 2, 2, 4, 2, 2 pp; the quotes are as of their retrieval (15:00 UTC that day).
     assert (quality.max_spread_pp, quality.mean_spread_pp) == pytest.approx((4.0, 2.4))
-    assert quality.stale
-    assert any(f.startswith("stale:") for f in dec.flags)
+    assert quality.last_update_at == T_DEC1
+    assert not quality.stale
     # KXFED-27JAN: S = 0.95, 0.70, 0.74, 0.10; "above 3.50" > "above 3.25" is pooled:
     # (0.70 + 0.74) / 2 = 0.72 -> masses 0.05, 0.23, 0, 0.62, 0.10.
     assert jan.repaired
@@ -381,23 +427,17 @@ def test_ladders_from_the_recorded_snapshot(
         }
     )
     assert any(f.startswith("repaired:") for f in jan.flags)
+    # Two days on, no price has changed within 24 h: stale.
+    (later, _) = market_distributions(store, "fed", date(2026, 12, 3), current_range=FED_RANGE)
+    assert later.quality is not None
+    assert later.quality.stale
     # Before the retrieval: nothing.
-    assert (
-        market_distributions(
-            store, archive, CATALOG, "fed", date(2026, 11, 30), current_range=FED_RANGE
-        )
-        == []
-    )
-    # The BOJ sees none of the Fed's snapshots.
-    assert (
-        market_distributions(
-            store, archive, CATALOG, "boj", date(2026, 12, 1), current_range=(0.75, 0.75)
-        )
-        == []
-    )
+    assert market_distributions(store, "fed", date(2026, 11, 30), current_range=FED_RANGE) == []
+    # The BOJ sees none of the Fed's quotes.
+    assert market_distributions(store, "boj", date(2026, 12, 1), current_range=(0.75, 0.75)) == []
 
 
-def test_history_survives_the_markets_closure(
+def test_a_closed_market_drops_out(
     store: Store, archive: RawArchive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at(monkeypatch, T_DEC1)
@@ -407,13 +447,10 @@ def test_history_survives_the_markets_closure(
     data["events"] = data["events"][1:]
     at(monkeypatch, T_DEC10)
     run(store, archive, answer([json.dumps(data).encode()]))
-    before = market_distributions(
-        store, archive, CATALOG, "fed", date(2026, 12, 5), current_range=FED_RANGE
-    )
+    before = market_distributions(store, "fed", date(2026, 12, 5), current_range=FED_RANGE)
     assert [d.meeting for d in before] == [DEC, JAN]
-    after = market_distributions(
-        store, archive, CATALOG, "fed", date(2026, 12, 10), current_range=FED_RANGE
-    )
+    # The December quotes are 9 days old on 2026-12-10: past a daily series' 7 days.
+    after = market_distributions(store, "fed", date(2026, 12, 10), current_range=FED_RANGE)
     assert [d.meeting for d in after] == [JAN]
 
 
@@ -421,17 +458,17 @@ def test_a_polymarket_decision_event(
     store: Store, archive: RawArchive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at(monkeypatch, T_DEC1)
-    report = run(
-        store,
-        archive,
-        answer(500, {DECISION_SLUG: fed_decision_event()}),
-        slugs=(DECISION_SLUG,),
-    )
+    report = run_decision_event(store, archive)
     gamma = report.summaries[1]
-    assert (gamma.n_recorded, gamma.n_events, gamma.notes) == (1, 1, ())
-    (poly,) = market_distributions(
-        store, archive, CATALOG, "fed", date(2026, 12, 1), current_range=FED_RANGE
-    )
+    assert (gamma.n_events, gamma.notes) == (1, ())
+    assert sorted(
+        s for s in catalog_of(store).series if ".polymarket." in s and "2026-12" in s
+    ) == [
+        f"us.fomc_odds.2026-12-09.polymarket.{outcome}{field}"
+        for outcome in ("cut_25", "cut_50_plus", "hike_25_plus", "hold")
+        for field in ("", ".ask", ".bid", ".volume")
+    ]
+    (poly,) = market_distributions(store, "fed", date(2026, 12, 1), current_range=FED_RANGE)
     assert (poly.source, poly.meeting) == ("polymarket", DEC)
     # Raw prices 0.02, 0.30, 0.66, 0.03 sum to 1.01: each divided by 1.01.
     assert probabilities(poly) == pytest.approx(
@@ -445,7 +482,7 @@ def test_a_polymarket_decision_event(
     assert any(f.startswith("overround:") for f in poly.flags)
     assert poly.quality is not None
     assert poly.quality.volume_usd is not None
-    assert poly.quality.last_update_at == datetime(2026, 12, 1, 13, 30, tzinfo=UTC)
+    assert poly.quality.last_update_at == T_DEC1
     assert not poly.quality.stale
     # December is the next meeting on 2026-12-01: the current range is the one before it.
     assert not any(f.startswith("anchor:") for f in poly.flags)
@@ -455,33 +492,13 @@ def test_a_later_polymarket_meeting_carries_the_anchor_caveat(
     store: Store, archive: RawArchive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at(monkeypatch, datetime(2026, 10, 1, tzinfo=UTC))
-    run(store, archive, answer(500, {DECISION_SLUG: fed_decision_event()}), slugs=(DECISION_SLUG,))
-    (poly,) = market_distributions(
-        store, archive, CATALOG, "fed", date(2026, 10, 1), current_range=FED_RANGE
-    )
+    run_decision_event(store, archive)
+    (poly,) = market_distributions(store, "fed", date(2026, 10, 1), current_range=FED_RANGE)
     anchor = [f for f in poly.flags if f.startswith("anchor:")]
     assert anchor == [
         "anchor: outcomes are changes at the 2026-12-09 meeting, placed on the range "
         "3.5-3.75% given as current on 2026-10-01; another decision may move it first"
     ]
-
-
-def test_an_unreadable_snapshot_falls_back_to_the_one_before(
-    store: Store, archive: RawArchive, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    at(monkeypatch, T_DEC1)
-    run(store, archive, answer())
-    data = json.loads(KALSHI_EVENTS)
-    data["events"] = data["events"][1:]
-    newer = json.dumps(data).encode()
-    at(monkeypatch, T_DEC10)
-    run(store, archive, answer([newer]))
-    archive.path_for(sha256_hex(newer)).unlink()
-    with pytest.warns(UserWarning, match="cannot be read: raw payload is not in the archive"):
-        found = market_distributions(
-            store, archive, CATALOG, "fed", date(2026, 12, 10), current_range=FED_RANGE
-        )
-    assert [d.meeting for d in found] == [DEC, JAN]  # from the 2026-12-01 snapshot
 
 
 def test_boj_without_series_or_slugs_fetches_nothing(store: Store, archive: RawArchive) -> None:
@@ -497,7 +514,65 @@ def test_boj_without_series_or_slugs_fetches_nothing(store: Store, archive: RawA
     # KXFED-26DEC's strike date (2026-12-09) is no BOJ decision day; KXFED-27JAN has no
     # strike date and its ticker's month holds a BOJ meeting (2027-01-22): the
     # configuration, not the ticker, is what ties a series to a bank.
-    assert (summary.n_recorded, summary.n_events) == (1, 1)
+    assert summary.n_events == 1
     assert summary.notes == (
         "KXFED-26DEC: no meeting in the catalog matches it (strike date 2026-12-09)",
     )
+    assert "jp.boj_odds.2027-01-22.kalshi.above_325" in catalog_of(store).series
+
+
+# --- stores of the earlier pipeline ------------------------------------------------------------
+
+#: A store made by the pipeline before this one (``market_snapshots.snapshot_markets`` on
+#: this file's payloads at T_DEC1: the KXFED events, the derived December decision event and
+#: the Fed-chair event): three ``market_snapshot`` fetch rows, no observations, their
+#: bodies in ``raw/``; and the distributions that pipeline read from it as of 2026-12-02
+#: (tests/payloads/market_snapshot_store/README.md).
+LEGACY = PAYLOADS / "market_snapshot_store"
+
+
+@pytest.fixture
+def legacy_home(tmp_path: Path) -> Path:
+    home = tmp_path / "legacy"
+    shutil.copytree(LEGACY, home, ignore=shutil.ignore_patterns("*.json", "*.md"))
+    return home
+
+
+def test_a_store_of_the_earlier_pipeline_is_read_once_into_series(legacy_home: Path) -> None:
+    with Store.open(legacy_home / "carrywatch.sqlite") as store:
+        assert store.has_snapshots()
+        assert store.counts() == (3, 0)
+    with open_store(legacy_home, seed=False) as store:
+        counts = store.counts()
+        found = market_distributions(store, "fed", date(2026, 12, 2), current_range=FED_RANGE)
+        assert store.get_meta(SNAPSHOTS_READ) is not None
+    # 9 Kalshi strikes and 4 Polymarket outcomes, four series each (the chair event gives
+    # none); each quote known from the snapshot's retrieval.
+    assert counts == (3 + 2, (9 + 4) * 4)
+    expected = json.loads((LEGACY / "distributions_asof_2026-12-02.json").read_text())
+    assert [(d.meeting.isoformat(), d.source) for d in found] == [
+        (e["meeting"], e["source"]) for e in expected
+    ]
+    for dist, old in zip(found, expected, strict=True):
+        assert dist.repaired == old["repaired"]
+        assert [(r.lower_pct, r.upper_pct, r.lumped) for r in dist.probabilities] == [
+            (lo, hi, lumped) for lo, hi, _, lumped in old["distribution"]
+        ]
+        assert [r.probability for r in dist.probabilities] == pytest.approx(
+            [p for _, _, p, _ in old["distribution"]], abs=1e-12
+        )
+    # Opened again: already read, nothing added.
+    with open_store(legacy_home, seed=False) as store:
+        assert store.counts() == counts
+
+
+def test_a_snapshot_whose_body_is_gone_is_named_and_the_rest_read(legacy_home: Path) -> None:
+    with Store.open(legacy_home / "carrywatch.sqlite") as store:
+        (row,) = store.fetches(source="kalshi")
+    RawArchive(legacy_home / "raw").path_for(row.sha256).unlink()
+    with (
+        pytest.warns(UserWarning, match="cannot be read: .*not in the archive"),
+        open_store(legacy_home, seed=False) as store,
+    ):
+        counts = store.counts()
+    assert counts == (3 + 1, 4 * 4)  # the Polymarket event only

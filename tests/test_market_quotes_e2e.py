@@ -9,27 +9,28 @@ providers' own paths with:
 * ``/events/slug/who-will-trump-nominate-as-fed-chair``: the real Gamma event
   (tests/payloads/polymarket_gamma/README.md), which is not a rate decision.
 
-The snapshots the CLI records are then read back with ``market_distributions``.
+The quotes the CLI stores are then read back as the brief and ``odds`` read them
+(:class:`~carrywatch.report.market_quotes.StoredMarkets`).
 """
 
 from __future__ import annotations
 
 import json
 import math
-import shutil
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from carrywatch.catalog.spec import load_catalog
+from carrywatch.analytics.odds.distribution import OddsDistribution
 from carrywatch.cli import main
-from carrywatch.market_snapshots import market_distributions
+from carrywatch.report.market_quotes import StoredMarkets
 from carrywatch.store.archive import RawArchive
-from carrywatch.store.sqlite import Store
+from carrywatch.store.sqlite import Store, StoredFetch
 from carrywatch.types import sha256_hex
-from tests.helpers.replay_server import ReplayServer, Reply
+from carrywatch.workspace import catalog_of
+from tests.helpers.replay_server import ReplayServer, Reply, replayed_home
 from tests.helpers.tables import table_rows
 
 PAYLOADS = Path(__file__).parent / "payloads"
@@ -40,33 +41,29 @@ KALSHI_EVENTS = (PAYLOADS / "kalshi" / "constructed_events_KXFED_nested_markets.
 FED_CHAIR = (
     PAYLOADS / "polymarket_gamma" / f"gamma_events_slug_{CHAIR}_2026-01-17_indent2.json"
 ).read_bytes()
-COLUMNS = ("source", "requests", "failed", "payloads", "new snapshots", "events", "first error")
+COLUMNS = ("source", "requests", "failed", "payloads", "events", "quotes added", "first error")
 FED_RANGE = (3.50, 3.75)
 
 
 @pytest.fixture
-def server() -> Iterator[ReplayServer]:
-    with ReplayServer() as replay:
-        yield replay
+def replay() -> Iterator[ReplayServer]:
+    with ReplayServer() as server:
+        yield server
 
 
 @pytest.fixture
-def cw_home(
-    home: Path, seeded: Path, server: ReplayServer, monkeypatch: pytest.MonkeyPatch
+def market_home(
+    home: Path, seeded: Path, replay: ReplayServer, monkeypatch: pytest.MonkeyPatch
 ) -> Path:
-    shutil.copytree(seeded, home)
-    for name in ("KALSHI", "POLYMARKET_GAMMA"):
-        monkeypatch.setenv(f"CARRYWATCH_{name}_ORIGIN", server.origin)
-    monkeypatch.setenv("CARRYWATCH_RETRY_BASE_S", "0.01")
-    monkeypatch.setenv("CARRYWATCH_HTTP_TIMEOUT_S", "10")
-    return home
+    """A copy of the seeded home; Kalshi and Polymarket Gamma at the replay server."""
+    return replayed_home(home, seeded, replay.origin, ("kalshi", "polymarket_gamma"), monkeypatch)
 
 
-def serve(server: ReplayServer, kalshi: Reply | None = None) -> None:
-    server.route(
+def serve(replay: ReplayServer, kalshi: Reply | None = None) -> None:
+    replay.route(
         EVENTS_PATH, kalshi or Reply.payload(KALSHI_EVENTS, content_type="application/json")
     )
-    server.route(CHAIR_PATH, Reply.payload(FED_CHAIR, content_type="application/json"))
+    replay.route(CHAIR_PATH, Reply.payload(FED_CHAIR, content_type="application/json"))
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -85,11 +82,20 @@ def archived(home: Path, body: bytes) -> bool:
     return RawArchive(home / "raw").has(sha256_hex(body))
 
 
-def test_markets_refresh_records_archives_and_reads_back(
-    cw_home: Path, server: ReplayServer, capsys: pytest.CaptureFixture[str]
+def market_fetches(store: Store, source: str) -> list[StoredFetch]:
+    """The fetch rows a markets refresh wrote for ``source`` (they name their bank)."""
+    return [f for f in store.fetches(source=source) if "bank" in f.provenance]
+
+
+def market_distributions(store: Store, day: date) -> list[OddsDistribution]:
+    return StoredMarkets.load(store, catalog_of(store), day, 0)("fed", day, FED_RANGE)
+
+
+def test_markets_refresh_stores_quotes_and_reads_back(
+    market_home: Path, replay: ReplayServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    serve(server)
-    with Store.open(cw_home / "carrywatch.sqlite") as store:
+    serve(replay)
+    with Store.open(market_home / "carrywatch.sqlite") as store:
         counts_before = store.counts()
 
     code, out, err = run(capsys, "markets", "refresh", "fed", "--slug", CHAIR)
@@ -101,51 +107,48 @@ def test_markets_refresh_records_archives_and_reads_back(
         "requests": "1",
         "failed": "0",
         "payloads": "1",
-        "new snapshots": "1",
         "events": "2",
+        "quotes added": "36",
         "first error": "",
     }
-    assert (rows["polymarket_gamma"]["new snapshots"], rows["polymarket_gamma"]["events"]) == (
-        "1",
+    assert (rows["polymarket_gamma"]["quotes added"], rows["polymarket_gamma"]["events"]) == (
+        "0",
         "0",
     )
     assert f"note: polymarket_gamma: {CHAIR}: 'Who will Trump nominate as Fed Chair?' is not" in err
     # The providers' own paths and query.
-    (asked,) = server.requests_for(EVENTS_PATH)
+    (asked,) = replay.requests_for(EVENTS_PATH)
     assert asked.params == {
         "series_ticker": "KXFED",
         "status": "open",
         "with_nested_markets": "true",
         "limit": "200",
     }
-    assert len(server.requests_for(CHAIR_PATH)) == 1
-    # Archived byte for byte; one snapshot row each, no observation added.
-    assert archived(cw_home, KALSHI_EVENTS)
-    assert archived(cw_home, FED_CHAIR)
-    with Store.open(cw_home / "carrywatch.sqlite") as store:
-        (kalshi,) = store.snapshots("kalshi")
-        (gamma,) = store.snapshots("polymarket_gamma")
+    assert len(replay.requests_for(CHAIR_PATH)) == 1
+    # Archived byte for byte; the Kalshi answer is one fetch row with its quotes (the
+    # chair event quotes nothing: no row, as for any payload that adds nothing).
+    assert archived(market_home, KALSHI_EVENTS)
+    assert archived(market_home, FED_CHAIR)
+    with Store.open(market_home / "carrywatch.sqlite") as store:
+        (kalshi,) = market_fetches(store, "kalshi")
+        assert market_fetches(store, "polymarket_gamma") == []
         assert kalshi.sha256 == sha256_hex(KALSHI_EVENTS)
-        assert kalshi.url == f"{server.origin}{EVENTS_PATH}"
-        assert gamma.sha256 == sha256_hex(FED_CHAIR)
+        assert kalshi.url == f"{replay.origin}{EVENTS_PATH}"
         assert (kalshi.origin, kalshi.provenance["bank"]) == ("live", "fed")
         counts = store.counts()
-    assert counts == (counts_before[0] + 2, counts_before[1])
+    assert counts == (counts_before[0] + 1, counts_before[1] + 36)
 
-    # The same bytes again: nothing new.
+    # The same prices again (the same day): nothing new.
     code, out, err = run(capsys, "markets", "refresh", "fed", "--slug", CHAIR)
     assert code == 0, out + err
-    assert {r["new snapshots"] for r in summary(out).values()} == {"0"}
-    with Store.open(cw_home / "carrywatch.sqlite") as store:
+    assert {r["quotes added"] for r in summary(out).values()} == {"0"}
+    with Store.open(market_home / "carrywatch.sqlite") as store:
         assert store.counts() == counts
 
         # Read back as of the retrieval day: the constructed KXFED ladders.
         retrieved = datetime.fromisoformat(kalshi.retrieved_at.replace("Z", "+00:00"))
         day = retrieved.date()
-        archive = RawArchive(cw_home / "raw")
-        found = market_distributions(
-            store, archive, load_catalog(), "fed", day, current_range=FED_RANGE
-        )
+        found = market_distributions(store, day)
         assert [(d.source, d.meeting) for d in found] == [
             ("kalshi", date(2026, 12, 9)),
             ("kalshi", date(2027, 1, 27)),
@@ -156,85 +159,79 @@ def test_markets_refresh_records_archives_and_reads_back(
         assert found[0].probabilities[3].probability == pytest.approx(0.56)  # 3.50-3.75%
         # The day before the retrieval: nothing was known.
         earlier = day - timedelta(days=1)
-        assert (
-            market_distributions(
-                store, archive, load_catalog(), "fed", earlier, current_range=FED_RANGE
-            )
-            == []
-        )
+        assert market_distributions(store, earlier) == []
 
 
-def test_a_failing_source_exits_3_and_records_nothing_for_it(
-    cw_home: Path, server: ReplayServer, capsys: pytest.CaptureFixture[str]
+def test_a_failing_source_exits_3_and_writes_nothing_for_it(
+    market_home: Path, replay: ReplayServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    serve(server, kalshi=Reply.error(500))
+    serve(replay, kalshi=Reply.error(500))
 
     code, out, err = run(capsys, "markets", "refresh", "fed", "--slug", CHAIR)
 
     assert code == 3, out + err
     rows = summary(out)
     assert rows["kalshi"]["failed"] == "1"
-    assert rows["kalshi"]["new snapshots"] == "0"
+    assert rows["kalshi"]["quotes added"] == "0"
     assert "HTTP 500" in rows["kalshi"]["first error"]
     assert rows["polymarket_gamma"]["failed"] == "0"
     assert "1 source(s) failed: kalshi (1 of 1 request(s))" in err
-    assert len(server.requests_for(EVENTS_PATH)) > 1  # retried before giving up
-    with Store.open(cw_home / "carrywatch.sqlite") as store:
-        assert store.snapshots("kalshi") == []
-        assert len(store.snapshots("polymarket_gamma")) == 1
-    assert archived(cw_home, FED_CHAIR)
-    assert not archived(cw_home, b"500 Internal Server Error\n")
+    assert len(replay.requests_for(EVENTS_PATH)) > 1  # retried before giving up
+    with Store.open(market_home / "carrywatch.sqlite") as store:
+        assert market_fetches(store, "kalshi") == []
+    assert archived(market_home, FED_CHAIR)
+    assert not archived(market_home, b"500 Internal Server Error\n")
 
 
 def test_usage_errors_exit_1_before_any_request(
-    cw_home: Path, server: ReplayServer, capsys: pytest.CaptureFixture[str]
+    market_home: Path, replay: ReplayServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    serve(server)
+    serve(replay)
     code, _, err = run(capsys, "markets", "refresh", "ecb")
     assert code == 1
     assert "error:" in err
     code, _, err = run(capsys, "markets", "refresh", "fed", "--slug", "fed decision")
     assert code == 1
     assert "not a Polymarket event slug" in err
-    assert server.requests == []
+    assert replay.requests == []
 
 
 def test_boj_without_a_slug_is_an_error_that_says_where_slugs_come_from(
-    cw_home: Path, server: ReplayServer, capsys: pytest.CaptureFixture[str]
+    market_home: Path, replay: ReplayServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    serve(server)
+    serve(replay)
     code, out, err = run(capsys, "markets", "refresh", "boj")
     assert code == 1, out + err
     assert "nothing to fetch for boj" in err
     assert "--slug" in err
     assert "polymarket.com/event/SLUG" in err
-    assert server.requests == []
+    assert replay.requests == []
 
 
-def test_reparse_reads_the_snapshot_rows(
-    cw_home: Path, server: ReplayServer, capsys: pytest.CaptureFixture[str]
+def test_reparse_reads_the_market_answers_again(
+    market_home: Path, replay: ReplayServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Snapshot rows are live fetch rows: ``reparse`` parses them and, with no catalogued
-    Kalshi or Polymarket series, adds nothing."""
-    serve(server)
+    """Market answers are live fetch rows naming their bank: ``reparse`` reads them into
+    quotes again and, the parsers unchanged, adds nothing."""
+    serve(replay)
     code, out, err = run(capsys, "markets", "refresh", "fed", "--slug", CHAIR)
     assert code == 0, out + err
-    with Store.open(cw_home / "carrywatch.sqlite") as store:
+    with Store.open(market_home / "carrywatch.sqlite") as store:
         before = store.counts()
     code, out, err = run(capsys, "reparse", "--source", "kalshi", "--source", "polymarket_gamma")
     assert code == 0, out + err
-    with Store.open(cw_home / "carrywatch.sqlite") as store:
+    with Store.open(market_home / "carrywatch.sqlite") as store:
         assert store.counts() == before
 
 
 def test_the_brief_shows_the_recorded_market_odds_by_meeting(
-    cw_home: Path, server: ReplayServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    market_home: Path, replay: ReplayServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    serve(server)
+    serve(replay)
     code, out, err = run(capsys, "markets", "refresh", "fed", "--slug", CHAIR)
     assert code == 0, out + err
-    with Store.open(cw_home / "carrywatch.sqlite") as store:
-        (kalshi,) = store.snapshots("kalshi")
+    with Store.open(market_home / "carrywatch.sqlite") as store:
+        (kalshi,) = market_fetches(store, "kalshi")
     day = date.fromisoformat(kalshi.retrieved_at[:10])
     # The embedded target range ends in 2026 (FRED's DFEDTARL as collected), so it is stale
     # on the retrieval day; a desk would refresh FRED. Here the user's own file stands in:
@@ -257,7 +254,7 @@ def test_the_brief_shows_the_recorded_market_odds_by_meeting(
     (table,) = odds["tables"]
     rows = {(r[0], r[1]): dict(zip(table["columns"], r, strict=True)) for r in table["rows"]}
     december = rows[("FOMC", "2026-12-09")]
-    # The constructed ladder (see test_markets_refresh_records_archives_and_reads_back):
+    # The constructed ladder (see test_markets_refresh_stores_quotes_and_reads_back):
     # 3.50-3.75% is its most likely range at 56%.
     assert str(december["markets"]).startswith("kalshi: 3.5-3.75% 56%"), odds["missing"]
     assert december["exchange"] is None
@@ -283,6 +280,6 @@ def test_the_brief_shows_the_recorded_market_odds_by_meeting(
     assert not any(m.startswith("FOMC:") for m in odds["missing"])
     # No BOJ market was recorded: no BOJ odds, and the section says why instead of guessing
     # (the reason depends on the day the test runs, which sets whether the last recorded
-    # BOJ decision is still in force: no range, or no snapshot pricing the meetings).
+    # BOJ decision is still in force: no range, or no quote pricing the meetings).
     assert not any(key[0] == "BOJ" and row["markets"] for key, row in rows.items())
     assert any(m.startswith("BOJ: ") for m in odds["missing"]), odds["missing"]
