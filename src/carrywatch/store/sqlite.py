@@ -54,7 +54,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from carrywatch.errors import StoreError
-from carrywatch.store import newest, release
+from carrywatch.store import changes, newest, release
 from carrywatch.store.release import ReleaseRule, obs_date_rule
 from carrywatch.types import Origin
 
@@ -338,7 +338,7 @@ class Store:
         incoming = _normalise_rows(rows, default_known)
         try:
             with self.transaction() as db:
-                fresh = _changes(db, incoming)
+                fresh, _ = _changes(db, incoming)
                 confirmed = sorted(set(incoming["series_id"]) | set(checked))
                 fetch_id: int | None = None
                 if not fresh.empty:
@@ -788,38 +788,13 @@ def _normalise_rows(rows: pd.DataFrame, default_known: str) -> pd.DataFrame:
     return out.drop_duplicates(["series_id", "obs_date", "known_from"], keep="last")
 
 
-def _changes(db: sqlite3.Connection, incoming: pd.DataFrame) -> pd.DataFrame:
-    """The incoming rows that change what is known (the append rule)."""
-    if incoming.empty:
-        return incoming
-    parts = []
-    columns = ["obs_date", "known_from", "value", "withdrawn"]
-    for series_id, group in incoming.groupby("series_id", sort=False):
-        existing = db.execute(
-            "SELECT obs_date, known_from, fetch_id, value, withdrawn FROM observations "
-            "WHERE series_id = ? AND obs_date BETWEEN ? AND ?",
-            (series_id, group["obs_date"].min(), group["obs_date"].max()),
-        ).fetchall()
-        if not existing:
-            ordered = group.sort_values(["obs_date", "known_from"])
-            parts.append(ordered[_changed(ordered)])
-            continue
-        old = pd.DataFrame(existing, columns=["obs_date", "known_from", "fetch_id", *columns[2:]])
-        old["withdrawn"] = old["withdrawn"].astype(bool)
-        old["is_new"] = False
-        new = group.drop(columns="series_id").assign(fetch_id=np.iinfo(np.int64).max, is_new=True)
-        both = pd.concat([old, new], ignore_index=True).sort_values(
-            ["obs_date", "known_from", "is_new", "fetch_id"], kind="stable"
-        )
-        keep = both["is_new"] & _changed(both)
-        parts.append(both.loc[keep, columns].assign(series_id=series_id))
-    return pd.concat(parts, ignore_index=True) if parts else incoming.iloc[0:0]
-
-
-def _changed(rows: pd.DataFrame) -> pd.Series:
-    """Per row (sorted by obs_date, then as known): does it change what is known, i.e.
-    differ from the row before it of the same date? A withdrawn date and a date never
-    seen are the same state, so a withdrawal changes something only after a value."""
-    state = rows["value"].where(~rows["withdrawn"].astype(bool))  # NaN: absent
-    previous = state.groupby(rows["obs_date"]).shift()
-    return (state != previous) & ~(state.isna() & previous.isna())
+def _changes(
+    db: sqlite3.Connection, incoming: pd.DataFrame
+) -> tuple[pd.DataFrame, npt.NDArray[np.bool_]]:
+    """The incoming rows that change what is known (the append rule, see
+    :mod:`carrywatch.store.changes`), in primary-key order, and for each whether its date
+    already had a stored value row."""
+    keep, had_value = changes.changed_rows(changes.stored_revisions(db, incoming), incoming)
+    fresh = incoming.assign(had_value=had_value)[keep]
+    fresh = fresh.sort_values(["series_id", "obs_date", "known_from"], kind="stable")
+    return fresh.reset_index(drop=True), fresh["had_value"].to_numpy(dtype=bool)
