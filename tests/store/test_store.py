@@ -540,7 +540,7 @@ def test_an_older_store_is_upgraded_on_open(tmp_path: Path, version: str) -> Non
         db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
 
     with Store.open(path) as store:
-        assert store.get_meta("schema_version") == "3"
+        assert store.get_meta("schema_version") == "4"
         got = store.read([UST10, GDP])
         pd.testing.assert_frame_equal(got, expected, check_exact=True)
         assert _values(store.read([UST10]))["2024-08-02"] == 3.81
@@ -869,14 +869,14 @@ def test_an_old_orphan_temporary_file_is_removed_on_the_next_write(tmp_path: Pat
 def test_a_schema_version_mismatch_says_what_to_do(tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite"
     with Store.open(path) as store:
-        assert store.get_meta("schema_version") == "3"
-        store.set_meta("schema_version", "4")  # as a newer carrywatch would leave it
+        assert store.get_meta("schema_version") == "4"
+        store.set_meta("schema_version", "5")  # as a newer carrywatch would leave it
 
     with pytest.raises(StoreError) as caught:
         Store.open(path)
 
     message = str(caught.value)
-    assert "schema version 4" in message
+    assert "schema version 5" in message
     assert "upgrade carrywatch" in message
     assert "CARRYWATCH_HOME" in message
     assert caught.value.path == str(path)

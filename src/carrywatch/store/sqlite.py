@@ -54,7 +54,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from carrywatch.errors import StoreError
-from carrywatch.store import changes, newest, release
+from carrywatch.store import changes, newest, release, stats
 from carrywatch.store.release import ReleaseRule, obs_date_rule
 from carrywatch.types import Origin
 
@@ -69,10 +69,11 @@ __all__ = [
     "iso_utc",
 ]
 
-SCHEMA_VERSION: Final = "3"
+SCHEMA_VERSION: Final = "4"
 #: Versions :meth:`Store.open` upgrades in place: 1 lacked ``newest_columns``, 2 lacked
-#: ``observations.withdrawn`` and ``newest_columns.first_days``.
-_UPGRADABLE: Final = frozenset({"1", "2"})
+#: ``observations.withdrawn`` and ``newest_columns.first_days``, 3 lacked
+#: ``series_stats``.
+_UPGRADABLE: Final = frozenset({"1", "2", "3"})
 
 #: ``provenance["kind"]`` of a fetch row recorded by :meth:`Store.record_snapshot`.
 SNAPSHOT_KIND: Final = "market_snapshot"
@@ -216,7 +217,7 @@ class Store:
                         (SCHEMA_VERSION,),
                     )
                 elif found[0] in _UPGRADABLE:
-                    _upgrade(db, _statements(schema))
+                    _upgrade(db, _statements(schema), found[0])
                     db.execute(
                         "UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,)
                     )
@@ -334,39 +335,44 @@ class Store:
         them (a provider's "no new data" answer).
         One transaction: all or nothing.
         """
-        default_known = iso_utc(fetch.retrieved_at)
-        incoming = _normalise_rows(rows, default_known)
+        incoming = _normalise_rows(rows, iso_utc(fetch.retrieved_at))
         try:
             with self.transaction() as db:
-                fresh, _ = _changes(db, incoming)
-                confirmed = sorted(set(incoming["series_id"]) | set(checked))
-                fetch_id: int | None = None
-                if not fresh.empty:
-                    fetch_id = self._insert_fetch(db, fetch)
-                    db.executemany(
-                        "INSERT INTO observations(series_id, obs_date, known_from, fetch_id, "
-                        "value, withdrawn) VALUES (?, ?, ?, ?, ?, ?)",
-                        zip(
-                            fresh["series_id"],
-                            fresh["obs_date"],
-                            fresh["known_from"],
-                            [fetch_id] * len(fresh),
-                            fresh["value"].astype(float),
-                            fresh["withdrawn"].astype(int),
-                            strict=True,
-                        ),
-                    )
-                    newest.rebuild(db, fresh["series_id"])
-                db.executemany(
-                    "INSERT INTO checks(series_id, checked_at, source, url) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT(series_id) DO UPDATE SET checked_at = excluded.checked_at, "
-                    "source = excluded.source, url = excluded.url "
-                    "WHERE excluded.checked_at >= checks.checked_at",
-                    [(sid, default_known, fetch.source, fetch.url) for sid in confirmed],
-                )
+                result, touched = _write_payload(db, fetch, incoming, checked)
+                newest.rebuild(db, touched)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot write to the store: {exc}", path=str(self.path)) from exc
-        return AppendResult(fetch_id=fetch_id, n_added=len(fresh), n_offered=len(incoming))
+        return result
+
+    def append_many(
+        self, payloads: Iterable[tuple[FetchRecord, pd.DataFrame]]
+    ) -> list[AppendResult]:
+        """The bulk path: :meth:`append` each payload, in order, in one transaction.
+
+        For seeding a store from the embedded snapshot and for large imports. Each
+        payload is decided by the append rule against the store as the payloads before it
+        left it, exactly as successive :meth:`append` calls would, and the store ends
+        the same; but every payload is checked before anything is written, the trigger
+        ``observations_unpack`` is suspended for the load (it would run once per row) and
+        restored before the commit, and each series' packed newest revisions are rebuilt
+        once at the end rather than after every payload. All or nothing: a failure
+        anywhere leaves the store, trigger included, as it was.
+        """
+        prepared = [(f, _normalise_rows(r, iso_utc(f.retrieved_at))) for f, r in payloads]
+        results: list[AppendResult] = []
+        try:
+            with self.transaction() as db:
+                db.execute("DROP TRIGGER IF EXISTS observations_unpack")
+                touched: dict[str, None] = {}
+                for fetch, incoming in prepared:
+                    result, series = _write_payload(db, fetch, incoming, ())
+                    results.append(result)
+                    touched.update(dict.fromkeys(series))
+                newest.rebuild(db, touched)
+                db.execute(_unpack_trigger())
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write to the store: {exc}", path=str(self.path)) from exc
+        return results
 
     def record_snapshot(self, fetch: FetchRecord) -> int:
         """Record a payload kept for its own sake (a market snapshot); its fetch id.
@@ -596,26 +602,18 @@ class Store:
         return values[~values.index.duplicated(keep="last")]
 
     def series_status(self) -> pd.DataFrame:
-        """Per stored series: first and last obs_date, rows, last retrieval, origins."""
-        sql = """
-            SELECT s.series_id, MIN(o.obs_date), MAX(o.obs_date), COUNT(DISTINCT o.obs_date),
-                   MAX(f.retrieved_at), GROUP_CONCAT(DISTINCT f.origin), c.checked_at
-            FROM series AS s
-            LEFT JOIN observations AS o ON o.series_id = s.series_id AND o.withdrawn = 0
-            LEFT JOIN fetches AS f ON f.fetch_id = o.fetch_id
-            LEFT JOIN checks AS c ON c.series_id = s.series_id
-            GROUP BY s.series_id ORDER BY s.series_id
+        """Per registered series: first and last obs_date and the number of obs_dates with
+        a value, last retrieval and origins of the fetches that stored one, last check.
+
+        From the statistics kept at write time (:mod:`carrywatch.store.stats`): its cost
+        grows with the number of series, not of observations.
         """
-        columns = [
-            "series_id",
-            "first_obs",
-            "last_obs",
-            "n_obs",
-            "last_retrieved",
-            "origins",
-            "last_checked",
-        ]
-        return pd.DataFrame(self._query(sql, ()).fetchall(), columns=columns)
+        with self._lock:
+            try:
+                rows = stats.status(self._db)
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot read the store: {exc}", path=str(self.path)) from exc
+        return pd.DataFrame(rows, columns=list(stats.STATUS_COLUMNS)).astype({"n_obs": "int64"})
 
     def fetches(self, *, source: str | None = None, origin: str | None = None) -> list[StoredFetch]:
         """Stored fetch rows, oldest first, optionally filtered."""
@@ -691,10 +689,22 @@ class Store:
         ]
 
     def counts(self) -> tuple[int, int]:
-        """``(number of fetch rows, number of observation rows)``."""
-        n_fetches = self._query("SELECT COUNT(*) FROM fetches", ()).fetchone()[0]
-        n_obs = self._query("SELECT COUNT(*) FROM observations", ()).fetchone()[0]
-        return int(n_fetches), int(n_obs)
+        """``(number of fetch rows, number of observation rows)``; the second from the
+        statistics kept at write time (:func:`carrywatch.store.stats.total_rows`)."""
+        with self._lock:
+            try:
+                own = not self._db.in_transaction
+                if own:
+                    self._db.execute("BEGIN")  # both numbers from one snapshot
+                try:
+                    n_fetches = self._db.execute("SELECT COUNT(*) FROM fetches").fetchone()[0]
+                    n_obs = stats.total_rows(self._db)
+                finally:
+                    if own:
+                        self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot read the store: {exc}", path=str(self.path)) from exc
+        return int(n_fetches), n_obs
 
     def integrity_check(self) -> str:
         """SQLite's ``PRAGMA integrity_check`` answer (``"ok"`` when sound)."""
@@ -742,21 +752,78 @@ def _empty_read() -> pd.DataFrame:
     return frame
 
 
-def _upgrade(db: sqlite3.Connection, statements: Sequence[str]) -> None:
+def _upgrade(db: sqlite3.Connection, statements: Sequence[str], version: str) -> None:
     """Bring a store of an older schema version (see ``_UPGRADABLE``) to this one, inside
     the opening transaction: add ``observations.withdrawn`` (every existing row is a
-    value), recreate the derived ``newest_columns`` and ``latest``, and repack."""
+    value), recreate the derived ``newest_columns`` and ``latest`` and repack (1, 2);
+    recreate the trigger ``observations_unpack`` and compute ``series_stats`` from the
+    rows (1, 2, 3). A one-off that reads every row."""
     columns = {str(r[1]) for r in db.execute("PRAGMA table_info(observations)")}
     if "withdrawn" not in columns:
         db.execute(
             "ALTER TABLE observations ADD COLUMN "
             "withdrawn INTEGER NOT NULL DEFAULT 0 CHECK (withdrawn IN (0, 1))"
         )
-    db.execute("DROP VIEW IF EXISTS latest")
-    db.execute("DROP TABLE IF EXISTS newest_columns")
+    if version in {"1", "2"}:
+        db.execute("DROP VIEW IF EXISTS latest")
+        db.execute("DROP TABLE IF EXISTS newest_columns")
+    db.execute("DROP TRIGGER IF EXISTS observations_unpack")
     for statement in statements:
         db.execute(statement)
-    newest.rebuild(db, [r[0] for r in db.execute("SELECT DISTINCT series_id FROM observations")])
+    series = [str(r[0]) for r in db.execute("SELECT DISTINCT series_id FROM observations")]
+    if version in {"1", "2"}:
+        newest.rebuild(db, series)
+    stats.rebuild(db, series)
+
+
+def _write_payload(
+    db: sqlite3.Connection, fetch: FetchRecord, incoming: pd.DataFrame, checked: Sequence[str]
+) -> tuple[AppendResult, list[str]]:
+    """Write one normalised payload inside the caller's transaction: its fetch row and the
+    rows that change what is known (in primary-key order, the table's own order), the
+    statistics of their series and the checks; the series it added rows to, whose packed
+    newest revisions the caller rebuilds."""
+    default_known = iso_utc(fetch.retrieved_at)
+    fresh, had_value = _changes(db, incoming)
+    confirmed = sorted(set(incoming["series_id"].tolist()) | set(checked))
+    fetch_id: int | None = None
+    touched: list[str] = []
+    if not fresh.empty:
+        sids = fresh["series_id"].to_numpy(dtype=object)
+        touched = list(dict.fromkeys(sids.tolist()))
+        before = stats.current(db, touched)
+        fetch_id = Store._insert_fetch(db, fetch)
+        db.executemany(
+            "INSERT INTO observations(series_id, obs_date, known_from, fetch_id, value, "
+            "withdrawn) VALUES (?, ?, ?, ?, ?, ?)",
+            zip(
+                sids.tolist(),
+                fresh["obs_date"].to_numpy(dtype=object).tolist(),
+                fresh["known_from"].to_numpy(dtype=object).tolist(),
+                [fetch_id] * len(fresh),
+                fresh["value"].to_numpy(dtype=np.float64).tolist(),
+                fresh["withdrawn"].to_numpy(dtype=np.int64).tolist(),
+                strict=True,
+            ),
+        )
+        stats.record(
+            db, before, fresh, had_value, retrieved_at=default_known, origin=str(fetch.origin)
+        )
+    db.executemany(
+        "INSERT INTO checks(series_id, checked_at, source, url) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(series_id) DO UPDATE SET checked_at = excluded.checked_at, "
+        "source = excluded.source, url = excluded.url "
+        "WHERE excluded.checked_at >= checks.checked_at",
+        [(sid, default_known, fetch.source, fetch.url) for sid in confirmed],
+    )
+    result = AppendResult(fetch_id=fetch_id, n_added=len(fresh), n_offered=len(incoming))
+    return result, touched
+
+
+def _unpack_trigger() -> str:
+    """The schema's ``CREATE TRIGGER ... observations_unpack`` statement."""
+    schema = resources.files("carrywatch.store").joinpath("schema.sql").read_text()
+    return next(s for s in _statements(schema) if "TRIGGER IF NOT EXISTS observations_unpack" in s)
 
 
 def _normalise_rows(rows: pd.DataFrame, default_known: str) -> pd.DataFrame:
