@@ -105,10 +105,11 @@ def changed_rows(
         [stored.withdrawn, incoming["withdrawn"].to_numpy(dtype=bool)]
     ).astype(bool)
     value = np.concatenate([stored.value, incoming["value"].to_numpy(dtype=np.float64)])
-    # Text sorts as time here ('YYYY-MM-DD', 'YYYY-MM-DDTHH:MM:SSZ'): rank codes keep it.
-    sid_code = np.unique(sids.astype(str), return_inverse=True)[1]
-    date_code = np.unique(dates.astype(str), return_inverse=True)[1]
-    known_code = np.unique(known.astype(str), return_inverse=True)[1]
+    # Text sorts as time here ('YYYY-MM-DD', 'YYYY-MM-DDTHH:MM:SSZ'): rank codes keep it
+    # (factorize hashes, then sorts only the distinct values).
+    sid_code, date_code, known_code = (
+        pd.factorize(column, sort=True)[0] for column in (sids, dates, known)
+    )
     order = np.lexsort((fetch, is_new, known_code, date_code, sid_code))
     state = np.where(withdrawn, np.nan, value)[order]
     group = np.stack([sid_code[order], date_code[order]])

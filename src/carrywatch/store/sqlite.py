@@ -338,8 +338,8 @@ class Store:
         incoming = _normalise_rows(rows, iso_utc(fetch.retrieved_at))
         try:
             with self.transaction() as db:
-                result, touched = _write_payload(db, fetch, incoming, checked)
-                newest.rebuild(db, touched)
+                result, fresh, new_series = _write_payload(db, fetch, incoming, checked)
+                _repack(db, fresh, new_series, result.fetch_id, iso_utc(fetch.retrieved_at))
         except sqlite3.Error as exc:
             raise StoreError(f"cannot write to the store: {exc}", path=str(self.path)) from exc
         return result
@@ -365,9 +365,9 @@ class Store:
                 db.execute("DROP TRIGGER IF EXISTS observations_unpack")
                 touched: dict[str, None] = {}
                 for fetch, incoming in prepared:
-                    result, series = _write_payload(db, fetch, incoming, ())
+                    result, fresh, _ = _write_payload(db, fetch, incoming, ())
                     results.append(result)
-                    touched.update(dict.fromkeys(series))
+                    touched.update(dict.fromkeys(fresh["series_id"].tolist()))
                 newest.rebuild(db, touched)
                 db.execute(_unpack_trigger())
         except sqlite3.Error as exc:
@@ -778,20 +778,21 @@ def _upgrade(db: sqlite3.Connection, statements: Sequence[str], version: str) ->
 
 def _write_payload(
     db: sqlite3.Connection, fetch: FetchRecord, incoming: pd.DataFrame, checked: Sequence[str]
-) -> tuple[AppendResult, list[str]]:
+) -> tuple[AppendResult, pd.DataFrame, list[str]]:
     """Write one normalised payload inside the caller's transaction: its fetch row and the
     rows that change what is known (in primary-key order, the table's own order), the
-    statistics of their series and the checks; the series it added rows to, whose packed
-    newest revisions the caller rebuilds."""
+    statistics of their series and the checks. Returns what it did, the rows it added
+    (whose series' packed newest revisions the caller rebuilds) and those of their series
+    that had no rows before."""
     default_known = iso_utc(fetch.retrieved_at)
     fresh, had_value = _changes(db, incoming)
     confirmed = sorted(set(incoming["series_id"].tolist()) | set(checked))
     fetch_id: int | None = None
-    touched: list[str] = []
+    new_series: list[str] = []
     if not fresh.empty:
         sids = fresh["series_id"].to_numpy(dtype=object)
-        touched = list(dict.fromkeys(sids.tolist()))
-        before = stats.current(db, touched)
+        before = stats.current(db, list(dict.fromkeys(sids.tolist())))
+        new_series = [s for s, b in before.items() if b is not None and b.n_rows == 0]
         fetch_id = Store._insert_fetch(db, fetch)
         db.executemany(
             "INSERT INTO observations(series_id, obs_date, known_from, fetch_id, value, "
@@ -817,7 +818,41 @@ def _write_payload(
         [(sid, default_known, fetch.source, fetch.url) for sid in confirmed],
     )
     result = AppendResult(fetch_id=fetch_id, n_added=len(fresh), n_offered=len(incoming))
-    return result, touched
+    return result, fresh, new_series
+
+
+def _repack(
+    db: sqlite3.Connection,
+    fresh: pd.DataFrame,
+    new_series: Sequence[str],
+    fetch_id: int | None,
+    retrieved_at: str,
+) -> None:
+    """Rebuild the packed newest revisions of the series ``fresh`` added rows to: from
+    ``fresh`` itself for a series it wrote every row of (``new_series``: a first refresh
+    of full history reads nothing back), from ``observations`` for the others."""
+    sids = fresh["series_id"].to_numpy(dtype=object)
+    touched = list(dict.fromkeys(sids.tolist()))
+    newest.rebuild(db, [s for s in touched if s not in set(new_series)])
+    if fetch_id is None or not new_series:
+        return
+    starts = np.flatnonzero(np.concatenate(([True], sids[1:] != sids[:-1])))
+    dates = fresh["obs_date"].to_numpy(dtype=object)
+    known = fresh["known_from"].to_numpy(dtype=object)
+    values = fresh["value"].to_numpy(dtype=np.float64)
+    withdrawn = fresh["withdrawn"].to_numpy(dtype=bool)
+    for lo, hi in zip(starts, [*starts[1:], len(sids)], strict=True):
+        if sids[lo] in new_series:
+            newest.pack(
+                db,
+                str(sids[lo]),
+                dates=dates[lo:hi],
+                known=known[lo:hi],
+                fetch_ids=np.full(hi - lo, fetch_id, dtype=np.int64),
+                values=values[lo:hi],
+                withdrawn=withdrawn[lo:hi],
+                dated=known[lo:hi] != retrieved_at,  # a publisher's date (REVISION_COLUMNS)
+            )
 
 
 def _unpack_trigger() -> str:
