@@ -10,9 +10,8 @@ tests/test_refresh_e2e.py).
 
 from __future__ import annotations
 
-import math
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
@@ -21,13 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from carrywatch.store import changes
-from carrywatch.store.sqlite import FetchRecord, Store, _changes, _normalise_rows, iso_utc
-from carrywatch.types import Origin, sha256_hex
-
-T0 = datetime(2024, 8, 10, 12, 0, 0, tzinfo=UTC)
-_SERIES = ["us.ust.10y", "us.gdp"]
-_DAYS = [f"2024-08-{d:02d}" for d in range(1, 6)]
-_KNOWN = ["2024-08-02T00:00:00Z", "2024-08-10T12:00:00Z", "2024-08-10T12:03:00Z"]
+from carrywatch.store.sqlite import Store, _changes, _normalise_rows, iso_utc
+from tests.helpers.appends import T0, GeneratedRow, fetch_at, frame_of, generated_rows
 
 # -- the oracle: the append rule as decided up to schema version 3 ----------------------
 
@@ -81,39 +75,7 @@ def _oracle_had_value(db: sqlite3.Connection, fresh: pd.DataFrame) -> list[bool]
 
 # -- generated stores and payloads -------------------------------------------------------
 
-#: A row ``(series, day, known_from or None for the fetch's moment, value)``; NaN is a
-#: withdrawal.
-_row = st.tuples(
-    st.sampled_from(_SERIES),
-    st.sampled_from(_DAYS),
-    st.none() | st.sampled_from(_KNOWN),
-    st.sampled_from([3.78, 3.8, 3.9, math.nan]),
-)
-_payload = st.lists(_row, min_size=0, max_size=8)
-
-
-def _frame(rows: list[tuple[str, str, str | None, float]], at: datetime) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "series_id": [r[0] for r in rows],
-            "obs_date": pd.to_datetime([r[1] for r in rows]),
-            "known_from": pd.to_datetime([r[2] or iso_utc(at) for r in rows], utc=True),
-            "value": [r[3] for r in rows],
-            "withdrawn": [math.isnan(r[3]) for r in rows],
-        }
-    )
-
-
-def _fetch(at: datetime) -> FetchRecord:
-    return FetchRecord(
-        source="fred",
-        url="https://fred.stlouisfed.org/graph/fredgraph.csv",
-        retrieved_at=at,
-        sha256=sha256_hex(at.isoformat().encode()),
-        n_bytes=0,
-        parse_version=1,
-        origin=Origin.LIVE,
-    )
+_payload = st.lists(generated_rows, min_size=0, max_size=8)
 
 
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
@@ -126,21 +88,21 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
 @given(history=st.lists(_payload, min_size=0, max_size=5), offered=_payload)
 def test_the_whole_payload_rule_agrees_with_the_per_series_oracle(
     tmp_path_factory: pytest.TempPathFactory,
-    history: list[list[tuple[str, str, str | None, float]]],
-    offered: list[tuple[str, str, str | None, float]],
+    history: list[list[GeneratedRow]],
+    offered: list[GeneratedRow],
 ) -> None:
     path = tmp_path_factory.mktemp("changes") / "store.sqlite"
     with Store.open(path) as store:
         # Each payload of the history is checked too, against the store as it then was.
         for i, rows in enumerate([*history, offered]):
             at = T0 + timedelta(minutes=i)
-            incoming = _normalise_rows(_frame(rows, at), iso_utc(at))
+            incoming = _normalise_rows(frame_of(rows, at), iso_utc(at))
             db = store._db
             expected = _old_changes(db, incoming)
             got, had_value = _changes(db, incoming)
             pd.testing.assert_frame_equal(_sorted(got), _sorted(expected))
             assert list(had_value) == _oracle_had_value(db, got)
-            store.append(_fetch(at), _frame(rows, at))
+            store.append(fetch_at(at), frame_of(rows, at))
 
 
 def test_an_empty_payload_changes_nothing() -> None:

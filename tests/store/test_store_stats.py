@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -22,14 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import carrywatch
-from carrywatch.store.sqlite import FetchRecord, SeriesRow, Store, iso_utc
+from carrywatch.store.sqlite import SeriesRow, Store
 from carrywatch.store.stats import STATUS_COLUMNS
-from carrywatch.types import Origin, sha256_hex
-
-T0 = datetime(2024, 8, 10, 12, 0, 0, tzinfo=UTC)
-_SERIES = ["us.ust.10y", "us.gdp"]
-_DAYS = [f"2024-08-{d:02d}" for d in range(1, 6)]
-_KNOWN = ["2024-08-02T00:00:00Z", "2024-08-10T12:00:00Z", "2024-08-10T12:03:00Z"]
+from carrywatch.types import Origin
+from tests.helpers.appends import SERIES, T0, GeneratedRow, fetch_at, frame_of, generated_rows
 
 #: ``Store.series_status`` of schema version 3: every observation read, joined to its fetch.
 _OLD_STATUS = """
@@ -71,39 +67,9 @@ def _series_row(series_id: str) -> SeriesRow:
     return SeriesRow(series_id, "fred", series_id.upper(), "percent", "daily", series_id)
 
 
-def _fetch(at: datetime, origin: Origin = Origin.LIVE) -> FetchRecord:
-    return FetchRecord(
-        source="fred",
-        url="https://fred.stlouisfed.org/graph/fredgraph.csv",
-        retrieved_at=at,
-        sha256=sha256_hex(at.isoformat().encode()),
-        n_bytes=0,
-        parse_version=1,
-        origin=origin,
-    )
-
-
-def _frame(rows: list[tuple[str, str, str | None, float]], at: datetime) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "series_id": [r[0] for r in rows],
-            "obs_date": pd.to_datetime([r[1] for r in rows]),
-            "known_from": pd.to_datetime([r[2] or iso_utc(at) for r in rows], utc=True),
-            "value": [r[3] for r in rows],
-            "withdrawn": [math.isnan(r[3]) for r in rows],
-        }
-    )
-
-
-_row = st.tuples(
-    st.sampled_from(_SERIES),
-    st.sampled_from(_DAYS),
-    st.none() | st.sampled_from(_KNOWN),
-    st.sampled_from([3.78, 3.8, 3.9, math.nan]),
-)
 #: Appends: their rows and the origin of their fetch; NaN values are withdrawals.
 _plans = st.lists(
-    st.tuples(st.lists(_row, min_size=1, max_size=6), st.sampled_from(list(Origin))),
+    st.tuples(st.lists(generated_rows, min_size=1, max_size=6), st.sampled_from(list(Origin))),
     min_size=1,
     max_size=6,
 )
@@ -113,15 +79,15 @@ _plans = st.lists(
 @given(plan=_plans)
 def test_the_kept_statistics_equal_the_row_scanning_queries(
     tmp_path_factory: pytest.TempPathFactory,
-    plan: list[tuple[list[tuple[str, str, str | None, float]], Origin]],
+    plan: list[tuple[list[GeneratedRow], Origin]],
 ) -> None:
     path = tmp_path_factory.mktemp("stats") / "store.sqlite"
     with Store.open(path) as store:
-        store.register_series([_series_row(s) for s in [*_SERIES, "jp.boj.call_rate"]])
+        store.register_series([_series_row(s) for s in [*SERIES, "jp.boj.call_rate"]])
         _assert_as_oracle(store)
         for i, (rows, origin) in enumerate(plan):
             at = T0 + timedelta(minutes=i)
-            store.append(_fetch(at, origin), _frame(rows, at))
+            store.append(fetch_at(at, origin), frame_of(rows, at))
             _assert_as_oracle(store)
 
 
@@ -143,14 +109,14 @@ END"""
 def test_a_version_3_store_is_upgraded_with_its_statistics(tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite"
     with Store.open(path) as store:
-        store.register_series([_series_row(s) for s in _SERIES])
-        store.append(_fetch(T0), _frame([("us.ust.10y", "2024-08-01", None, 3.99)], T0))
-        gdp: list[tuple[str, str, str | None, float]] = [
+        store.register_series([_series_row(s) for s in SERIES])
+        store.append(fetch_at(T0), frame_of([("us.ust.10y", "2024-08-01", None, 3.99)], T0))
+        gdp: list[GeneratedRow] = [
             ("us.gdp", "2024-08-01", "2024-08-02T00:00:00Z", 3.8),
             ("us.gdp", "2024-08-01", "2024-08-10T12:00:00Z", math.nan),  # withdrawn
             ("us.gdp", "2024-08-02", "2024-08-02T00:00:00Z", 3.9),
         ]
-        store.append(_fetch(T0 + timedelta(hours=1), Origin.SNAPSHOT), _frame(gdp, T0))
+        store.append(fetch_at(T0 + timedelta(hours=1), Origin.SNAPSHOT), frame_of(gdp, T0))
     # What version 3 wrote: no statistics table, the trigger without it.
     with sqlite3.connect(path) as db:
         db.execute("DROP TABLE series_stats")
@@ -165,7 +131,7 @@ def test_a_version_3_store_is_upgraded_with_its_statistics(tmp_path: Path) -> No
         gdp_status = store.series_status().set_index("series_id").loc["us.gdp"]
         assert (gdp_status["n_obs"], gdp_status["origins"]) == (2, "snapshot")
         later = T0 + timedelta(days=1)
-        store.append(_fetch(later), _frame([("us.gdp", "2024-08-01", None, 3.7)], later))
+        store.append(fetch_at(later), frame_of([("us.gdp", "2024-08-01", None, 3.7)], later))
         _assert_as_oracle(store)
     with sqlite3.connect(path) as db:
         trigger = db.execute(
@@ -177,9 +143,9 @@ def test_a_version_3_store_is_upgraded_with_its_statistics(tmp_path: Path) -> No
 def test_a_write_around_append_leaves_no_stale_statistics(tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite"
     with Store.open(path) as store:
-        store.register_series([_series_row(s) for s in _SERIES])
+        store.register_series([_series_row(s) for s in SERIES])
         fetch_id = store.append(
-            _fetch(T0), _frame([("us.ust.10y", "2024-08-01", None, 3.99)], T0)
+            fetch_at(T0), frame_of([("us.ust.10y", "2024-08-01", None, 3.99)], T0)
         ).fetch_id
         # Hypothetical: another writer (an older carrywatch, a hand-made INSERT) adds a date.
         with store.transaction() as db:
@@ -192,7 +158,7 @@ def test_a_write_around_append_leaves_no_stale_statistics(tmp_path: Path) -> Non
         assert store.series_status().set_index("series_id").loc["us.ust.10y", "n_obs"] == 2
         # The next append to the series recomputes its statistics from its rows.
         later = T0 + timedelta(days=1)
-        store.append(_fetch(later), _frame([("us.ust.10y", "2024-08-05", None, 3.78)], later))
+        store.append(fetch_at(later), frame_of([("us.ust.10y", "2024-08-05", None, 3.78)], later))
         _assert_as_oracle(store)
         with sqlite3.connect(path) as db:
             kept = db.execute("SELECT n_rows FROM series_stats WHERE series_id = 'us.ust.10y'")
