@@ -135,21 +135,23 @@ def updated(
     retrieved_at: str,
     origin: str,
 ) -> SeriesStats:
-    """``before`` after adding one fetch's rows of its series: their ``obs_dates``
-    (``YYYY-MM-DD``), which are withdrawals, and whether each row's date already had a
-    value row before this fetch."""
+    """``before`` after adding one fetch's rows of its series, sorted by date: their
+    ``obs_dates`` (``YYYY-MM-DD``), which are withdrawals, and whether each row's date
+    already had a value row before this fetch."""
     value = ~withdrawn
     if not value.any():
         return replace(before, n_rows=before.n_rows + len(obs_dates))
-    dates = np.unique(obs_dates[value].astype(str))  # sorted: text order is date order
-    new_dates = np.unique(obs_dates[value & ~had_value].astype(str))
-    firsts = [d for d in (before.first_obs, str(dates[0])) if d is not None]
+    # Sorted rows: a date's rows are adjacent, so distinct dates are where the text changes.
+    dates = obs_dates[value]
+    new = dates[~had_value[value]]
+    n_new = int((new[1:] != new[:-1]).sum()) + 1 if len(new) else 0
+    firsts = [d for d in (before.first_obs, str(dates[0])) if d is not None]  # sorted
     lasts = [d for d in (before.last_obs, str(dates[-1])) if d is not None]
     retrieved = [t for t in (before.last_retrieved, retrieved_at) if t is not None]
     return SeriesStats(
         series_id=before.series_id,
         n_rows=before.n_rows + len(obs_dates),
-        n_dates=before.n_dates + len(new_dates),
+        n_dates=before.n_dates + n_new,
         first_obs=min(firsts),
         last_obs=max(lasts),
         last_retrieved=max(retrieved),
