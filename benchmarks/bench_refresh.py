@@ -12,7 +12,8 @@ the 22 codes the catalog refreshes from FRED (the other 4 FRED files there, CBBT
 FEDFUNDS, TB3MS and A191RL1Q225SBEA, feed no catalog series: every contestant gets the
 same 22).
 
-Contestants, each a fresh process, best wall time of R runs:
+Contestants, each a fresh process, best wall time of R runs (after one untimed round in
+which the server builds each answer once, so that no timed run pays for it):
 
 * ``carrywatch``: :func:`carrywatch.ingest.refresh` of source ``fred`` into an empty store
   (not seeded from the snapshot: every row is new), archiving each body and writing every
@@ -110,14 +111,17 @@ class _Handler(BaseHTTPRequestHandler):
         time.sleep(self.server.delay_s)
         parts = urlsplit(self.path)
         query = parse_qs(parts.query)
-        if parts.path == "/graph/fredgraph.csv":
-            codes = query["id"][0].split(",")
-            body, kind = _graph_csv(self.server.data, codes), "text/csv"
-        elif parts.path == "/fred/series/observations":
-            body, kind = _api_xml(self.server.data[query["series_id"][0]]), "text/xml"
-        else:
-            self.send_error(404)
-            return
+        key = (parts.path, query.get("id", query.get("series_id", [""]))[0])
+        if key not in self.server.bodies:  # built once: the timed runs pay only the sending
+            if parts.path == "/graph/fredgraph.csv":
+                answer = _graph_csv(self.server.data, key[1].split(",")), "text/csv"
+            elif parts.path == "/fred/series/observations":
+                answer = _api_xml(self.server.data[key[1]]), "text/xml"
+            else:
+                self.send_error(404)
+                return
+            self.server.bodies[key] = answer
+        body, kind = self.server.bodies[key]
         self.send_response(200)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
@@ -130,8 +134,12 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # All requests of the floor connect at once: with the default backlog of 5 the others
+    # wait for a SYN retransmission (1 s), which would time the kernel, not the work.
+    request_queue_size = 64
     delay_s: float
     data: Mapping[str, list[tuple[str, str]]]
+    bodies: dict[tuple[str, str], tuple[bytes, str]]
 
 
 _CARRYWATCH = """
@@ -236,7 +244,7 @@ def main() -> None:
     if missing:
         raise SystemExit(f"no file in {SHARED_FRED} for {missing}")
     server = _Server(("127.0.0.1", 0), _Handler)
-    server.delay_s, server.data = args.delay_ms / 1000, data
+    server.delay_s, server.data, server.bodies = args.delay_ms / 1000, data, {}
     threading.Thread(target=server.serve_forever, daemon=True).start()
     origin = f"http://127.0.0.1:{server.server_address[1]}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("CARRYWATCH_")}
@@ -249,7 +257,8 @@ def main() -> None:
     }
     floors = []
     try:
-        for _ in range(args.repeats):
+        # One untimed round first: the server builds every answer once, the disk cache warms.
+        for _ in range(args.repeats + 1):
             with tempfile.TemporaryDirectory() as home:
                 runs["carrywatch"].append(
                     _run(
@@ -264,8 +273,8 @@ def main() -> None:
             floors.append(_floor(origin, codes))
     finally:
         server.shutdown()
-    best = {name: _best(r) for name, r in runs.items()}
-    floor = min(floors)
+    best = {name: _best(r[1:]) for name, r in runs.items()}
+    floor = min(floors[1:])
     cw = best["carrywatch"]
     print(
         json.dumps(
