@@ -6,14 +6,15 @@ import ipaddress
 import os
 import shutil
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import pytest
 from hypothesis import settings as hypothesis_settings
 
 import carrywatch
+from carrywatch.store.sqlite import Store
 from tests.helpers import postgres
 
 # CI replays a fixed set of examples (derandomized), so a submission's result does not
@@ -120,3 +121,37 @@ def store_target(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
         return tmp_path / "store.sqlite"
     url: str = request.getfixturevalue("postgres_url")
     return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def new_store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[], Store]:
+    """A maker of empty stores, once per backend, for property tests whose every
+    Hypothesis example needs its own: a new SQLite file per call, or one PostgreSQL
+    database per test emptied at each call (a database per example would cost more than
+    the example)."""
+    if request.param == "sqlite":
+        return lambda: Store.open(tmp_path_factory.mktemp("store") / "store.sqlite")
+    url: str = request.getfixturevalue("postgres_url")
+
+    def emptied() -> Store:
+        store = Store.open(url)
+        with store.transaction() as db:
+            db.execute(f"TRUNCATE {', '.join(_STORE_TABLES)} RESTART IDENTITY")
+        return store
+
+    return emptied
+
+
+#: The tables :func:`new_store` empties (``meta`` keeps the schema version).
+_STORE_TABLES: Final = (
+    "observations",
+    "fetches",
+    "checks",
+    "series",
+    "newest_columns",
+    "series_stats",
+    "alert_events",
+    "payloads",
+)

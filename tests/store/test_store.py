@@ -534,7 +534,7 @@ def test_an_older_store_is_upgraded_on_open(store_target: Path | str, version: s
             db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
 
     with Store.open(path) as store:
-        assert store.get_meta("schema_version") == "3"
+        assert store.get_meta("schema_version") == "4"
         got = store.read([UST10, GDP])
         pd.testing.assert_frame_equal(got, expected, check_exact=True)
         assert _values(store.read([UST10]))["2024-08-02"] == 3.81
@@ -865,14 +865,14 @@ def test_an_old_orphan_temporary_file_is_removed_on_the_next_write(tmp_path: Pat
 def test_a_schema_version_mismatch_says_what_to_do(store_target: Path | str) -> None:
     path = store_target
     with Store.open(path) as store:
-        assert store.get_meta("schema_version") == "3"
-        store.set_meta("schema_version", "4")  # as a newer carrywatch would leave it
+        assert store.get_meta("schema_version") == "4"
+        store.set_meta("schema_version", "5")  # as a newer carrywatch would leave it
 
     with pytest.raises(StoreError) as caught:
         Store.open(path)
 
     message = str(caught.value)
-    assert "schema version 4" in message
+    assert "schema version 5" in message
     assert "upgrade carrywatch" in message
     assert "CARRYWATCH_HOME" in message
     assert caught.value.path == str(path)  # a test server's URL has no password

@@ -13,8 +13,8 @@ Two files inside the package, written by ``scripts/build_snapshot.py``:
     was quoted (several per ``obs_date``).
 
 Seeding appends every entry with origin ``snapshot`` through the store's append rule
-in one transaction, so it is idempotent, and a new snapshot shipped by an upgrade adds
-only what changed.
+in one transaction (the bulk path, :meth:`Store.append_many`), so it is idempotent, and a
+new snapshot shipped by an upgrade adds only what changed.
 """
 
 from __future__ import annotations
@@ -165,29 +165,32 @@ def seed_store(store: Store, *, force: bool = False) -> int:
         return 0
     entries, frame = read_snapshot(manifest_bytes, observations_bytes)
     groups = dict(tuple(frame.groupby("fetch_key", sort=False)))
-    added = 0
+    payloads = [
+        (_fetch_record(entry), _rows_to_append(groups[entry.key], entry.retrieved_at))
+        for entry in entries
+        if entry.key in groups
+    ]
     with store.transaction() as db:
-        for entry in entries:
-            rows = groups.get(entry.key)
-            if rows is None:
-                continue
-            record = FetchRecord(
-                source=entry.source,
-                url=entry.url,
-                retrieved_at=datetime.fromisoformat(entry.retrieved_at.replace("Z", "+00:00")),
-                sha256=entry.sha256,
-                n_bytes=entry.n_bytes,
-                parse_version=entry.parse_version,
-                origin=Origin.SNAPSHOT,
-                provenance=entry.provenance,
-            )
-            added += store.append(record, _rows_to_append(rows, entry.retrieved_at)).n_added
+        added = sum(r.n_added for r in store.append_many(payloads))
         db.execute(
             "INSERT INTO meta(key, value) VALUES (?, ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (_META_KEY, digest),
         )
     return added
+
+
+def _fetch_record(entry: SnapshotEntry) -> FetchRecord:
+    return FetchRecord(
+        source=entry.source,
+        url=entry.url,
+        retrieved_at=datetime.fromisoformat(entry.retrieved_at.replace("Z", "+00:00")),
+        sha256=entry.sha256,
+        n_bytes=entry.n_bytes,
+        parse_version=entry.parse_version,
+        origin=Origin.SNAPSHOT,
+        provenance=entry.provenance,
+    )
 
 
 def _rows_to_append(rows: pd.DataFrame, retrieved_at: str) -> pd.DataFrame:

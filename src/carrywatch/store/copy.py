@@ -2,14 +2,17 @@
 
 SQLite to PostgreSQL starts a team's shared store from one user's file; PostgreSQL to
 SQLite makes an offline copy. Every table of record is copied row for row, fetch ids
-kept (each observation keeps its fetch, hence its provenance); the packed newest
-revisions, derived data, are rebuilt in the target from its observations; the raw
+kept (each observation keeps its fetch, hence its provenance); the derived tables (the
+packed newest revisions and the per-series statistics) are rebuilt in the target from its
+observations, never copied, so a source whose derived rows were dropped by an older
+writer (see :mod:`carrywatch.store.stats`) still gives a complete target; the raw
 payload bodies move between the two archives (files beside a SQLite store, the
 ``payloads`` table of a PostgreSQL one).
 
 One target transaction: the source is read in one snapshot (a refresh running meanwhile
 is copied whole or not at all), and before the commit each table's row count and
-checksum in the target must equal the source's, else nothing is written. The checksum
+checksum in the target must equal the source's, else nothing is written (the derived
+tables are not compared: they follow from the compared ones). The checksum
 of a table is the SHA-256 of its rows in primary-key order, each value written as text
 (floats by ``repr``, exact), so equal checksums mean equal rows on either backend.
 """
@@ -22,16 +25,17 @@ from dataclasses import dataclass
 from typing import Final
 
 from carrywatch.errors import StoreError
-from carrywatch.store import newest
+from carrywatch.store import newest, stats
 from carrywatch.store.archive import RawArchive
 from carrywatch.store.dialect import Db
 from carrywatch.store.sqlite import Store
 
 __all__ = ["TABLES", "CopiedTable", "CopyReport", "copy_store", "table_checksum"]
 
-#: The tables of record, their columns and primary-key order. (``newest_columns`` is
-#: rebuilt, not copied; the meta rows ``schema_version`` and ``data_version`` are each
-#: store's own: the copy bumps the target's data version like any other write.)
+#: The tables of record, their columns and primary-key order. (``newest_columns`` and
+#: ``series_stats`` are rebuilt, not copied; the meta rows ``schema_version`` and
+#: ``data_version`` are each store's own: the copy bumps the target's data version like
+#: any other write.)
 TABLES: Final[tuple[tuple[str, tuple[str, ...], str], ...]] = (
     ("meta", ("key", "value"), "key"),
     ("series", ("series_id", "source", "remote_code", "unit", "frequency", "title"), "series_id"),
@@ -109,14 +113,17 @@ def copy_store(
         for table, _, _ in reversed(TABLES):
             where = _OWN_META if table == "meta" else ""
             write.execute(f"DELETE FROM {table}{where}")  # noqa: S608 -- constant names
-        write.execute("DELETE FROM newest_columns")
+        for derived in ("newest_columns", "series_stats"):
+            write.execute(f"DELETE FROM {derived}")  # noqa: S608 -- constant names
         for table, columns, order in TABLES:
             write.insert_rows(table, columns, _rows(read, table, columns, order))
         next_id = write.dialect.next_id_sql("fetches", "fetch_id")
         if next_id is not None:
             write.execute(next_id)
-        series = write.execute("SELECT DISTINCT series_id FROM observations").fetchall()
-        newest.rebuild(write, [r[0] for r in series])
+        found = write.execute("SELECT DISTINCT series_id FROM observations").fetchall()
+        series = [str(r[0]) for r in found]
+        newest.rebuild(write, series)
+        stats.rebuild(write, series)
         n_payloads, n_missing = _copy_payloads(read, source_archive, target_archive)
         tables = []
         for table, columns, order in TABLES:

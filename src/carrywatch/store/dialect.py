@@ -16,6 +16,7 @@ a JSON field           ``json_extract(c, '$.k')``          ``(c::jsonb ->> 'k')`
 a list parameter       ``IN (SELECT value FROM json_each)``  ``= ANY(%s)`` (an array)
 distinct list          ``GROUP_CONCAT(DISTINCT c)``        ``string_agg(DISTINCT c, ',')``
 columns of a table     ``PRAGMA table_info``               ``information_schema.columns``
+unpack trigger         per row (dropped for a bulk load)   per statement (kept)
 =====================  ==================================  ====================================
 
 Why writers take an advisory lock rather than rely on a constraint: the append rule
@@ -125,6 +126,23 @@ class Dialect:
             f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "  # noqa: S608
             f"COALESCE((SELECT MAX({column}) FROM {table}), 0) + 1, false)"
         )
+
+    def unpack_suspension(self) -> tuple[list[str], list[str]]:
+        """The statements that suspend the trigger ``observations_unpack`` for a bulk
+        load (:meth:`~carrywatch.store.sqlite.Store.append_many`) and those that restore
+        it, both run inside the load's transaction.
+
+        SQLite's trigger runs once per inserted row, so it is dropped and recreated from
+        the schema (SQLite's DDL is transactional and its write lock already excludes
+        other writers; WAL readers keep their snapshot). PostgreSQL's runs once per
+        statement (a ``COPY`` of a payload's rows runs it once), so there is no per-row
+        work to avoid and it stays: ``DROP TRIGGER`` there would take an ACCESS EXCLUSIVE
+        lock on ``observations`` that blocks every reader until the commit.
+        """
+        if self.name != "sqlite":
+            return [], []
+        create = next(s for s in self.schema() if "TRIGGER IF NOT EXISTS observations_unpack" in s)
+        return ["DROP TRIGGER IF EXISTS observations_unpack"], [create]
 
     def schema(self) -> list[str]:
         """The schema script's statements."""

@@ -32,7 +32,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -40,7 +40,15 @@ import numpy.typing as npt
 from carrywatch.errors import StoreError
 from carrywatch.store.dialect import Db
 
-__all__ = ["REVISION_COLUMNS", "NewestRows", "newest_of_runs", "read", "rebuild", "unpacked"]
+__all__ = [
+    "REVISION_COLUMNS",
+    "NewestRows",
+    "newest_of_runs",
+    "pack",
+    "read",
+    "rebuild",
+    "unpacked",
+]
 
 _EPOCH: Final = date(1970, 1, 1)
 
@@ -146,28 +154,55 @@ def rebuild(db: Db, series_ids: Iterable[str]) -> None:
             db.execute("DELETE FROM newest_columns WHERE series_id = ?", (series_id,))
             continue
         dates, known, fetch_ids, values, withdrawn, dated = np.array(rows, dtype=object).T
-        # Primary-key order: the last row of each obs_date run is its newest revision.
-        keep, first = newest_of_runs(dates, known, withdrawn, dated, dates[:-1] == dates[1:])
-        distinct, codes = np.unique(known[keep].astype(str), return_inverse=True)
-        first_days = np.where(np.isnat(first[keep]), _NO_FIRST, first[keep].astype("int64"))
-        db.execute(
-            "INSERT INTO newest_columns(series_id, n_obs, obs_days, values_f8, fetch_ids, "
-            "known_codes, known_json, first_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT(series_id) DO UPDATE SET n_obs = excluded.n_obs, "
-            "obs_days = excluded.obs_days, values_f8 = excluded.values_f8, "
-            "fetch_ids = excluded.fetch_ids, known_codes = excluded.known_codes, "
-            "known_json = excluded.known_json, first_days = excluded.first_days",
-            (
-                series_id,
-                int(keep.sum()),
-                dates[keep].astype("datetime64[D]").astype("int64").astype(_DAYS).tobytes(),
-                values[keep].astype(_VALUES).tobytes(),
-                fetch_ids[keep].astype(_FETCH_IDS).tobytes(),
-                codes.astype(_CODES).tobytes(),
-                json.dumps(distinct.tolist()),
-                first_days.astype(_FIRST).tobytes(),
-            ),
+        pack(
+            db,
+            series_id,
+            dates=dates,
+            known=known,
+            fetch_ids=fetch_ids,
+            values=values,
+            withdrawn=withdrawn,
+            dated=dated,
         )
+
+
+def pack(
+    db: Db,
+    series_id: str,
+    *,
+    dates: npt.NDArray[np.object_],
+    known: npt.NDArray[np.object_],
+    fetch_ids: npt.NDArray[Any],
+    values: npt.NDArray[Any],
+    withdrawn: npt.NDArray[Any],
+    dated: npt.NDArray[Any],
+) -> None:
+    """Write the packed row of ``series_id`` from every one of its revisions, given as
+    the columns of :data:`REVISION_COLUMNS` in primary-key order (at least one row):
+    what :func:`rebuild` reads, or, for a series whose every row one append just wrote,
+    those rows as that append holds them (nothing read back)."""
+    # Primary-key order: the last row of each obs_date run is its newest revision.
+    keep, first = newest_of_runs(dates, known, withdrawn, dated, dates[:-1] == dates[1:])
+    distinct, codes = np.unique(known[keep].astype(str), return_inverse=True)
+    first_days = np.where(np.isnat(first[keep]), _NO_FIRST, first[keep].astype("int64"))
+    db.execute(
+        "INSERT INTO newest_columns(series_id, n_obs, obs_days, values_f8, fetch_ids, "
+        "known_codes, known_json, first_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(series_id) DO UPDATE SET n_obs = excluded.n_obs, "
+        "obs_days = excluded.obs_days, values_f8 = excluded.values_f8, "
+        "fetch_ids = excluded.fetch_ids, known_codes = excluded.known_codes, "
+        "known_json = excluded.known_json, first_days = excluded.first_days",
+        (
+            series_id,
+            int(keep.sum()),
+            dates[keep].astype("datetime64[D]").astype("int64").astype(_DAYS).tobytes(),
+            values[keep].astype(_VALUES).tobytes(),
+            fetch_ids[keep].astype(_FETCH_IDS).tobytes(),
+            codes.astype(_CODES).tobytes(),
+            json.dumps(distinct.tolist()),
+            first_days.astype(_FIRST).tobytes(),
+        ),
+    )
 
 
 def unpacked(db: Db, series_ids: Sequence[str]) -> list[str]:

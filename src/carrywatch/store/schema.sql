@@ -1,5 +1,5 @@
--- carrywatch store, schema version 3 (version 1 lacked newest_columns; version 2 lacked
--- observations.withdrawn and newest_columns.first_days).
+-- carrywatch store, schema version 4 (version 1 lacked newest_columns; version 2 lacked
+-- observations.withdrawn and newest_columns.first_days; version 3 lacked series_stats).
 -- Append-only: observations are never updated or deleted; a revision is a new row.
 -- Timestamps are ISO-8601 UTC text ('YYYY-MM-DDTHH:MM:SSZ'), dates 'YYYY-MM-DD',
 -- so that text order is time order.
@@ -76,13 +76,29 @@ CREATE TABLE IF NOT EXISTS newest_columns (
     first_days  BLOB NOT NULL
 );
 
--- Any insert into observations drops its series' packed row, so a writer that does not
--- rebuild it (an older carrywatch still running, a hand-made INSERT) can never leave it
--- stale: Store.append rebuilds it in the same transaction, and Store.read picks a series
--- with observations but no packed row from observations instead.
+-- Per series with observations, what the status of a series needs (see
+-- carrywatch/store/stats.py): rows, obs_dates with a value and the first and last of them,
+-- the newest retrieval and the origins of the fetches that stored a value. Derived from
+-- observations by every append, in the same transaction, so that status costs O(series).
+CREATE TABLE IF NOT EXISTS series_stats (
+    series_id      TEXT PRIMARY KEY,
+    n_rows         INTEGER NOT NULL,
+    n_dates        INTEGER NOT NULL,
+    first_obs      TEXT,
+    last_obs       TEXT,
+    last_retrieved TEXT,
+    origins        TEXT
+);
+
+-- Any insert into observations drops its series' packed row and statistics, so a writer
+-- that does not rebuild them (an older carrywatch still running, a hand-made INSERT) can
+-- never leave them stale: Store.append rebuilds both in the same transaction, Store.read
+-- picks a series with observations but no packed row from observations instead, and
+-- Store.series_status computes one without statistics from its rows.
 CREATE TRIGGER IF NOT EXISTS observations_unpack AFTER INSERT ON observations
 BEGIN
     DELETE FROM newest_columns WHERE series_id = NEW.series_id;
+    DELETE FROM series_stats WHERE series_id = NEW.series_id;
 END;
 
 -- The newest value we hold for each (series_id, obs_date); a date whose newest row is a

@@ -63,11 +63,23 @@ CREATE TABLE IF NOT EXISTS newest_columns (
     first_days  BYTEA NOT NULL
 );
 
+CREATE TABLE IF NOT EXISTS series_stats (
+    series_id      TEXT COLLATE "C" PRIMARY KEY,
+    n_rows         INTEGER NOT NULL,
+    n_dates        INTEGER NOT NULL,
+    first_obs      TEXT COLLATE "C",
+    last_obs       TEXT COLLATE "C",
+    last_retrieved TEXT COLLATE "C",
+    origins        TEXT COLLATE "C"
+);
+
 -- The trigger observations_unpack of schema.sql: any insert into observations drops the
--- packed row of each series it touched (once per statement: a COPY of many rows runs it once).
+-- packed row and the statistics of each series it touched (once per statement: a COPY of
+-- many rows runs it once, so a bulk load keeps it).
 CREATE OR REPLACE FUNCTION carrywatch_unpack() RETURNS trigger AS $$
 BEGIN
     DELETE FROM newest_columns WHERE series_id IN (SELECT DISTINCT series_id FROM inserted);
+    DELETE FROM series_stats WHERE series_id IN (SELECT DISTINCT series_id FROM inserted);
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;

@@ -58,7 +58,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from carrywatch.errors import StoreError
-from carrywatch.store import newest, release
+from carrywatch.store import changes, newest, release, stats
 from carrywatch.store.dialect import Cursor, Db, connect
 from carrywatch.store.release import ReleaseRule, obs_date_rule
 from carrywatch.types import Origin
@@ -74,10 +74,11 @@ __all__ = [
     "iso_utc",
 ]
 
-SCHEMA_VERSION: Final = "3"
+SCHEMA_VERSION: Final = "4"
 #: Versions :meth:`Store.open` upgrades in place: 1 lacked ``newest_columns``, 2 lacked
-#: ``observations.withdrawn`` and ``newest_columns.first_days``.
-_UPGRADABLE: Final = frozenset({"1", "2"})
+#: ``observations.withdrawn`` and ``newest_columns.first_days``, 3 lacked
+#: ``series_stats``.
+_UPGRADABLE: Final = frozenset({"1", "2", "3"})
 
 #: ``provenance["kind"]`` of a market snapshot row of earlier versions (module docstring).
 SNAPSHOT_KIND: Final = "market_snapshot"
@@ -355,39 +356,49 @@ class Store:
         them (a provider's "no new data" answer).
         One transaction: all or nothing.
         """
-        default_known = iso_utc(fetch.retrieved_at)
-        incoming = _normalise_rows(rows, default_known)
+        incoming = _normalise_rows(rows, iso_utc(fetch.retrieved_at))
         try:
             with self.transaction() as db:
-                fresh = _changes(db, incoming)
-                confirmed = sorted(set(incoming["series_id"]) | set(checked))
-                fetch_id: int | None = None
-                if not fresh.empty:
-                    fetch_id = self._insert_fetch(db, fetch)
-                    db.insert_rows(
-                        "observations",
-                        ("series_id", "obs_date", "known_from", "fetch_id", "value", "withdrawn"),
-                        zip(
-                            fresh["series_id"].tolist(),
-                            fresh["obs_date"].tolist(),
-                            fresh["known_from"].tolist(),
-                            [fetch_id] * len(fresh),
-                            fresh["value"].astype(float).tolist(),
-                            fresh["withdrawn"].astype(int).tolist(),
-                            strict=True,
-                        ),
-                    )
-                    newest.rebuild(db, fresh["series_id"])
-                db.executemany(
-                    "INSERT INTO checks(series_id, checked_at, source, url) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT(series_id) DO UPDATE SET checked_at = excluded.checked_at, "
-                    "source = excluded.source, url = excluded.url "
-                    "WHERE excluded.checked_at >= checks.checked_at",
-                    [(sid, default_known, fetch.source, fetch.url) for sid in confirmed],
-                )
+                result, fresh, new_series = _write_payload(db, fetch, incoming, checked)
+                _repack(db, fresh, new_series, result.fetch_id, iso_utc(fetch.retrieved_at))
         except self._db.errors as exc:
             raise StoreError(f"cannot write to the store: {exc}", path=self.location) from exc
-        return AppendResult(fetch_id=fetch_id, n_added=len(fresh), n_offered=len(incoming))
+        return result
+
+    def append_many(
+        self, payloads: Iterable[tuple[FetchRecord, pd.DataFrame]]
+    ) -> list[AppendResult]:
+        """The bulk path: :meth:`append` each payload, in order, in one transaction.
+
+        For seeding a store from the embedded snapshot and for large imports. Each
+        payload is decided by the append rule against the store as the payloads before it
+        left it, exactly as successive :meth:`append` calls would, and the store ends
+        the same; but every payload is checked before anything is written, the per-row
+        work of the trigger ``observations_unpack`` is avoided (see
+        :meth:`~carrywatch.store.dialect.Dialect.unpack_suspension`: SQLite's trigger is
+        dropped for the load and recreated before the commit; PostgreSQL's runs once per
+        ``COPY`` and stays), and each series' packed newest revisions are rebuilt once at
+        the end rather than after every payload. All or nothing: a failure anywhere
+        leaves the store, trigger included, as it was.
+        """
+        prepared = [(f, _normalise_rows(r, iso_utc(f.retrieved_at))) for f, r in payloads]
+        results: list[AppendResult] = []
+        try:
+            with self.transaction() as db:
+                suspend, restore = db.dialect.unpack_suspension()
+                for statement in suspend:
+                    db.execute(statement)
+                touched: dict[str, None] = {}
+                for fetch, incoming in prepared:
+                    result, fresh, _ = _write_payload(db, fetch, incoming, ())
+                    results.append(result)
+                    touched.update(dict.fromkeys(fresh["series_id"].tolist()))
+                newest.rebuild(db, touched)
+                for statement in restore:
+                    db.execute(statement)
+        except self._db.errors as exc:
+            raise StoreError(f"cannot write to the store: {exc}", path=self.location) from exc
+        return results
 
     @staticmethod
     def _insert_fetch(db: Db, fetch: FetchRecord) -> int:
@@ -593,27 +604,15 @@ class Store:
         return values[~values.index.duplicated(keep="last")]
 
     def series_status(self) -> pd.DataFrame:
-        """Per stored series: first and last obs_date, rows, last retrieval, origins."""
-        sql = f"""
-            SELECT s.series_id, MIN(o.obs_date), MAX(o.obs_date), COUNT(DISTINCT o.obs_date),
-                   MAX(f.retrieved_at), {self._db.dialect.distinct_list("f.origin")}, c.checked_at
-            FROM series AS s
-            LEFT JOIN observations AS o ON o.series_id = s.series_id AND o.withdrawn = 0
-            LEFT JOIN fetches AS f ON f.fetch_id = o.fetch_id
-            LEFT JOIN checks AS c ON c.series_id = s.series_id
-            GROUP BY s.series_id, c.checked_at ORDER BY s.series_id
-        """  # noqa: S608 -- a constant
-        columns = [
-            "series_id",
-            "first_obs",
-            "last_obs",
-            "n_obs",
-            "last_retrieved",
-            "origins",
-            "last_checked",
-        ]
-        frame = pd.DataFrame(self._query(sql, ()).fetchall(), columns=columns)
-        return frame.astype({"n_obs": "int64"})
+        """Per registered series: first and last obs_date and the number of obs_dates with
+        a value, last retrieval and origins of the fetches that stored one, last check.
+
+        From the statistics kept at write time (:mod:`carrywatch.store.stats`): its cost
+        grows with the number of series, not of observations.
+        """
+        with self.snapshot() as db:
+            rows = stats.status(db)
+        return pd.DataFrame(rows, columns=list(stats.STATUS_COLUMNS)).astype({"n_obs": "int64"})
 
     def fetches(self, *, source: str | None = None, origin: str | None = None) -> list[StoredFetch]:
         """Stored fetch rows, oldest first, optionally filtered."""
@@ -664,11 +663,12 @@ class Store:
         ]
 
     def counts(self) -> tuple[int, int]:
-        """``(number of fetch rows, number of observation rows)``."""
-        with self.snapshot():
-            n_fetches = self._query("SELECT COUNT(*) FROM fetches", ()).fetchone()[0]
-            n_obs = self._query("SELECT COUNT(*) FROM observations", ()).fetchone()[0]
-        return int(n_fetches), int(n_obs)
+        """``(number of fetch rows, number of observation rows)``; the second from the
+        statistics kept at write time (:func:`carrywatch.store.stats.total_rows`)."""
+        with self.snapshot() as db:  # both numbers from one snapshot
+            n_fetches = db.execute("SELECT COUNT(*) FROM fetches").fetchone()[0]
+            n_obs = stats.total_rows(db)
+        return int(n_fetches), n_obs
 
     def integrity_check(self) -> str:
         """``"ok"`` when the store is sound: SQLite's ``PRAGMA integrity_check`` answer;
@@ -741,7 +741,7 @@ def _create_or_upgrade(db: Db, location: str) -> None:
     if found is None:
         db.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
     elif found[0] in _UPGRADABLE:
-        _upgrade(db)
+        _upgrade(db, str(found[0]))
         db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,))
     elif found[0] != SCHEMA_VERSION:
         raise StoreError(
@@ -752,22 +752,111 @@ def _create_or_upgrade(db: Db, location: str) -> None:
         )
 
 
-def _upgrade(db: Db) -> None:
-    """Bring a store of an older schema version (see ``_UPGRADABLE``) to this one, inside
-    the opening transaction: add ``observations.withdrawn`` (every existing row is a
-    value), recreate the derived ``newest_columns`` and ``latest``, and repack."""
+def _upgrade(db: Db, version: str) -> None:
+    """Bring a store of an older schema ``version`` (see ``_UPGRADABLE``) to this one,
+    inside the opening transaction: add ``observations.withdrawn`` (every existing row is
+    a value), recreate the derived ``newest_columns`` and ``latest`` and repack (1, 2);
+    recreate the trigger ``observations_unpack`` and compute ``series_stats`` from the
+    rows (1, 2, 3). A one-off that reads every row."""
     columns = {str(r[0]) for r in db.execute(db.dialect.columns_sql("observations")).fetchall()}
     if "withdrawn" not in columns:
         db.execute(
             "ALTER TABLE observations ADD COLUMN "
             "withdrawn INTEGER NOT NULL DEFAULT 0 CHECK (withdrawn IN (0, 1))"
         )
-    db.execute("DROP VIEW IF EXISTS latest")
-    db.execute("DROP TABLE IF EXISTS newest_columns")
+    if version in {"1", "2"}:
+        db.execute("DROP VIEW IF EXISTS latest")
+        db.execute("DROP TABLE IF EXISTS newest_columns")
+    # The schema script creates the trigger only where it is missing (SQLite) or
+    # replaces it (PostgreSQL): drop the old one where it would otherwise stay.
+    for statement in db.dialect.unpack_suspension()[0]:
+        db.execute(statement)
     for statement in db.dialect.schema():
         db.execute(statement)
-    series = db.execute("SELECT DISTINCT series_id FROM observations").fetchall()
-    newest.rebuild(db, [r[0] for r in series])
+    found = db.execute("SELECT DISTINCT series_id FROM observations").fetchall()
+    series = [str(r[0]) for r in found]
+    if version in {"1", "2"}:
+        newest.rebuild(db, series)
+    stats.rebuild(db, series)
+
+
+def _write_payload(
+    db: Db, fetch: FetchRecord, incoming: pd.DataFrame, checked: Sequence[str]
+) -> tuple[AppendResult, pd.DataFrame, list[str]]:
+    """Write one normalised payload inside the caller's transaction: its fetch row and the
+    rows that change what is known (in primary-key order, the table's own order), the
+    statistics of their series and the checks. Returns what it did, the rows it added
+    (whose series' packed newest revisions the caller rebuilds) and those of their series
+    that had no rows before."""
+    default_known = iso_utc(fetch.retrieved_at)
+    fresh, had_value = _changes(db, incoming)
+    confirmed = sorted(set(incoming["series_id"].tolist()) | set(checked))
+    fetch_id: int | None = None
+    new_series: list[str] = []
+    if not fresh.empty:
+        sids = fresh["series_id"].to_numpy(dtype=object)
+        before = stats.current(db, list(dict.fromkeys(sids.tolist())))
+        new_series = [s for s, b in before.items() if b is not None and b.n_rows == 0]
+        fetch_id = Store._insert_fetch(db, fetch)
+        db.insert_rows(
+            "observations",
+            ("series_id", "obs_date", "known_from", "fetch_id", "value", "withdrawn"),
+            zip(
+                sids.tolist(),
+                fresh["obs_date"].to_numpy(dtype=object).tolist(),
+                fresh["known_from"].to_numpy(dtype=object).tolist(),
+                [fetch_id] * len(fresh),
+                fresh["value"].to_numpy(dtype=np.float64).tolist(),
+                fresh["withdrawn"].to_numpy(dtype=np.int64).tolist(),
+                strict=True,
+            ),
+        )
+        stats.record(
+            db, before, fresh, had_value, retrieved_at=default_known, origin=str(fetch.origin)
+        )
+    db.executemany(
+        "INSERT INTO checks(series_id, checked_at, source, url) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(series_id) DO UPDATE SET checked_at = excluded.checked_at, "
+        "source = excluded.source, url = excluded.url "
+        "WHERE excluded.checked_at >= checks.checked_at",
+        [(sid, default_known, fetch.source, fetch.url) for sid in confirmed],
+    )
+    result = AppendResult(fetch_id=fetch_id, n_added=len(fresh), n_offered=len(incoming))
+    return result, fresh, new_series
+
+
+def _repack(
+    db: Db,
+    fresh: pd.DataFrame,
+    new_series: Sequence[str],
+    fetch_id: int | None,
+    retrieved_at: str,
+) -> None:
+    """Rebuild the packed newest revisions of the series ``fresh`` added rows to: from
+    ``fresh`` itself for a series it wrote every row of (``new_series``: a first refresh
+    of full history reads nothing back), from ``observations`` for the others."""
+    sids = fresh["series_id"].to_numpy(dtype=object)
+    touched = list(dict.fromkeys(sids.tolist()))
+    newest.rebuild(db, [s for s in touched if s not in set(new_series)])
+    if fetch_id is None or not new_series:
+        return
+    starts = np.flatnonzero(np.concatenate(([True], sids[1:] != sids[:-1])))
+    dates = fresh["obs_date"].to_numpy(dtype=object)
+    known = fresh["known_from"].to_numpy(dtype=object)
+    values = fresh["value"].to_numpy(dtype=np.float64)
+    withdrawn = fresh["withdrawn"].to_numpy(dtype=bool)
+    for lo, hi in zip(starts, [*starts[1:], len(sids)], strict=True):
+        if sids[lo] in new_series:
+            newest.pack(
+                db,
+                str(sids[lo]),
+                dates=dates[lo:hi],
+                known=known[lo:hi],
+                fetch_ids=np.full(hi - lo, fetch_id, dtype=np.int64),
+                values=values[lo:hi],
+                withdrawn=withdrawn[lo:hi],
+                dated=known[lo:hi] != retrieved_at,  # a publisher's date (REVISION_COLUMNS)
+            )
 
 
 def _normalise_rows(rows: pd.DataFrame, default_known: str) -> pd.DataFrame:
@@ -777,13 +866,15 @@ def _normalise_rows(rows: pd.DataFrame, default_known: str) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "series_id": rows["series_id"].astype(str).to_numpy(),
-            "obs_date": pd.to_datetime(rows["obs_date"]).dt.strftime("%Y-%m-%d").to_numpy(),
+            "obs_date": _day_texts(pd.to_datetime(rows["obs_date"])),
             "value": rows["value"].astype("float64").to_numpy(),
         }
     )
     if "known_from" in rows.columns:
-        known = pd.to_datetime(rows["known_from"], utc=True)
-        out["known_from"] = known.dt.strftime("%Y-%m-%dT%H:%M:%SZ").to_numpy()
+        known = pd.to_datetime(rows["known_from"], utc=True).dt.tz_localize(None)
+        # 'YYYY-MM-DDTHH:MM:SSZ' (numpy formats arrays far faster than strftime per row)
+        moments = known.to_numpy(dtype="datetime64[ns]").astype("datetime64[s]")
+        out["known_from"] = np.char.add(np.datetime_as_string(moments, unit="s"), "Z")
     else:
         out["known_from"] = default_known
     withdrawn = (
@@ -799,38 +890,18 @@ def _normalise_rows(rows: pd.DataFrame, default_known: str) -> pd.DataFrame:
     return out.drop_duplicates(["series_id", "obs_date", "known_from"], keep="last")
 
 
-def _changes(db: Db, incoming: pd.DataFrame) -> pd.DataFrame:
-    """The incoming rows that change what is known (the append rule)."""
-    if incoming.empty:
-        return incoming
-    parts = []
-    columns = ["obs_date", "known_from", "value", "withdrawn"]
-    for series_id, group in incoming.groupby("series_id", sort=False):
-        existing = db.execute(
-            "SELECT obs_date, known_from, fetch_id, value, withdrawn FROM observations "
-            "WHERE series_id = ? AND obs_date BETWEEN ? AND ?",
-            (series_id, group["obs_date"].min(), group["obs_date"].max()),
-        ).fetchall()
-        if not existing:
-            ordered = group.sort_values(["obs_date", "known_from"])
-            parts.append(ordered[_changed(ordered)])
-            continue
-        old = pd.DataFrame(existing, columns=["obs_date", "known_from", "fetch_id", *columns[2:]])
-        old["withdrawn"] = old["withdrawn"].astype(bool)
-        old["is_new"] = False
-        new = group.drop(columns="series_id").assign(fetch_id=np.iinfo(np.int64).max, is_new=True)
-        both = pd.concat([old, new], ignore_index=True).sort_values(
-            ["obs_date", "known_from", "is_new", "fetch_id"], kind="stable"
-        )
-        keep = both["is_new"] & _changed(both)
-        parts.append(both.loc[keep, columns].assign(series_id=series_id))
-    return pd.concat(parts, ignore_index=True) if parts else incoming.iloc[0:0]
+def _day_texts(days: pd.Series) -> npt.NDArray[np.str_]:
+    """``YYYY-MM-DD`` of each day (its wall-clock day where it carries a time zone)."""
+    if isinstance(days.dtype, pd.DatetimeTZDtype):
+        days = days.dt.tz_localize(None)
+    return np.datetime_as_string(days.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]"))
 
 
-def _changed(rows: pd.DataFrame) -> pd.Series:
-    """Per row (sorted by obs_date, then as known): does it change what is known, i.e.
-    differ from the row before it of the same date? A withdrawn date and a date never
-    seen are the same state, so a withdrawal changes something only after a value."""
-    state = rows["value"].where(~rows["withdrawn"].astype(bool))  # NaN: absent
-    previous = state.groupby(rows["obs_date"]).shift()
-    return (state != previous) & ~(state.isna() & previous.isna())
+def _changes(db: Db, incoming: pd.DataFrame) -> tuple[pd.DataFrame, npt.NDArray[np.bool_]]:
+    """The incoming rows that change what is known (the append rule, see
+    :mod:`carrywatch.store.changes`), in primary-key order, and for each whether its date
+    already had a stored value row."""
+    keep, had_value = changes.changed_rows(changes.stored_revisions(db, incoming), incoming)
+    fresh = incoming.assign(had_value=had_value)[keep]
+    fresh = fresh.sort_values(["series_id", "obs_date", "known_from"], kind="stable")
+    return fresh.reset_index(drop=True), fresh["had_value"].to_numpy(dtype=bool)
