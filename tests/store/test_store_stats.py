@@ -27,13 +27,19 @@ from carrywatch.types import Origin
 from carrywatch.workspace import open_store
 from tests.helpers.appends import SERIES, T0, GeneratedRow, fetch_at, frame_of, generated_rows
 
+#: The distinct origins of a group, comma-joined, in each dialect.
+_DISTINCT_ORIGINS = {
+    "sqlite": "GROUP_CONCAT(DISTINCT f.origin)",
+    "postgresql": "string_agg(DISTINCT f.origin, ',')",
+}
+
 
 def _old_status_sql(db: Db) -> str:
     """``Store.series_status`` of schema version 3 (in either dialect): every observation
     read, joined to its fetch."""
     return f"""
         SELECT s.series_id, MIN(o.obs_date), MAX(o.obs_date), COUNT(DISTINCT o.obs_date),
-               MAX(f.retrieved_at), {db.dialect.distinct_list("f.origin")}, c.checked_at
+               MAX(f.retrieved_at), {_DISTINCT_ORIGINS[db.dialect.name]}, c.checked_at
         FROM series AS s
         LEFT JOIN observations AS o ON o.series_id = s.series_id AND o.withdrawn = 0
         LEFT JOIN fetches AS f ON f.fetch_id = o.fetch_id

@@ -14,7 +14,6 @@ read snapshot          ``BEGIN`` (WAL snapshot)            ``REPEATABLE READ REA
 new fetch id           ``cursor.lastrowid``                ``RETURNING fetch_id``
 a JSON field           ``json_extract(c, '$.k')``          ``(c::jsonb ->> 'k')``
 a list parameter       ``IN (SELECT value FROM json_each)``  ``= ANY(%s)`` (an array)
-distinct list          ``GROUP_CONCAT(DISTINCT c)``        ``string_agg(DISTINCT c, ',')``
 columns of a table     ``PRAGMA table_info``               ``information_schema.columns``
 unpack trigger         per row (dropped for a bulk load)   per statement (kept)
 =====================  ==================================  ====================================
@@ -100,12 +99,6 @@ class Dialect:
             sql = f"{column} IN (SELECT value FROM json_each(?))"  # noqa: S608 -- a constant
             return sql, json.dumps(list(values))
         return f"{column} = ANY(?)", list(values)
-
-    def distinct_list(self, column: str) -> str:
-        """SQL for the comma-joined distinct values of ``column`` in a group."""
-        if self.name == "sqlite":
-            return f"GROUP_CONCAT(DISTINCT {column})"
-        return f"string_agg(DISTINCT {column}, ',')"
 
     def columns_sql(self, table: str) -> str:
         """SQL whose rows' first column names the columns of ``table`` (a constant)."""
