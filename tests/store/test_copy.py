@@ -143,6 +143,9 @@ def test_sqlite_to_postgresql_and_back_keeps_every_row_and_its_provenance(
         assert RawArchive.of(b).get(sha256_hex(BODY)) == BODY
         assert RawArchive.of(c).get(sha256_hex(BODY)) == BODY
         assert c.integrity_check() == "ok"
+        with c.snapshot() as db:  # suspended for the load, restored before the commit
+            trigger = "SELECT sql FROM sqlite_master WHERE name = 'observations_unpack'"
+            assert "series_stats" in db.execute(trigger).fetchone()[0]
         # New fetch ids follow the copied ones on PostgreSQL as on SQLite (a hypothetical
         # value, so that the append stores it).
         later = RETRIEVED.replace(day=11)

@@ -122,8 +122,8 @@ class Dialect:
 
     def unpack_suspension(self) -> tuple[list[str], list[str]]:
         """The statements that suspend the trigger ``observations_unpack`` for a bulk
-        load (:meth:`~carrywatch.store.sqlite.Store.append_many`) and those that restore
-        it, both run inside the load's transaction.
+        load (:meth:`~carrywatch.store.sqlite.Store.append_many`, ``store copy``) and
+        those that restore it, both run inside the load's transaction.
 
         SQLite's trigger runs once per inserted row, so it is dropped and recreated from
         the schema (SQLite's DDL is transactional and its write lock already excludes
