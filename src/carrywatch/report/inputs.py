@@ -1,6 +1,6 @@
 """The store as the brief sees it: every series it reads, as of the brief's date, read once.
 
-:class:`BriefInputs` holds the observations (``store.read(ids, asof=asof)``: what was
+:class:`BriefInputs` holds the observations (``store.read_released(ids, asof=asof)``: what was
 published by the as-of date, by the point-in-time rule of
 :mod:`carrywatch.catalog.releases`) of the series the sections declare, with the day and
 rule that dated each, and answers the questions every section asks: the series itself,
@@ -12,9 +12,9 @@ release rule). Asking for a series that was not declared is a programming error
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -22,57 +22,71 @@ import pandas as pd
 from carrywatch.analytics.alignment import AsofValue, latest_asof, staleness_limit
 from carrywatch.catalog.spec import Catalog
 from carrywatch.report.model import Provenance
-from carrywatch.store.sqlite import Store
+from carrywatch.store.release import ReleasedRows
+from carrywatch.store.sqlite import FetchSource, Store
 
 __all__ = ["BriefInputs"]
 
 
 class BriefInputs:
     """Observations of ``series_ids`` published by ``asof`` (their ``released`` day, from
-    :meth:`Store.read`, on or before it), with provenance."""
+    :meth:`Store.read_released`, on or before it), with the provenance of each series'
+    last row from ``sources`` (its fetch's, by ``fetch_id``)."""
 
     def __init__(
-        self, frame: pd.DataFrame, catalog: Catalog, asof: date, series_ids: Iterable[str]
+        self,
+        read: ReleasedRows,
+        sources: Mapping[int, FetchSource],
+        catalog: Catalog,
+        asof: date,
+        series_ids: Iterable[str],
     ):
         self.asof = asof
         self.catalog = catalog
         self.declared = tuple(dict.fromkeys(series_ids))
         self._series: dict[str, pd.Series] = {}
         self._released: dict[str, pd.Series] = {}
-        #: Each series' last row, the columns provenance reads.
-        self._last_rows: dict[str, dict[str, Any]] = {}
+        #: Each series' last row: what provenance reads.
+        self._last_rows: dict[str, _LastRow] = {}
         self._empty: dict[tuple[str, str], pd.Series] = {}
-        # What was published by ``asof`` (Store.read(asof=) gives only that; a frame read
-        # up to a later date is cut here by the same released days).
-        published = frame["released"].to_numpy() <= np.datetime64(asof, "ns")
-        if not published.all():
-            frame = frame[published]
-        runs = _runs(frame["series_id"].to_numpy())
+        # What was published by ``asof`` (read_released(asof=) gives only that; rows read
+        # up to a later date are cut here by the same released days), and only rows whose
+        # fetch is known (as Store.read's join keeps them).
+        fetched = np.fromiter(sources, dtype=np.int64, count=len(sources))
+        keep = (read.released <= np.datetime64(asof, "D")) & np.isin(read.rows.fetch_id, fetched)
+        if not keep.all():
+            read = read.take(keep)
+        runs = _runs(read.rows.series_id)
         if runs is None:  # rows of a series apart: bring them together, in order
-            codes, _ = pd.factorize(frame["series_id"])
-            frame = frame.iloc[np.argsort(codes, kind="stable")]
-            runs = _runs(frame["series_id"].to_numpy()) or []
+            codes, _ = pd.factorize(read.rows.series_id)
+            read = read.take(np.argsort(codes, kind="stable"))
+            runs = _runs(read.rows.series_id) or []
         # Columns as arrays, sliced per series (much cheaper than a frame slice each).
-        columns = {c: frame[c].to_numpy() for c in _PROVENANCE_COLUMNS}
-        obs = frame["obs_date"].to_numpy()
-        values = frame["value"].to_numpy(dtype="float64")
-        released = frame["released"].to_numpy()
+        obs = read.rows.obs_date
+        values = read.rows.value
+        released = read.released.astype("datetime64[ns]")
         for name, start, stop in runs:
             index = pd.DatetimeIndex(obs[start:stop])
             self._series[name] = pd.Series(values[start:stop], index=index, name=name)
             self._released[name] = pd.Series(released[start:stop], index=index, name=name)
-            self._last_rows[name] = {c: column[stop - 1] for c, column in columns.items()}
+            last = stop - 1
+            self._last_rows[name] = _LastRow(
+                obs_date=pd.Timestamp(obs[last]).date(),
+                released=pd.Timestamp(released[last]).date(),
+                release_rule=str(read.release_rule[last]),
+                fetch=sources[int(read.rows.fetch_id[last])],
+            )
 
     @classmethod
     def load(
         cls, store: Store, catalog: Catalog, asof: date, series_ids: Sequence[str]
     ) -> BriefInputs:
-        """Read ``series_ids`` from ``store`` as of ``asof`` (one query)."""
+        """Read ``series_ids`` from ``store`` as of ``asof`` (one query for the rows, one
+        for the fetches of the series' last rows)."""
         ids = list(dict.fromkeys(series_ids))
         catalog.specs(ids)  # an unknown id fails here, with close matches named
-        return cls(
-            store.read(ids, asof=asof, releases=catalog.calendar.release_dates), catalog, asof, ids
-        )
+        read = store.read_released(ids, asof=asof, releases=catalog.calendar.release_dates)
+        return cls(read, store.fetch_sources(read.rows.fetch_id), catalog, asof, ids)
 
     def _check(self, sid: str) -> None:
         if sid not in self.declared:
@@ -174,39 +188,36 @@ class BriefInputs:
                 age_days=None,
                 gap=spec.gap,
             )
-        last = pd.Timestamp(row["obs_date"]).date()
-        released = pd.Timestamp(row["released"]).date()
+        last = row.obs_date
         age = (self.asof - last).days
         return Provenance(
             series_id=sid,
             title=spec.title,
             publisher=spec.publisher,
-            source=str(row["source"]),
+            source=row.fetch.source,
             frequency=spec.frequency,
             unit=spec.unit,
             last_obs=last,
-            retrieved_at=str(row["retrieved_at"]),
-            origin=str(row["origin"]),
-            url=str(row["url"]),
+            retrieved_at=row.fetch.retrieved_at,
+            origin=row.fetch.origin,
+            url=row.fetch.url,
             stale=age > limit.days,
             limit_days=limit.days,
             age_days=age,
             gap=spec.gap,
-            released=released,
-            release_rule=str(row["release_rule"]),
+            released=row.released,
+            release_rule=row.release_rule,
         )
 
 
-#: The columns :meth:`BriefInputs.provenance` reads of a series' last row.
-_PROVENANCE_COLUMNS: Final = (
-    "obs_date",
-    "released",
-    "source",
-    "retrieved_at",
-    "origin",
-    "url",
-    "release_rule",
-)
+@dataclass(frozen=True, slots=True)
+class _LastRow:
+    """What :meth:`BriefInputs.provenance` reads of a series' last row."""
+
+    obs_date: date
+    released: date
+    release_rule: str
+    fetch: FetchSource
 
 
 def _runs(ids: np.ndarray) -> list[tuple[str, int, int]] | None:

@@ -87,8 +87,8 @@ class NewestRows:
             first_published=np.array([], dtype="datetime64[D]"),
         )
 
-    def where(self, keep: npt.NDArray[np.bool_]) -> NewestRows:
-        """The rows where ``keep`` is true."""
+    def where(self, keep: npt.NDArray[np.bool_] | npt.NDArray[np.intp]) -> NewestRows:
+        """The rows where ``keep`` is true (or at the positions ``keep``, in that order)."""
         return NewestRows(
             series_id=self.series_id[keep],
             obs_date=self.obs_date[keep],

@@ -12,6 +12,7 @@ store given none.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,7 +21,7 @@ import numpy.typing as npt
 if TYPE_CHECKING:
     from carrywatch.store.newest import NewestRows
 
-__all__ = ["ReleaseRule", "obs_date_rule", "release_days"]
+__all__ = ["ReleaseRule", "ReleasedRows", "obs_date_rule", "release_days"]
 
 #: What dates each observation's release: ``(series_id, obs_dates, first_published) ->
 #: (released days, rule names)``, arrays aligned with ``obs_dates``; ``first_published``
@@ -29,6 +30,27 @@ ReleaseRule = Callable[
     [str, npt.NDArray[np.datetime64], npt.NDArray[np.datetime64]],
     tuple[npt.NDArray[np.datetime64], npt.NDArray[np.object_]],
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class ReleasedRows:
+    """The rows a read returns, as column arrays, with the release day and rule of each:
+    :meth:`~carrywatch.store.sqlite.Store.read` without the fetch's provenance, which
+    each row names by ``rows.fetch_id`` (see
+    :meth:`~carrywatch.store.sqlite.Store.fetch_sources`)."""
+
+    rows: NewestRows
+    #: The release day of each row (``datetime64[D]``).
+    released: npt.NDArray[np.datetime64]
+    #: The name of the rule that gave it.
+    release_rule: npt.NDArray[np.object_]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def take(self, at: npt.NDArray[np.intp] | npt.NDArray[np.bool_]) -> ReleasedRows:
+        """The rows at ``at`` (positions, or a mask), in that order."""
+        return ReleasedRows(self.rows.where(at), self.released[at], self.release_rule[at])
 
 
 def obs_date_rule(

@@ -68,6 +68,7 @@ __all__ = [
     "SNAPSHOT_KIND",
     "AppendResult",
     "FetchRecord",
+    "FetchSource",
     "SeriesRow",
     "Store",
     "StoredFetch",
@@ -165,6 +166,17 @@ class StoredFetch:
     parse_version: int
     origin: str
     provenance: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class FetchSource:
+    """Where one fetch's rows came from, as :meth:`Store.read` gives it on each row."""
+
+    source: str
+    origin: str
+    retrieved_at: str
+    #: The URL as requested (query included, never a key: keys are not stored).
+    url: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -448,8 +460,41 @@ class Store:
         ``release_rule`` say when and by which rule each observation was released);
         ``obs_date`` is datetime64, sorted by series and date.
         """
+        with self.snapshot():  # the rows and their fetches as of one moment
+            return self._with_provenance(
+                self.read_released(
+                    series_ids,
+                    start=start,
+                    end=end,
+                    asof=asof,
+                    known_at=known_at,
+                    releases=releases,
+                    through_fetch=through_fetch,
+                )
+            )
+
+    def read_released(
+        self,
+        series_ids: Sequence[str],
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        asof: date | None = None,
+        known_at: datetime | None = None,
+        releases: ReleaseRule | None = None,
+        through_fetch: int | None = None,
+    ) -> release.ReleasedRows:
+        """The rows :meth:`read` returns (same arguments, same rows, same order), as
+        column arrays with their release day and rule, and provenance by reference: each
+        row's ``fetch_id``, whose source, origin, retrieval and URL
+        :meth:`fetch_sources` gives once per fetch rather than once per row. Rows whose
+        fetch row is missing are kept here (:meth:`read` drops them in its join)."""
         if not series_ids:
-            return _empty_read()
+            return release.ReleasedRows(
+                newest.NewestRows.empty(),
+                np.array([], dtype="datetime64[D]"),
+                np.array([], dtype=object),
+            )
         start, end, asof = (_day(d) for d in (start, end, asof))
         cap = min(d for d in (end, asof) if d is not None) if (end or asof) else None
         with self.snapshot() as db:
@@ -469,11 +514,50 @@ class Store:
                     raise StoreError(str(exc), path=self.location) from exc
             if rows is None:
                 rows = self._newest_of_all(series_ids, start, cap, known_at, through_fetch)
-            released, rule = release.release_days(rows, releases or self.releases)
-            if asof is not None:
-                published = released <= np.datetime64(asof, "D")
-                rows, released, rule = rows.where(published), released[published], rule[published]
-            return self._with_provenance(rows, released, rule)
+        released, rule = release.release_days(rows, releases or self.releases)
+        if asof is not None:
+            published = released <= np.datetime64(asof, "D")
+            rows, released, rule = rows.where(published), released[published], rule[published]
+        return release.ReleasedRows(rows, released, rule)
+
+    def fetch_sources(self, fetch_ids: Iterable[int]) -> dict[int, FetchSource]:
+        """Where each of ``fetch_ids`` came from (one query; an id without a fetch row is
+        left out): the provenance :meth:`read` repeats on every row of the fetch."""
+        ids, source, origin, retrieved, url = self._fetch_columns(fetch_ids)
+        return {
+            int(i): FetchSource(str(s), str(o), str(r), str(u))
+            for i, s, o, r, u in zip(ids, source, origin, retrieved, url, strict=True)
+        }
+
+    def _fetch_columns(
+        self, fetch_ids: Iterable[int]
+    ) -> tuple[
+        npt.NDArray[np.int64],
+        npt.NDArray[np.object_],
+        npt.NDArray[np.object_],
+        npt.NDArray[np.object_],
+        npt.NDArray[np.object_],
+    ]:
+        """``(fetch_id, source, origin, retrieved_at, url)`` arrays of the fetch rows of
+        ``fetch_ids`` (the URL as requested: query included, never a key, which is not
+        stored)."""
+        used = np.unique(np.fromiter(fetch_ids, dtype=np.int64))
+        empty = np.array([], dtype=object)
+        if not len(used):
+            return np.array([], dtype=np.int64), empty, empty, empty, empty
+        which, param = self._db.dialect.in_list("fetch_id", used.tolist())
+        fetched = self._query(
+            "SELECT fetch_id, source, origin, retrieved_at, url, params_json "  # noqa: S608 -- a constant
+            f"FROM fetches WHERE {which}",
+            (param,),
+        ).fetchall()
+        if not fetched:
+            return np.array([], dtype=np.int64), empty, empty, empty, empty
+        ids, source, origin, retrieved, url, params_json = np.array(fetched, dtype=object).T
+        url = np.array(
+            [u + _query_string(p) for u, p in zip(url, params_json, strict=True)], dtype=object
+        )
+        return ids.astype("int64"), source, origin, retrieved, url
 
     def _newest_of_all(
         self,
@@ -540,31 +624,16 @@ class Store:
         ).fetchone()
         return found is not None
 
-    def _with_provenance(
-        self,
-        rows: newest.NewestRows,
-        released: npt.NDArray[np.datetime64],
-        rule: npt.NDArray[np.object_],
-    ) -> pd.DataFrame:
-        """``rows`` joined with their fetch rows (source, origin, retrieval, URL)."""
+    def _with_provenance(self, read: release.ReleasedRows) -> pd.DataFrame:
+        """``read`` joined with its fetch rows (source, origin, retrieval, URL)."""
+        rows = read.rows
         if not len(rows):
             return _empty_read()
         # Provenance of each distinct fetch: one small query, then a lookup per row.
-        used = np.unique(rows.fetch_id)
-        which, param = self._db.dialect.in_list("fetch_id", used.tolist())
-        fetched = self._query(
-            "SELECT fetch_id, source, origin, retrieved_at, url, params_json "  # noqa: S608 -- a constant
-            f"FROM fetches WHERE {which}",
-            (param,),
-        ).fetchall()
-        if not fetched:
+        ids, source, origin, retrieved, url = self._fetch_columns(rows.fetch_id)
+        if not len(ids):
             return _empty_read()
-        ids, source, origin, retrieved, url, params_json = np.array(fetched, dtype=object).T
-        # The URL as requested (query included, never a key: keys are not stored).
-        url = np.array(
-            [u + _query_string(p) for u, p in zip(url, params_json, strict=True)], dtype=object
-        )
-        at = pd.Index(ids.astype("int64")).get_indexer(rows.fetch_id)
+        at = pd.Index(ids).get_indexer(pd.Index(rows.fetch_id))
         keep = at >= 0  # an observation without its fetch row is not returned (inner join)
         at = at[keep]
         return pd.DataFrame(
@@ -578,8 +647,8 @@ class Store:
                 "retrieved_at": retrieved[at],
                 "url": url[at],
                 "fetch_id": rows.fetch_id[keep],
-                "released": released[keep].astype("datetime64[ns]"),
-                "release_rule": rule[keep],
+                "released": read.released[keep].astype("datetime64[ns]"),
+                "release_rule": read.release_rule[keep],
             },
             columns=list(READ_COLUMNS),
         )
