@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import numpy as np
 import plotly.offline  # type: ignore[import-untyped]  # plotly ships no type information
 import pytest
 from jinja2.bccache import bc_magic
@@ -392,9 +393,19 @@ def test_unwind_scenarios_state_their_seed_and_reproduce(
 def test_inputs_hold_each_series_whatever_the_order_of_the_rows(seeded: Path) -> None:
     catalog = load_catalog()
     with carrywatch.open_store(seeded) as store:
+        read = store.read_released(list(UNWIND_READS), asof=AUG5)
         frame = store.read(list(UNWIND_READS), asof=AUG5)
-    for rows in (frame, frame.sample(frac=1, random_state=7), frame.iloc[::-1], frame.iloc[0:0]):
-        inputs = BriefInputs(rows, catalog, AUG5, UNWIND_READS)
+        sources = store.fetch_sources(read.rows.fetch_id)
+    n = len(read)
+    orders = (
+        np.arange(n),
+        np.random.default_rng(7).permutation(n),
+        np.arange(n)[::-1],
+        np.arange(0),
+    )
+    for order in orders:
+        inputs = BriefInputs(read.take(order), sources, catalog, AUG5, UNWIND_READS)
+        rows = frame.iloc[order]
         groups = {str(sid): part for sid, part in rows.groupby("series_id", sort=False)}
         assert list(inputs.observed(UNWIND_READS)) == [s for s in UNWIND_READS if s in groups]
         for sid in UNWIND_READS:
@@ -406,7 +417,17 @@ def test_inputs_hold_each_series_whatever_the_order_of_the_rows(seeded: Path) ->
             assert series.name == sid
             assert list(series.index) == list(part["obs_date"])
             assert series.to_numpy().tolist() == part["value"].tolist()
-            assert inputs.provenance(sid).last_obs == part["obs_date"].iloc[-1].date()
+            provenance = inputs.provenance(sid)
+            last = part.iloc[-1]
+            assert provenance.last_obs == last["obs_date"].date()
+            assert (provenance.source, provenance.origin, provenance.url) == (
+                last["source"],
+                last["origin"],
+                last["url"],
+            )
+            assert provenance.retrieved_at == last["retrieved_at"]
+            assert provenance.released == last["released"].date()
+            assert provenance.release_rule == last["release_rule"]
 
 
 # --- files and terminal ---------------------------------------------------------------------

@@ -295,6 +295,36 @@ def test_start_end_and_asof_filter_obs_dates(store: Store) -> None:
     assert store.read([]).empty
 
 
+@pytest.mark.parametrize("asof", [None, date(2024, 8, 5)])
+def test_provenance_by_reference_is_the_read_row_for_row(store: Store, asof: date | None) -> None:
+    """read_released and fetch_sources give what read joins: the same rows in the same
+    order, each fetch's provenance once instead of on every row."""
+    store.append(_fetch(T1), _rows(UST10, DGS10_AUG_2024))
+    store.append(_fetch(T2), _rows(UST10, [("2024-08-09", 3.95)]))
+    store.append(_fetch(RECORDED, source="fred_api", url=ALFRED_URL), _vintage_rows(GDP_VINTAGES))
+    frame = store.read([UST10, GDP], asof=asof)
+    read = store.read_released([UST10, GDP], asof=asof)
+    sources = store.fetch_sources(read.rows.fetch_id)
+    assert len(read) == len(frame) > 0
+    assert set(sources) == set(frame["fetch_id"])
+    assert read.rows.series_id.tolist() == frame["series_id"].tolist()
+    assert read.rows.obs_date.tolist() == frame["obs_date"].to_numpy().tolist()
+    assert read.rows.value.tolist() == frame["value"].tolist()
+    assert read.rows.fetch_id.tolist() == frame["fetch_id"].tolist()
+    assert read.released.astype("datetime64[ns]").tolist() == frame["released"].to_numpy().tolist()
+    assert read.release_rule.tolist() == frame["release_rule"].tolist()
+    joined = [
+        (s.source, s.origin, s.retrieved_at, s.url)
+        for s in (sources[int(f)] for f in read.rows.fetch_id)
+    ]
+    assert joined == list(
+        frame[["source", "origin", "retrieved_at", "url"]].itertuples(index=False, name=None)
+    )
+    assert store.fetch_sources([]) == {}
+    assert store.fetch_sources([10**9]) == {}  # no such fetch: left out
+    assert not len(store.read_released([]))
+
+
 def test_the_read_frame_has_the_documented_columns_and_dtypes(store: Store) -> None:
     store.append(_fetch(T1), _rows(UST10, DGS10_AUG_2024[:3]))
     store.append(_fetch(RECORDED, source="fred_api", url=ALFRED_URL), _vintage_rows(GDP_VINTAGES))
