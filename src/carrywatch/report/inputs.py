@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from carrywatch.analytics.alignment import AsofValue, latest_asof, staleness_limit
@@ -46,6 +47,9 @@ class BriefInputs:
         self.declared = tuple(dict.fromkeys(series_ids))
         self._series: dict[str, pd.Series] = {}
         self._released: dict[str, pd.Series] = {}
+        #: Each series' obs_dates and release days as arrays (what the staleness rules
+        #: read, many times per series: cheaper than through the Series).
+        self._days: dict[str, tuple[npt.NDArray[np.datetime64], npt.NDArray[np.datetime64]]] = {}
         #: Each series' last row: what provenance reads.
         self._last_rows: dict[str, _LastRow] = {}
         self._empty: dict[tuple[str, str], pd.Series] = {}
@@ -69,6 +73,7 @@ class BriefInputs:
             index = pd.DatetimeIndex(obs[start:stop])
             self._series[name] = pd.Series(values[start:stop], index=index, name=name)
             self._released[name] = pd.Series(released[start:stop], index=index, name=name)
+            self._days[name] = (obs[start:stop], released[start:stop])
             last = stop - 1
             self._last_rows[name] = _LastRow(
                 obs_date=pd.Timestamp(obs[last]).date(),
@@ -131,8 +136,10 @@ class BriefInputs:
     def _delay(self, sid: str, at: date | None) -> int:
         """Days the newest value of ``sid`` published by ``at`` came out after its usual
         lag (0 if none, or on time)."""
-        held = self.released(sid)
-        released, obs = held.to_numpy(), held.index.to_numpy()
+        self._check(sid)
+        if sid not in self._days:
+            return 0
+        obs, released = self._days[sid]
         if at is not None:
             kept = released <= np.datetime64(at, "ns")
             released, obs = released[kept], obs[kept]
@@ -148,11 +155,19 @@ class BriefInputs:
         spec = self.catalog.spec(sid)
         series = self.series(sid)
         if at is not None:  # what was published by that earlier date
-            series = series[self.released(sid).to_numpy() <= np.datetime64(at, "ns")]
+            series = series[self._published_by(sid, at)]
         found = latest_asof(series, day, self.limit(sid, at), series_id=sid)
         if found.obs_date is None and spec.gap:
             return AsofValue(sid, day, None, None, False, f"{sid}: {spec.gap}")
         return found
+
+    def _published_by(self, sid: str, at: date) -> npt.NDArray[np.bool_]:
+        """Which observations of ``sid`` (as :meth:`series` holds them) were released by
+        ``at``."""
+        held = self._days.get(sid)
+        if held is None:
+            return np.zeros(0, dtype=bool)
+        return held[1] <= np.datetime64(at, "ns")
 
     def first_fresh(self, sids: Sequence[str]) -> str:
         """The first of ``sids`` with a fresh value as of the brief's date; else the first
