@@ -133,8 +133,8 @@ def describe_rows(rows: pd.DataFrame, *, limit: int = 3) -> str:
 
 def observations_frame(
     source: str,
-    remote_codes: Sequence[str],
-    obs_dates: Sequence[date] | pd.Series | pd.DatetimeIndex,
+    remote_codes: Sequence[str] | np.ndarray,
+    obs_dates: Sequence[date] | np.ndarray | pd.Series | pd.DatetimeIndex,
     values: Sequence[float] | np.ndarray | pd.Series,
     known_from: Sequence[object] | pd.Series | None = None,
     *,
@@ -150,8 +150,8 @@ def observations_frame(
     try:
         frame = pd.DataFrame(
             {
-                "remote_code": pd.Series(list(remote_codes), dtype=object),
-                "obs_date": pd.to_datetime(pd.Series(list(obs_dates)), errors="raise")
+                "remote_code": pd.Series(_column(remote_codes), dtype=object),
+                "obs_date": pd.to_datetime(pd.Series(_column(obs_dates)), errors="raise")
                 .dt.normalize()
                 .astype("datetime64[ns]"),
                 "value": pd.Series(np.asarray(values, dtype="float64")),
@@ -194,6 +194,16 @@ def observations_frame(
             source=source,
         )
     return frame.sort_values(key, kind="stable").reset_index(drop=True)
+
+
+def _column(values: Sequence[object] | np.ndarray | pd.Series | pd.DatetimeIndex) -> object:
+    """``values`` as a frame column: arrays as they are (no Python object per element,
+    index dropped), other sequences as a list."""
+    if isinstance(values, pd.Series | pd.Index):
+        return values.to_numpy()
+    if isinstance(values, np.ndarray):
+        return values
+    return list(values)
 
 
 def quote_code(venue: str, meeting: date, outcome: str, field: str | None = None) -> str:

@@ -36,10 +36,14 @@ The CSV always carries the latest vintage; revision history needs the keyed API
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Final
+
+import numpy as np
+import pandas as pd
 
 from carrywatch.errors import CatalogError, ParseError
 from carrywatch.frames import observations_frame
@@ -67,6 +71,10 @@ MAX_IDS_PER_REQUEST: Final = 10
 _SERIES_ID: Final = re.compile(r"[A-Z0-9][A-Z0-9_]{0,49}")
 
 _ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+#: One field of a regular data line: a plain decimal (at most 15 integer digits, so that
+#: no value overflows a double) or a missing value, the empty field or ``.``.
+_PLAIN_FIELD: Final = r"(?:-?[0-9]{1,15}(?:\.[0-9]*)?|-?\.[0-9]+|\.?)"
 
 #: Header of a re-saved single-series file whose value column lost the series id.
 _ANONYMOUS_VALUE_COLUMN: Final = "value"
@@ -148,6 +156,30 @@ class FredGraph:
         """
         text = decode_text(payload.body, encoding="utf-8", source=self.name)
         require_final_newline(payload.body, source=self.name)
+        first_line, _, data = text.partition("\n")
+        header = [name.strip() for name in first_line.rstrip("\r").split(",")]
+        regular = None
+        if first_line.strip():
+            columns = self._series_by_column(header, payload.request.remote_codes)
+            regular = _regular_rows(data, len(header) - 1)
+        if regular is None:
+            # Anything unusual (blank or quoted lines, markers other than '' and '.',
+            # exponents, a bad line): the line reader, which names the line at fault.
+            return self._parse_lines(text, payload.request.remote_codes)
+        obs_dates, table = regular
+        positions = list(columns)
+        codes = np.array(list(columns.values()), dtype=object)
+        # Row order does not matter: observations_frame sorts by (series, date).
+        rows = observations_frame(
+            self.name,
+            np.tile(codes, len(obs_dates)),
+            np.repeat(obs_dates, len(positions)),
+            table[:, [p - 1 for p in positions]].ravel(),
+        )
+        return self._parsed(rows, header, columns, len(obs_dates))
+
+    def _parse_lines(self, text: str, requested: Sequence[str]) -> ParsedFrame:
+        """The line-by-line reader: every field checked in turn, the first bad one named."""
         # Blank lines (the final newline, a stray CRLF) carry nothing.
         lines = [
             (number, line.rstrip("\r"))
@@ -161,7 +193,7 @@ class FredGraph:
                 source=self.name,
             )
         header = [name.strip() for name in lines[0][1].split(",")]
-        columns = self._series_by_column(header, payload.request.remote_codes)
+        columns = self._series_by_column(header, requested)
         codes: list[str] = []
         dates: list[date] = []
         values: list[float] = []
@@ -185,6 +217,11 @@ class FredGraph:
                     )
                 )
         rows = observations_frame(self.name, codes, dates, values)
+        return self._parsed(rows, header, columns, len(lines) - 1)
+
+    def _parsed(
+        self, rows: pd.DataFrame, header: list[str], columns: dict[int, str], n_lines: int
+    ) -> ParsedFrame:
         return ParsedFrame(
             source=self.name,
             rows=rows,
@@ -193,7 +230,7 @@ class FredGraph:
                 "date_column": header[0],
                 "columns": ",".join(header[1:]),
                 "series": ",".join(columns.values()),
-                "data_lines": str(len(lines) - 1),
+                "data_lines": str(n_lines),
             },
         )
 
@@ -237,3 +274,37 @@ class FredGraph:
                 source=self.name,
             )
         return {position: name for name, position in by_name.items()}
+
+
+def _regular_rows(data: str, n_values: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Dates and values of the data lines when every one is regular, else ``None``.
+
+    A regular line is ``YYYY-MM-DD`` then ``n_values`` plain fields (see
+    :data:`_PLAIN_FIELD`), ending in LF or CRLF, with a real calendar date; FRED writes
+    nothing else. One regular expression checks the whole body (in C, no Python per
+    line), then pandas' C reader converts it (its precise decimal converter; that every
+    value is the double ``float`` gives is checked on every recorded FRED file by
+    ``tests/sources/test_fred_vectorised.py``). Returns ``(obs_dates, values)``: a
+    ``datetime64[ns]`` array of n dates and an ``(n, n_values)`` float array, NaN where
+    the value is missing.
+    """
+    line = rf"[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}(?:,{_PLAIN_FIELD}){{{n_values}}}\r?\n"
+    # Atomic and possessive: a linear scan without backtracking over earlier lines.
+    if re.fullmatch(rf"(?>{line})*+", data) is None:
+        return None
+    if not data:
+        return np.array([], dtype="datetime64[ns]"), np.empty((0, n_values))
+    dtypes = dict.fromkeys(range(1, n_values + 1), "float64")
+    table = pd.read_csv(
+        io.StringIO(data),
+        header=None,
+        names=range(n_values + 1),
+        dtype={0: "object", **dtypes},
+        na_values=["", "."],
+        keep_default_na=False,
+        engine="c",
+    )
+    obs_dates = pd.to_datetime(table[0], format="%Y-%m-%d", errors="coerce")
+    if obs_dates.isna().any():
+        return None  # 2024-02-30 and the like: the line reader names the line
+    return obs_dates.to_numpy(dtype="datetime64[ns]"), table.iloc[:, 1:].to_numpy("float64")
