@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -234,8 +234,14 @@ def append_parsed(
     *,
     origin: Origin = Origin.LIVE,
     provenance: Mapping[str, object] | None = None,
+    rows: pd.DataFrame | None = None,
 ) -> AppendResult:
-    """Append one parsed payload with its provenance (one transaction)."""
+    """Append one parsed payload with its provenance (one transaction).
+
+    ``rows`` are the payload's rows keyed by our series ids when the caller has them
+    already (a refresh worker makes them off the writing thread); by default they are
+    made here from ``parsed`` and ``series_by_code``.
+    """
     request = payload.request
     record = FetchRecord(
         source=request.source,
@@ -254,7 +260,9 @@ def append_parsed(
         },
     )
     confirmed = [sid for ids in series_by_code.values() for sid in ids]
-    return store.append(record, _series_rows(parsed, series_by_code), checked=confirmed)
+    if rows is None:
+        rows = _series_rows(parsed, series_by_code)
+    return store.append(record, rows, checked=confirmed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +277,8 @@ class _Parsed:
     n_events: int = 0
     notes: tuple[str, ...] = ()
     provenance: Mapping[str, object] = field(default_factory=dict)
+    #: The rows keyed by our series ids, made by the worker (see :func:`_fetch_and_parse`).
+    rows: pd.DataFrame | None = None
 
 
 #: How a worker reads one payload of a planned request.
@@ -296,11 +306,12 @@ def _fetch_and_parse(
             raise ParseError(
                 f"parser reported source {found.parsed.source!r}", source=planned.source
             )
+        # Keyed here, in the worker, so that the writing thread only writes.
+        rows = _series_rows(found.parsed, found.series_by_code)
         if bounds is not None:
-            rows = _series_rows(found.parsed, found.series_by_code)
             specs = {**bounds, **{s.id: s for s in found.new_specs}}
             check_bounds(rows, specs, source=planned.source)
-        results.append(found)
+        results.append(replace(found, rows=rows))
     if not results:
         raise ParseError("the provider returned no payload", source=planned.source)
     return results
@@ -463,6 +474,7 @@ def _write_outcome(
                     found.parsed,
                     found.series_by_code,
                     provenance=found.provenance,
+                    rows=found.rows,
                 ).n_added
     except CarrywatchError as exc:
         return RequestOutcome(source=job.source, url=url, error=str(exc))
