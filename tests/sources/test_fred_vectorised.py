@@ -1,7 +1,8 @@
 """The vectorised FRED CSV reader gives exactly the line reader's frame.
 
-The oracle below is the line-by-line reader as it was before the vectorised path (one
-Python iteration per line, every field through ``iso_date`` and ``to_float``). Each real
+The oracle is the line-by-line reader, the parser's whole loop before the vectorised path
+and still its reader of irregular bodies (one Python iteration per line, every field
+through ``iso_date`` and ``to_float``). Each real
 recorded FRED file, under ``tests/payloads/fred`` and, when present beside the
 repository, in the snapshot's source files (``../shared/data/fred``), must give the same
 rows, values bit for bit, and the same metadata, and must take the vectorised path.
@@ -10,7 +11,6 @@ rows, values bit for bit, and the same metadata, and must take the vectorised pa
 from __future__ import annotations
 
 import gzip
-from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -18,9 +18,8 @@ import pandas as pd
 import pytest
 
 from carrywatch.errors import ParseError
-from carrywatch.frames import observations_frame
-from carrywatch.sources.base import decode_text, require_final_newline, to_float
-from carrywatch.sources.fred import PARSE_VERSION, FredGraph, _regular_rows, iso_date
+from carrywatch.sources.base import decode_text, require_final_newline
+from carrywatch.sources.fred import FredGraph, _regular_rows
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, utc_now
 
 PAYLOADS = Path(__file__).resolve().parents[1] / "payloads" / "fred"
@@ -29,42 +28,10 @@ SOURCE = FredGraph()
 
 
 def _oracle(payload: RawPayload) -> ParsedFrame:
-    """The line reader of parse version 1, kept verbatim as the reference."""
-    name = SOURCE.name
-    text = decode_text(payload.body, encoding="utf-8", source=name)
-    require_final_newline(payload.body, source=name)
-    lines = [
-        (number, line.rstrip("\r"))
-        for number, line in enumerate(text.split("\n"), start=1)
-        if line.strip()
-    ]
-    if not lines:
-        raise ParseError("empty payload", source=name)
-    header = [part.strip() for part in lines[0][1].split(",")]
-    columns = SOURCE._series_by_column(header, payload.request.remote_codes)
-    codes: list[str] = []
-    dates: list[date] = []
-    values: list[float] = []
-    for number, line in lines[1:]:
-        fields = line.split(",")
-        if len(fields) != len(header):
-            raise ParseError(f"line {number} has {len(fields)} fields", source=name)
-        obs_date = iso_date(fields[0], source=name, where=f"line {number}")
-        for position, code in columns.items():
-            codes.append(code)
-            dates.append(obs_date)
-            values.append(to_float(fields[position], source=name, where=f"line {number}"))
-    return ParsedFrame(
-        source=name,
-        rows=observations_frame(name, codes, dates, values),
-        parse_version=PARSE_VERSION,
-        meta={
-            "date_column": header[0],
-            "columns": ",".join(header[1:]),
-            "series": ",".join(columns.values()),
-            "data_lines": str(len(lines) - 1),
-        },
-    )
+    """The line reader (parse version 1's loop, unchanged), called on every body."""
+    text = decode_text(payload.body, encoding="utf-8", source=SOURCE.name)
+    require_final_newline(payload.body, source=SOURCE.name)
+    return SOURCE._parse_lines(text, payload.request.remote_codes)
 
 
 def _series_code(path: Path) -> str:
