@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -43,6 +43,9 @@ FED_CHAIR = (
 ).read_bytes()
 COLUMNS = ("source", "requests", "failed", "payloads", "events", "quotes added", "first error")
 FED_RANGE = (3.50, 3.75)
+#: The moment every replayed answer is retrieved: before the constructed KXFED events'
+#: 2026-12-09 decision, so that the test reads the same whatever day it runs on.
+RETRIEVED_AT = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -55,7 +58,9 @@ def replay() -> Iterator[ReplayServer]:
 def market_home(
     home: Path, seeded: Path, replay: ReplayServer, monkeypatch: pytest.MonkeyPatch
 ) -> Path:
-    """A copy of the seeded home; Kalshi and Polymarket Gamma at the replay server."""
+    """A copy of the seeded home; Kalshi and Polymarket Gamma at the replay server, every
+    answer retrieved at :data:`RETRIEVED_AT` (the HTTP client's clock)."""
+    monkeypatch.setattr("carrywatch.sources.http.utc_now", lambda: RETRIEVED_AT)
     return replayed_home(home, seeded, replay.origin, ("kalshi", "polymarket_gamma"), monkeypatch)
 
 
@@ -147,6 +152,7 @@ def test_markets_refresh_stores_quotes_and_reads_back(
 
         # Read back as of the retrieval day: the constructed KXFED ladders.
         retrieved = datetime.fromisoformat(kalshi.retrieved_at.replace("Z", "+00:00"))
+        assert retrieved == RETRIEVED_AT  # the quotes are known from the retrieval moment
         day = retrieved.date()
         found = market_distributions(store, day)
         assert [(d.source, d.meeting) for d in found] == [
