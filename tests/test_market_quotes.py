@@ -39,9 +39,9 @@ from carrywatch.sources.kalshi import kalshi_meeting
 from carrywatch.sources.polymarket import polymarket_meeting
 from carrywatch.sources.registry import build_sources
 from carrywatch.store.archive import RawArchive
-from carrywatch.store.sqlite import Store
+from carrywatch.store.sqlite import SNAPSHOTS_READ, Store
 from carrywatch.types import sha256_hex
-from carrywatch.workspace import SNAPSHOTS_READ, catalog_of, open_store
+from carrywatch.workspace import catalog_of, open_store
 
 PAYLOADS = Path(__file__).resolve().parent / "payloads"
 KALSHI_EVENTS = (PAYLOADS / "kalshi" / "constructed_events_KXFED_nested_markets.json").read_bytes()

@@ -43,6 +43,7 @@ from carrywatch.sources.table import parse_table_csv
 from carrywatch.store.archive import RawArchive
 from carrywatch.store.sqlite import (
     SNAPSHOT_KIND,
+    SNAPSHOTS_READ,
     AppendResult,
     FetchRecord,
     SeriesRow,
@@ -79,10 +80,6 @@ OUT_OF_MEMORY = (
     "ran out of memory while reading or parsing the answer; nothing of it was written. "
     "Lower CARRYWATCH_HTTP_MAX_BODY_MB, or refresh fewer sources at once (--source)"
 )
-
-#: The store's ``meta`` key set once its archived market snapshots were read into series
-#: (:func:`convert_market_snapshots`).
-SNAPSHOTS_READ = "market_snapshots_read_at"
 
 #: Sources that serve series catalogued under another source, with the same codes.
 SERVES: Mapping[str, str] = {"fred_api": "fred"}

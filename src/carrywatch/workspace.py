@@ -10,7 +10,6 @@ from __future__ import annotations
 import warnings
 from dataclasses import replace
 from pathlib import Path
-from typing import Final
 
 from carrywatch.catalog.odds_series import EVENT_SOURCES, market_series_spec
 from carrywatch.catalog.spec import Catalog, SeriesSpec, load_catalog
@@ -18,7 +17,7 @@ from carrywatch.catalog.user import user_series_spec, with_user_series
 from carrywatch.settings import Settings
 from carrywatch.snapshot.artefact import seed_store
 from carrywatch.store.archive import RawArchive
-from carrywatch.store.sqlite import SeriesRow, Store, iso_utc
+from carrywatch.store.sqlite import SNAPSHOTS_READ, SeriesRow, Store, iso_utc
 from carrywatch.store.user_series import (
     USER_SOURCE,
     add_user_series,
@@ -28,11 +27,6 @@ from carrywatch.store.user_series import (
 from carrywatch.types import utc_now
 
 __all__ = ["catalog_of", "create_user_series", "open_archive", "open_store"]
-
-#: The store's ``meta`` key set once its archived market snapshots were read into series
-#: (the same key as :data:`carrywatch.ingest.SNAPSHOTS_READ`, which sets it; read here
-#: without importing the ingest).
-SNAPSHOTS_READ: Final = "market_snapshots_read_at"
 
 
 def _register(store: Store, catalog: Catalog) -> None:

@@ -65,6 +65,7 @@ from carrywatch.types import Origin
 
 __all__ = [
     "READ_COLUMNS",
+    "SNAPSHOTS_READ",
     "SNAPSHOT_KIND",
     "AppendResult",
     "FetchRecord",
@@ -83,6 +84,9 @@ _UPGRADABLE: Final = frozenset({"1", "2", "3"})
 
 #: ``provenance["kind"]`` of a market snapshot row of earlier versions (module docstring).
 SNAPSHOT_KIND: Final = "market_snapshot"
+#: The ``meta`` key set once a store's market snapshot rows were read into odds series
+#: (:func:`carrywatch.ingest.convert_market_snapshots`, run once by the workspace on open).
+SNAPSHOTS_READ: Final = "market_snapshots_read_at"
 
 _FETCH_COLUMNS: Final = (
     "fetch_id, source, url, params_json, retrieved_at, http_status, sha256, "
