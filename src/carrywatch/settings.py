@@ -193,6 +193,11 @@ class Settings:
         """Where the brief's compiled page template is kept between runs (safe to delete)."""
         return self.home / "cache" / "jinja"
 
+    @property
+    def catalog_cache(self) -> Path:
+        """Where the catalog's parsed TOML is kept between runs (safe to delete)."""
+        return self.home / "cache" / "catalog"
+
     def secrets(self) -> dict[str, str]:
         """Credentials by settings key, for the HTTP client only."""
         return {"fred_api_key": self.fred_api_key} if self.fred_api_key else {}

@@ -64,7 +64,7 @@ def open_store(
         settings = Settings.from_env() if home is None else Settings(home=Path(home))
     if database_url is not None:
         settings = replace(settings, database_url=database_url)
-    catalog = load_catalog()
+    catalog = load_catalog(settings.catalog_cache)
     # The catalog's release calendar dates every read as of a day (the point-in-time rule).
     store = Store.open(settings.store_location, releases=catalog.calendar.release_dates)
     try:

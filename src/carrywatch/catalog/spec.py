@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from pathlib import Path
+from typing import Any, Final, Literal
 
+from carrywatch.catalog.parsed_cache import parsed_documents
 from carrywatch.catalog.releases import ReleaseCalendar, parse_releases
 from carrywatch.errors import CatalogError
 
@@ -178,12 +178,18 @@ def _unknown_series_message(series_id: str, known: Mapping[str, SeriesSpec]) -> 
     return f"unknown series id {series_id!r}{hint} (`carrywatch series list` shows every id)"
 
 
-def _read_resource(name: str) -> dict[str, Any]:
-    try:
-        text = resources.files("carrywatch.catalog").joinpath(name).read_text("utf-8")
-        return tomllib.loads(text)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise CatalogError(f"catalog file {name} cannot be read: {exc}") from exc
+#: The packaged catalog files, parsed together (and cached together, see :func:`load_catalog`).
+_FILES: Final = ("series.toml", "events.toml", "releases.toml")
+
+
+def _read_resources(cache: Path | None) -> dict[str, dict[str, Any]]:
+    texts = {}
+    for name in _FILES:
+        try:
+            texts[name] = resources.files("carrywatch.catalog").joinpath(name).read_text("utf-8")
+        except OSError as exc:
+            raise CatalogError(f"catalog file {name} cannot be read: {exc}") from exc
+    return parsed_documents(texts, cache)
 
 
 def _str(entry: Mapping[str, Any], key: str, where: str, *, optional: bool = False) -> str | None:
@@ -329,12 +335,27 @@ def parse_events(doc: Mapping[str, Any]) -> tuple[tuple[FomcMeeting, ...], tuple
     return tuple(fomc), tuple(boj)
 
 
-@cache
-def load_catalog() -> Catalog:
-    """The packaged catalog (read once per process)."""
-    series = parse_series(_read_resource("series.toml"))
-    fomc, boj = parse_events(_read_resource("events.toml"))
+class _Loaded:
+    """The packaged catalog once loaded in this process (it never changes while it runs)."""
+
+    catalog: Catalog | None = None
+
+
+def load_catalog(cache: Path | None = None) -> Catalog:
+    """The packaged catalog, read once per process.
+
+    Given a ``cache`` folder (``CARRYWATCH_HOME/cache/catalog``), the files' parsed TOML is
+    kept there, keyed by the SHA-256 of their bytes, and taken from there while the files
+    are unchanged (:mod:`carrywatch.catalog.parsed_cache`; every entry is still checked
+    here). The result is the same with or without it.
+    """
+    if _Loaded.catalog is not None:
+        return _Loaded.catalog
+    docs = _read_resources(cache)
+    series = parse_series(docs["series.toml"])
+    fomc, boj = parse_events(docs["events.toml"])
     lags = {s.id: s.release_lag_days for s in series.values()}
     sources = {s.id: s.source for s in series.values()}
-    releases = parse_releases(_read_resource("releases.toml"), lags, sources)
-    return Catalog(series=series, fomc=fomc, boj=boj, releases=releases)
+    releases = parse_releases(docs["releases.toml"], lags, sources)
+    _Loaded.catalog = Catalog(series=series, fomc=fomc, boj=boj, releases=releases)
+    return _Loaded.catalog
