@@ -22,7 +22,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from carrywatch.api import write_brief
 from carrywatch.catalog.spec import load_catalog
 from carrywatch.cli import main
 from carrywatch.report import render
-from carrywatch.report.elements import MetricsAt
+from carrywatch.report.elements import MetricsAt, MetricValues
 from carrywatch.report.inputs import BriefInputs
 from carrywatch.report.metrics import METRIC_KEYS, headline_metrics
 from carrywatch.report.model import Report
@@ -186,6 +186,28 @@ def test_two_dates_give_the_values_of_those_dates(briefs: dict[date, Built]) -> 
         for section in built.doc["sections"]:
             for card in section["cards"]:
                 assert card["obs_date"] is None or card["obs_date"] <= day.isoformat()
+
+
+def test_the_changes_are_from_the_metrics_a_week_and_a_month_before(
+    briefs: dict[date, Built], seeded: Path
+) -> None:
+    """The week's and month's values come from one pass over both days; each equals the
+    metrics computed as of that day on its own (the oracle), so every change does."""
+    numbers = 0
+    with carrywatch.open_store(seeded) as store:
+        for day, built in briefs.items():
+            cards = {c["key"]: c for s in built.doc["sections"] for c in s["cards"]}
+            now = headline_metrics(store, load_catalog(), day)
+            for days, change in ((7, "change_1w"), (30, "change_1m")):
+                before = headline_metrics(store, load_catalog(), day - timedelta(days=days))
+                for key, card in cards.items():
+                    if key not in METRIC_KEYS:
+                        continue
+                    a, b = now[key].value, before[key].value
+                    expected = None if a is None or b is None else round(a - b, 10)
+                    assert card[change] == expected, (day, key, change)
+                    numbers += expected is not None
+    assert numbers >= 20  # most headline cards have both changes on both days
 
 
 def test_headline_has_six_to_eight_numbers_with_changes_and_readings(
@@ -386,7 +408,8 @@ def test_unwind_scenarios_state_their_seed_and_reproduce(
         catalog = load_catalog()
         inputs = BriefInputs.load(store, catalog, AUG5, UNWIND_READS)
         now = built.report.metrics
-        again = unwind_section(inputs, MetricsAt(now, now, now), seed=DEFAULT_SEED)
+        values = MetricValues.of(now)
+        again = unwind_section(inputs, MetricsAt(now, values, values), seed=DEFAULT_SEED)
     assert again.tables == unwind.tables
 
 

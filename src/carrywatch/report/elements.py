@@ -95,15 +95,32 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
+class MetricValues:
+    """The headline metrics' values as of one day (``None``: missing), what a change
+    needs: the brief takes a week's and a month's from one pass over both days
+    (:func:`~carrywatch.report.metric_history.metric_paths`), equal to
+    :func:`~carrywatch.report.metrics.metrics_from_series`' values on each."""
+
+    asof: date
+    values: Mapping[str, float | None]
+
+    @classmethod
+    def of(cls, metrics: HeadlineMetrics) -> MetricValues:
+        """The values of ``metrics``."""
+        return cls(metrics.asof, {key: m.value for key, m in metrics.metrics.items()})
+
+
+@dataclass(frozen=True, slots=True)
 class MetricsAt:
-    """The headline metrics as of the brief's date, a week and a month (30 days) before."""
+    """The headline metrics as of the brief's date, and their values a week and a month
+    (30 days) before."""
 
     now: HeadlineMetrics
-    week_ago: HeadlineMetrics
-    month_ago: HeadlineMetrics
+    week_ago: MetricValues
+    month_ago: MetricValues
 
-    def change(self, key: str, before: HeadlineMetrics) -> float | None:
-        a, b = self.now[key].value, before[key].value
+    def change(self, key: str, before: MetricValues) -> float | None:
+        a, b = self.now[key].value, before.values[key]
         return None if a is None or b is None else round(a - b, 10)
 
 

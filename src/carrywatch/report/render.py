@@ -35,6 +35,7 @@ import importlib.util
 import json
 import math
 import types
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -42,6 +43,7 @@ from pathlib import Path
 from typing import Final
 
 import jinja2
+import pandas as pd
 from rich.console import Group, RenderableType
 from rich.table import Table as RichTable
 from rich.text import Text
@@ -49,7 +51,7 @@ from rich.text import Text
 from carrywatch.catalog.spec import Catalog
 from carrywatch.errors import ConfigError
 from carrywatch.files import write_atomic
-from carrywatch.report.elements import MetricsAt
+from carrywatch.report.elements import MetricsAt, MetricValues
 from carrywatch.report.formats import (
     MEANING_LEGEND,
     UNIT_LABELS,
@@ -61,6 +63,7 @@ from carrywatch.report.formats import (
 from carrywatch.report.inputs import BriefInputs
 from carrywatch.report.market_quotes import StoredMarkets
 from carrywatch.report.meeting_odds import HISTORY_DAYS, bank_odds, range_in_force
+from carrywatch.report.metric_history import MetricPath, metric_paths
 from carrywatch.report.metrics import INPUT_SERIES, METRIC_KEYS, metrics_from_series
 from carrywatch.report.model import Cell, Report, Section
 from carrywatch.report.odds import Bank
@@ -126,14 +129,14 @@ def build_report(
     # the store serves the three dates, each seeing only what is on or before it.
     observed = inputs.observed(INPUT_SERIES)
     released = {sid: inputs.released(sid) for sid in observed}
+    # The week's and month's values (for the changes) in one pass over both days.
+    month_ago, week_ago = asof - timedelta(days=30), asof - timedelta(days=7)
+    both = pd.DatetimeIndex([month_ago, week_ago])
+    paths = metric_paths(observed, catalog, both, released=released)
     metrics = MetricsAt(
         now=metrics_from_series(observed, catalog, asof, released=released),
-        week_ago=metrics_from_series(
-            observed, catalog, asof - timedelta(days=7), released=released
-        ),
-        month_ago=metrics_from_series(
-            observed, catalog, asof - timedelta(days=30), released=released
-        ),
+        week_ago=_values_at(paths, week_ago, 1),
+        month_ago=_values_at(paths, month_ago, 0),
     )
     markets = StoredMarkets.load(store, catalog, asof, HISTORY_DAYS)
     # The days markets were quoted, for the odds over time (none: no chart).
@@ -166,6 +169,12 @@ def build_report(
         sections=sections,
         seed=seed,
     )
+
+
+def _values_at(paths: Mapping[str, MetricPath], day: date, i: int) -> MetricValues:
+    """The metrics' values on the ``i``-th day of ``paths`` (NaN there means missing)."""
+    values = {key: float(path.values[i]) for key, path in paths.items()}
+    return MetricValues(day, {k: None if math.isnan(v) else v for k, v in values.items()})
 
 
 def _fed_range(inputs: BriefInputs) -> tuple[float, float] | None:
