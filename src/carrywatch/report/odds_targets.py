@@ -111,6 +111,17 @@ def summary_reads(catalog: Catalog, targets: Sequence[str]) -> list[str]:
     return [*ids, *RANGE_SERIES]
 
 
+def summary_reads_each(catalog: Catalog, targets: Sequence[str]) -> dict[str, list[str]]:
+    """:func:`summary_reads` of each summary among ``targets`` on its own (the catalog's
+    published tables looked up once for all)."""
+    tables = _published_tables(catalog)
+    return {
+        t: [*(s.series_id for s in tables.get(_meeting(t), [])), *RANGE_SERIES]
+        for t in targets
+        if is_summary(t)
+    }
+
+
 def _ranges_in_force(
     as_days: SeriesAsDays, catalog: Catalog, days: pd.DatetimeIndex
 ) -> list[tuple[float, float] | None]:

@@ -26,7 +26,12 @@ from carrywatch.report.history import histories_from_series
 from carrywatch.report.inputs import BriefInputs
 from carrywatch.report.metrics import INPUT_SERIES, METRIC_KEYS
 from carrywatch.report.model import Cell, Section, Table
-from carrywatch.report.odds_targets import is_odds_target, is_summary, odds_targets, summary_reads
+from carrywatch.report.odds_targets import (
+    is_odds_target,
+    is_summary,
+    odds_targets,
+    summary_reads_each,
+)
 
 __all__ = ["PAST_WEEKS", "WHAT_CHANGED_READS", "weekly_diff", "what_changed_section"]
 
@@ -65,11 +70,11 @@ def weekly_diff(inputs: BriefInputs, odds: BriefInputs | None = None) -> Diff:
         held = odds.observed([t for t in figures if t in odds.declared])
         stored.update(held)
         # The summaries of the meetings some of whose published ranges are held.
+        reads = summary_reads_each(inputs.catalog, figures)
         targets += [
             t
             for t in figures
-            if t in held
-            or (is_summary(t) and not held.keys().isdisjoint(summary_reads(inputs.catalog, [t])))
+            if t in held or (is_summary(t) and not held.keys().isdisjoint(reads[t]))
         ]
     histories = histories_from_series(stored, inputs.catalog, targets, days, released=released)
     return diff_of(histories, asof - week, asof, PAST_WEEKS)
