@@ -13,7 +13,7 @@ the sources, ingest or the server).
 from __future__ import annotations
 
 from carrywatch.cli import alerts, brief, check, data, odds, store  # noqa: F401 -- importing registers the commands
-from carrywatch.cli.app import cli, main
+from carrywatch.cli.app import cli, main, run
 from carrywatch.cli.common import err, format_value, out
 
-__all__ = ["cli", "err", "format_value", "main", "out"]
+__all__ = ["cli", "err", "format_value", "main", "out", "run"]

@@ -1,5 +1,5 @@
 """``python -m carrywatch.cli``: the same as the ``carrywatch`` console script."""
 
-from carrywatch.cli import main
+from carrywatch.cli import run
 
-raise SystemExit(main())
+run()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import click
 
-from carrywatch.cli.common import err, use_database_url
+from carrywatch.cli.common import err, own_process, use_database_url
 from carrywatch.errors import CarrywatchError
 
-__all__ = ["cli", "main"]
+__all__ = ["cli", "main", "run"]
 
 
 class _State:
@@ -55,3 +57,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     return 0
+
+
+def run() -> NoReturn:
+    """The ``carrywatch`` console script (and ``python -m carrywatch.cli``): :func:`main`
+    in a process of its own, which a command may tune
+    (:func:`~carrywatch.cli.common.command_imports`)."""
+    own_process()
+    raise SystemExit(main())

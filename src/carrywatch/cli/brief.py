@@ -12,6 +12,7 @@ from rich.table import Table
 
 from carrywatch.cli.app import cli
 from carrywatch.cli.common import (
+    command_imports,
     err,
     format_value,
     iso_or_blank,
@@ -125,10 +126,11 @@ def diff_command(start: str, end: str | None, window: int, fmt: str, out_file: P
 )
 def brief_command(asof: str | None, out_dir: Path) -> None:
     """The morning brief: an offline HTML page, a JSON document and a terminal summary."""
-    from carrywatch.api import write_brief
-    from carrywatch.report.metrics import default_asof
-    from carrywatch.report.render import build_report, terminal_summary
-    from carrywatch.workspace import catalog_of, open_store
+    with command_imports():
+        from carrywatch.api import write_brief
+        from carrywatch.report.metrics import default_asof
+        from carrywatch.report.render import build_report, terminal_summary
+        from carrywatch.workspace import catalog_of, open_store
 
     # The brief reads the store only: no source's origin is used, so none is looked up.
     settings = Settings.from_env()
