@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gc
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -24,22 +23,21 @@ run()
 """
 
 
-def test_the_console_script_freezes_what_the_brief_imported(
-    seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    home = tmp_path / "home"
-    shutil.copytree(seeded, home)
-    monkeypatch.setenv("CARRYWATCH_HOME", str(home))
-    env = dict(os.environ)
+@pytest.fixture
+def seeded_home(seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the seeded home, as ``CARRYWATCH_HOME``."""
+    folder = tmp_path / "home"
+    shutil.copytree(seeded, folder)
+    monkeypatch.setenv("CARRYWATCH_HOME", str(folder))
+    return folder
+
+
+@pytest.mark.usefixtures("seeded_home")
+def test_the_console_script_freezes_what_the_brief_imported(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    done = subprocess.run(
-        [sys.executable, "-c", _RUN, "brief", "--asof", "2024-08-05", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    args = ["brief", "--asof", "2024-08-05", "--out", str(out)]
+    command = [sys.executable, "-c", _RUN, *args]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     # Frozen after the imports, and collecting again for what the run made.
     assert done.stderr.strip().splitlines()[-1] == "True True"
@@ -50,12 +48,8 @@ def test_the_console_script_freezes_what_the_brief_imported(
     assert {**ran, "generated_at": None} == {**made, "generated_at": None}
 
 
-def test_main_from_python_leaves_the_collector_alone(
-    seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    home = tmp_path / "home"
-    shutil.copytree(seeded, home)
-    monkeypatch.setenv("CARRYWATCH_HOME", str(home))
+@pytest.mark.usefixtures("seeded_home")
+def test_main_from_python_leaves_the_collector_alone(tmp_path: Path) -> None:
     frozen = gc.get_freeze_count()
     assert main(["brief", "--asof", "2024-08-05", "--out", str(tmp_path / "out")]) == 0
     assert gc.get_freeze_count() == frozen
