@@ -15,11 +15,13 @@ import pandas as pd
 import pytest
 
 from carrywatch.catalog.spec import load_catalog
+from carrywatch.cli import main
 from carrywatch.report.metrics import headline_metrics
 from carrywatch.report.server import make_server
 from carrywatch.store.alert_state import FiredEvent, record_fired
 from carrywatch.store.sqlite import FetchRecord, Store
 from carrywatch.types import Origin
+from carrywatch.workspace import catalog_of
 
 
 @pytest.fixture
@@ -351,3 +353,53 @@ def test_two_dates_side_by_side_with_the_alerts_recorded(
     bad = client.get("/", params={"asof": "2024-08-05", "compare": "2024-02-30"})
     assert bad.status_code == 400
     assert "compare" in bad.json()["error"]
+
+
+#: A real user file: SPY's daily bars (Yahoo Finance via jonsflow/risk-model;
+#: tests/payloads/user/README.md), 168 rows from 2024-01-02 to 2024-08-30.
+SPY = (
+    Path(__file__).parents[1]
+    / "payloads"
+    / "user"
+    / "jonsflow__risk-model__spy_2024-01_to_2024-08.csv"
+)
+
+
+def test_a_series_defined_while_serving_is_served(
+    seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given ``catalog_of`` (as ``carrywatch serve`` does), the server builds its catalog
+    again when the store changes: a user series imported while it runs is served."""
+    home = tmp_path / "home"
+    shutil.copytree(seeded, home)
+    monkeypatch.setenv("CARRYWATCH_HOME", str(home))
+    server = make_server(
+        lambda: Store.open(home / "carrywatch.sqlite"),
+        catalog_of,
+        port=0,
+        cache_dir=tmp_path / "cache",
+    )
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    _host, port = server.server_address[:2]
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            before = client.get("/api/series/user.spy")
+            assert before.status_code == 404
+            assert "unknown series id 'user.spy'" in before.json()["error"]
+            new = ["--new-series", "user.spy", "--unit", "price", "--frequency", "daily"]
+            new += ["--title", "SPY", "--value-column", "Close"]
+            assert main(["import", str(SPY), *new]) == 0
+            after = client.get(
+                "/api/series/user.spy", params={"start": "2024-08-05", "end": "2024-08-05"}
+            )
+            assert after.status_code == 200, after.text
+            rows = rows_of(after.json())
+            # The 2024-08-05 close in the file: 508.10107421875 (tests/test_user_series.py).
+            assert [(r["obs_date"], r["value"]) for r in rows] == [("2024-08-05", 508.10107421875)]
+            # The brief and the metrics are still served from the same server.
+            assert client.get("/api/metrics", params={"asof": "2024-08-05"}).status_code == 200
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

@@ -154,7 +154,8 @@ def serve_command(host: str, port: int) -> None:
 
     settings = load_settings()
     with open_store(settings) as seeded:  # create and seed once, before serving
-        # The catalog with the series the store defines (user series, market quotes).
+        # The packaged catalog's release calendar dates every read (user series and
+        # market quotes have the usual lag of 0 days).
         catalog = catalog_of(seeded)
 
     def _store() -> Store:
@@ -165,7 +166,7 @@ def serve_command(host: str, port: int) -> None:
     try:
         server = make_server(
             _store,
-            catalog,
+            catalog_of,  # with the series the store defines, as of each store version
             host=host,
             port=port,
             template_cache=settings.template_cache,

@@ -99,12 +99,12 @@ class BriefCache:
 
     def __init__(
         self,
-        catalog: Catalog,
+        catalog_of: Callable[[Store], Catalog],
         folder: Path,
         *,
         template_cache: Path | None = None,
     ) -> None:
-        self._catalog = catalog
+        self._catalog_of = catalog_of
         self._folder = folder
         self._template_cache = template_cache
         # Key: (as-of day or None for the default, today's date for the default, version).
@@ -137,7 +137,7 @@ class BriefCache:
         folder_lock = self._folder_locks[hash(asof) % len(self._folder_locks)]
         with folder_lock, self._builds:
             day = asof or default_asof(store, utc_now().date())
-            report = build_report(store, self._catalog, day)
+            report = build_report(store, self._catalog_of(store), day)
             paths = write_report(report, folder, template_cache=self._template_cache)
             page = _with_date_bar(paths.html.read_bytes(), asof)
         self._forget_old_folders()

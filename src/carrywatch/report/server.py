@@ -97,6 +97,22 @@ _KEPT_ANSWERS: Final = 64
 _KEPT_SERIES: Final = 16
 
 StoreFactory = Callable[[], Store]
+#: The catalog with the series a store defines (user series, market quotes): the CLI gives
+#: :func:`carrywatch.workspace.catalog_of`.
+CatalogOf = Callable[[Store], Catalog]
+
+
+class _Catalogs:
+    """The catalog as of each store version, built once per version: a series first
+    defined while the server runs (``carrywatch import --new-series``, ``markets
+    refresh``) is served from the next request on."""
+
+    def __init__(self, catalog: Catalog | CatalogOf) -> None:
+        self._of = catalog if callable(catalog) else (lambda _store: catalog)
+        self._kept: SharedCache[int, Catalog] = SharedCache(2)
+
+    def of(self, store: Store) -> Catalog:
+        return self._kept.get(store.data_version(), lambda: self._of(store))
 
 
 class _ClientError(Exception):
@@ -188,7 +204,7 @@ class Server(ThreadingHTTPServer):
 def _handler(
     pool: _StorePool,
     open_store: StoreFactory,
-    catalog: Catalog,
+    catalogs: _Catalogs,
     cache: BriefCache,
     archive: RawArchive | None,
 ) -> type[BaseHTTPRequestHandler]:
@@ -256,7 +272,9 @@ def _handler(
             if not re.fullmatch(r"[\w.-]{1,80}\.(?:txt|md|html?)", name):
                 name = "upload.txt"  # the name only tells text from HTML; it is never a path
             given = _query_date(query, "date") or _query_date(fields, "date")
-            result = check_document(body, name, given, open_store, catalog.series)
+            with pool.store() as store:
+                series = catalogs.of(store).series
+            result = check_document(body, name, given, open_store, series)
             self._send(render_claims_page(result).encode("utf-8"), "text/html; charset=utf-8")
 
         def do_PUT(self) -> None:
@@ -300,6 +318,7 @@ def _handler(
 
             def build() -> bytes:
                 day = asof or default_asof(store, utc_now().date())
+                catalog = catalogs.of(store)
                 return compare_page(
                     headline_metrics(store, catalog, day),
                     headline_metrics(store, catalog, other),
@@ -315,13 +334,15 @@ def _handler(
 
                 def build() -> bytes:
                     day = asof or default_asof(store, utc_now().date())
-                    payload = headline_metrics(store, catalog, day).to_json()
+                    payload = headline_metrics(store, catalogs.of(store), day).to_json()
                     return json.dumps(payload).encode("utf-8")
 
                 body = metrics_answers.get((asof, today, store.data_version()), build)
             self._send(body, "application/json")
 
         def _series(self, series_id: str, query: dict[str, list[str]]) -> None:
+            with pool.store() as store:
+                catalog = catalogs.of(store)
             spec = catalog.spec(series_id)
             start, end = _query_date(query, "start"), _query_date(query, "end")
             asof = _query_date(query, "asof")
@@ -408,7 +429,7 @@ def _handler(
 
 def make_server(
     open_store: StoreFactory,
-    catalog: Catalog,
+    catalog: Catalog | CatalogOf,
     *,
     host: str = "127.0.0.1",
     port: int = 8000,
@@ -419,14 +440,17 @@ def make_server(
 ) -> Server:
     """A server ready to ``serve_forever()``; ``port=0`` picks a free port. ``open_store``
     opens a read connection (called once per pooled connection, closed by
-    ``server_close()``); ``cache_dir`` holds the rendered brief (default: a new temporary
-    folder); ``template_cache`` the compiled page template (see
+    ``server_close()``); ``catalog`` is the catalog, or what gives it for a store (then
+    built again when the store changes, so a series defined while serving is served);
+    ``cache_dir`` holds the rendered brief (default: a new temporary folder);
+    ``template_cache`` the compiled page template (see
     :func:`~carrywatch.report.render.render_html`); ``archive`` the raw payloads, for
     ``/api/fetches/{id}``'s ``archived``."""
     folder = cache_dir or Path(tempfile.mkdtemp(prefix="carrywatch-serve-"))
-    cache = BriefCache(catalog, folder, template_cache=template_cache)
+    catalogs = _Catalogs(catalog)
+    cache = BriefCache(catalogs.of, folder, template_cache=template_cache)
     pool = _StorePool(open_store)
-    handler = _handler(pool, open_store, catalog, cache, archive)
+    handler = _handler(pool, open_store, catalogs, cache, archive)
     return Server(
         (host, port), handler, pool=pool, brief_cache=cache, max_connections=max_connections
     )
