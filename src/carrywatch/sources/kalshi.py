@@ -317,12 +317,16 @@ class Kalshi:
         < 1, else none (the market is left out, with a note); ``bid``/``ask`` where a side
         has an order (strictly inside (0, 1)), ``volume`` in contracts. Events that match
         no meeting and markets that are not "greater" strikes are left out with a note.
+        An answer holding an event of another series than the request's
+        ``series_ticker`` is refused (``ParseError``).
         """
         markets = kalshi_event_markets(payload)
+        by_event = _by_event(markets)
+        _require_asked_series(payload, list(by_event))
         rows: list[QuoteRow] = []
         notes: list[str] = []
         placed = 0
-        for ticker, group in _by_event(markets).items():
+        for ticker, group in by_event.items():
             strike = group[0].strike_date
             meeting = kalshi_meeting(ticker, strike, meetings)
             if meeting is None:
@@ -496,6 +500,28 @@ def kalshi_meeting(
     if match is None or match["mon"].lower() not in MONTHS:
         return None
     return meeting_in_month(meetings, 2000 + int(match["yy"]), MONTHS[match["mon"].lower()], None)
+
+
+def _require_asked_series(payload: RawPayload, event_tickers: Sequence[str]) -> None:
+    """Raise ``ParseError`` when an event of a discovery answer belongs to another series
+    than the request's ``series_ticker``.
+
+    An event's series is the part of its ticker before the first ``-`` (``KXFED`` of
+    ``KXFED-26DEC``). The events describe their own meetings, so the answer of another
+    series with "greater" strikes (an inflation ladder settling near a meeting) would
+    otherwise be read as policy odds.
+    """
+    asked = dict(payload.request.params).get("series_ticker")
+    if not asked:
+        return
+    others = [t for t in event_tickers if t.partition("-")[0] != asked]
+    if others:
+        raise ParseError(
+            f"asked for series {asked!r} but the answer holds events of another series "
+            f"({', '.join(others[:4])}{' ...' if len(others) > 4 else ''}); nothing of it "
+            "was stored; try again later, and check CARRYWATCH_KALSHI_ORIGIN if it is set",
+            source=_NAME,
+        )
 
 
 def _by_event(markets: Sequence[KalshiMarket]) -> dict[str, list[KalshiMarket]]:

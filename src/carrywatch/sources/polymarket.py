@@ -237,9 +237,17 @@ class PolymarketGamma:
         ``outcomePrices`` YES price (the midpoint Polymarket displays), else the mid of a
         two-sided book; ``bid``/``ask`` its ``bestBid``/``bestAsk``; ``volume`` in USD.
         Any other event (a chair nomination, say), and outcomes that are not rate moves
-        or carry no price, are left out with a note.
+        or carry no price, are left out with a note; an event other than the slug asked
+        for is refused (``ParseError``).
         """
         event = gamma_event(payload)
+        # The event must be the one asked for: a Gamma event names its own meeting, so
+        # another event's answer would be read as quotes nobody asked for.
+        _selected_codes(
+            payload.request.remote_codes,
+            event.slug,
+            [f"{event.slug}/{m.slug}" for m in event.markets],
+        )
         meeting = polymarket_meeting(event.title, event.end_date, event.updated_at, meetings)
         if meeting is None:
             why = (
