@@ -52,9 +52,9 @@ def _rescaled(body: bytes, factor: float) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     for row in rows:
-        if row and row[0].isdigit() and len(row[0]) == 6:
-            row = [row[0], *(f"{float(c) * factor:.1f}" if c.strip() else c for c in row[1:])]
-        writer.writerow(row)
+        is_month = bool(row) and row[0].isdigit() and len(row[0]) == 6
+        cells = [f"{float(c) * factor:.1f}" if is_month and c.strip() else c for c in row[1:]]
+        writer.writerow(row[:1] + cells)
     return out.getvalue().encode("cp932")
 
 

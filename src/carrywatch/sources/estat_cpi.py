@@ -20,7 +20,9 @@ Format quirks (``/work/shared/data/PROVENANCE.md`` §4)
   English names (``Group/Item``), **item codes** (``類・品目符号(Group/Item code)``), serial
   numbers, weights, weights per 10 000.
 * Data rows ``YYYYMM,v1,v2,...`` from 197001; an empty cell where an item did not exist.
-* Index, **2020 = 100**, not seasonally adjusted.
+* Index, **2020 = 100**, not seasonally adjusted. The file proves its base: each item
+  with twelve months of 2020 must average 100 within rounding (0.05), else the file is
+  on another base (a rebase keeps item codes and months) and is refused.
 
 Remote codes
 ------------
@@ -38,6 +40,8 @@ import io
 import re
 from collections.abc import Iterator, Sequence
 from datetime import date
+
+import pandas as pd
 
 from carrywatch.errors import CatalogError, ParseError
 from carrywatch.frames import observations_frame
@@ -68,6 +72,11 @@ _NAME_ROW_MARK = "Group/Item"
 _MAX_HEADER_ROWS = 12
 _ITEM_CODE = re.compile(r"^\d{4}$")
 _MONTH = re.compile(r"^(\d{4})(\d{2})$")
+#: The index reference period: each index averages 100 over this year.
+BASE_YEAR = 2020
+#: Half the published precision (0.1): how far the mean of the rounded monthly values of
+#: the base year may lie from 100 (the real file: at most 0.034 over its 78 full items).
+BASE_YEAR_TOLERANCE = 0.05 + 1e-9
 
 
 def item_code(text: str) -> str:
@@ -162,11 +171,41 @@ class EStatCpi:
                     to_float(row[position], source=self.name, where=f"{row[0].strip()} {code}")
                 )
         frame = observations_frame(self.name, codes, dates, values)
+        _require_2020_base(frame)
         meta = {"base": "2020=100", "unit": "index"}
         for code, position in columns.items():
             if position < len(names):
                 meta[f"name:{code}"] = names[position].strip()
         return ParsedFrame(source=self.name, rows=frame, parse_version=PARSE_VERSION, meta=meta)
+
+
+def _require_2020_base(frame: pd.DataFrame) -> None:
+    """Raise ``ParseError`` when an item's twelve months of 2020 do not average 100.
+
+    The 2020-base index is 100 over its reference year, the annual average computed from
+    unrounded monthly indices; the published monthly values are rounded to 0.1, so their
+    mean lies within :data:`BASE_YEAR_TOLERANCE` of 100:
+
+        |(I_2020-01 + ... + I_2020-12) / 12 - 100| <= 0.05
+
+    A file on another base (after a rebase, the same item codes and months) fails it.
+    Items without all twelve months of 2020 (a file cut before the end of 2020, an item
+    introduced later) are not checked. References: Statistics Bureau of Japan, "Q&A about
+    the Consumer Price Index", A-3 (index reference period); "Notes for users" (annual
+    averages from unrounded monthly indices since the 2015 base).
+    """
+    in_base_year = frame[frame["obs_date"].dt.year == BASE_YEAR]
+    for code, group in in_base_year.groupby("remote_code", sort=False):
+        if len(group) != 12:
+            continue
+        mean = float(group["value"].mean())
+        if abs(mean - 100.0) > BASE_YEAR_TOLERANCE:
+            raise ParseError(
+                f"the {BASE_YEAR} average of {code} is {mean:.1f}, not 100: the file is not on "
+                f"the {BASE_YEAR} base of the catalog's CPI series (was the CPI rebased?); "
+                "nothing was read; a new base needs new series, not revisions of these",
+                source=_SOURCE,
+            )
 
 
 def _columns(code_row: list[str], wanted: Sequence[str]) -> dict[str, int]:
