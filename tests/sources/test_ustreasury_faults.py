@@ -1,0 +1,70 @@
+"""Fault injection on the Treasury par-curve CSV: a valid file of another curve.
+
+Treasury serves the daily *real* (TIPS) yield curve from the same address with another
+``type`` (``daily_treasury_real_yield_curve``); its header is
+``Date,"5 YR","7 YR","10 YR","20 YR","30 YR"`` (as recorded by several public projects'
+tests of the Treasury download, e.g. "the real curve column names differ from the nominal
+ones: '10 Yr' on the nominal curve, '10 YR' on the real one"). Header names are matched
+without case, so "10 YR" reads as the nominal 10-year: a refresh of ``us.ust_par.10y``
+alone would store a real yield (about 2 points lower) as the nominal one. The nominal par
+curve has had its 3-month to 10-year columns in every year since 1990 (sources.md §2: only
+1, 1.5, 2 and 4 months, 20 and 30 years started later or paused), so a file without them
+is not the nominal curve, whichever tenors were asked for.
+
+Payload: the real ``daily-treasury-rates.csv`` (tests/payloads/ustreasury/README.md); the
+real curve's layout is derived from it in memory (its 5-30 year columns under the real
+curve's header; the values stay the nominal ones, which does not matter to the layout).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from carrywatch.errors import ParseError
+from carrywatch.sources.ustreasury import TreasuryParCurve
+from carrywatch.types import FetchRequest, RawPayload, utc_now
+
+FILE = (
+    Path(__file__).resolve().parents[1] / "payloads" / "ustreasury" / "daily-treasury-rates.csv"
+).read_bytes()
+REAL_CURVE_HEADER = ["Date", "5 YR", "7 YR", "10 YR", "20 YR", "30 YR"]
+
+
+def _payload(body: bytes, codes: tuple[str, ...]) -> RawPayload:
+    request = FetchRequest(
+        source="ustreasury",
+        url="https://home.treasury.gov/resource-center/data-chart-center/interest-rates/"
+        "daily-treasury-rates.csv/2025/all",
+        remote_codes=codes,
+    )
+    return RawPayload(
+        request=request, body=body, status=200, media_type="text/csv", retrieved_at=utc_now()
+    )
+
+
+def _real_curve_layout(body: bytes) -> bytes:
+    """The rows of ``body`` under the real yield curve's header and columns."""
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8"))))
+    keep = [rows[0].index(name) for name in ("Date", "5 Yr", "7 Yr", "10 Yr", "20 Yr", "30 Yr")]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(REAL_CURVE_HEADER)
+    for row in rows[1:]:
+        writer.writerow([row[i] for i in keep])
+    return out.getvalue().encode("utf-8")
+
+
+def test_the_nominal_file_is_read_for_one_tenor() -> None:
+    rows = TreasuryParCurve().parse(_payload(FILE, ("BC_10YEAR",))).rows
+    assert set(rows["remote_code"]) == {"BC_10YEAR"}
+
+
+@pytest.mark.parametrize("codes", [("BC_10YEAR",), ("BC_10YEAR", "BC_30YEAR"), ()])
+def test_the_real_yield_curve_is_refused(codes: tuple[str, ...]) -> None:
+    body = _real_curve_layout(FILE)
+    with pytest.raises(ParseError, match=r"not the nominal par curve.*BC_3MONTH"):
+        TreasuryParCurve().parse(_payload(body, codes))
