@@ -30,6 +30,10 @@ published; it simply yields no rows. It is a ``ParseError`` when the file's date
 column, when the header has none of the known tenor columns, or when a column that looks
 like a tenor (a number followed by a unit, e.g. ``"6 Wk"``) has a name this module does not
 know -- Treasury renamed something, and silently dropping it would lose a series.
+A file with rows must also have every tenor published since 1990 (3 months to 10 years,
+:data:`_CORE_TENORS`), requested or not: the real (TIPS) yield curve, served from the same
+address with another ``type`` and headed ``"5 YR"`` ... ``"30 YR"``, would otherwise read as
+the nominal 5 to 30 years.
 """
 
 from __future__ import annotations
@@ -97,6 +101,11 @@ _PUBLISHED_FROM: Final[dict[str, date]] = {
 _PUBLICATION_GAPS: Final[dict[str, tuple[date, date]]] = {
     "BC_30YEAR": (date(2002, 2, 19), date(2006, 2, 8)),
 }
+#: The tenors published on every day since 1990 (3 months to 10 years): a file with rows
+#: but without one of them is not the nominal par curve.
+_CORE_TENORS: Final[tuple[str, ...]] = tuple(
+    code for code in REMOTE_CODES if code not in _PUBLISHED_FROM and code not in _PUBLICATION_GAPS
+)
 
 _US_DATE: Final = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ISO_DATE: Final = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -200,6 +209,7 @@ class TreasuryParCurve:
         present = set(columns.values())
         requested = payload.request.remote_codes
         if dates:
+            _require_nominal_curve(present, header)
             for code in requested:
                 if code not in present and not _may_be_absent(code, min(dates), max(dates)):
                     raise ParseError(
@@ -260,6 +270,25 @@ class TreasuryParCurve:
         raise ParseError(
             f"row {line_no}: date {text[:20]!r} is neither MM/DD/YYYY nor YYYY-MM-DD",
             source=self.name,
+        )
+
+
+def _require_nominal_curve(present: set[str], header: Sequence[str]) -> None:
+    """Raise ``ParseError`` when a file with rows lacks a tenor of :data:`_CORE_TENORS`.
+
+    The real (TIPS) yield curve is served from the same address with another ``type``;
+    its header ``Date,"5 YR","7 YR","10 YR","20 YR","30 YR"`` matches the nominal names
+    without case, so without this check a request for the 10-year alone would read a
+    real yield as the nominal one.
+    """
+    absent = [code for code in _CORE_TENORS if code not in present]
+    if absent:
+        raise ParseError(
+            f"the file is not the nominal par curve: it has no column for {', '.join(absent)}, "
+            "which the par curve has carried every day since 1990 (the real yield curve has "
+            f"only 5 to 30 years); header found: {','.join(header)[:120]!r}; check "
+            "CARRYWATCH_USTREASURY_ORIGIN if it is set, else try again later",
+            source=_SOURCE,
         )
 
 
