@@ -23,6 +23,10 @@ Format quirks
 * Codes may carry trailing blanks (``"cftc_market_code": "CME "``); they are stripped.
 * Errors come as an object, ``{"error": true, "message": ...}`` or
   ``{"code": ..., "message": ...}``, and become ``ParseError`` with that message.
+* Each legacy row names its report, ``"futonly_or_combined": "FutOnly"`` or
+  ``"Combined"`` (the ``id`` ends in ``F`` or ``C``); a row of the other report than the
+  dataset asked for (:data:`REPORT_KINDS`) is a ``ParseError``: the combined report adds
+  options to the same columns, contracts and dates.
 * TFF field names drop ``_all`` in some places and clients disagree which, so a field
   is looked up under both spellings (``lev_money_positions_long[_all]``).
 
@@ -49,7 +53,7 @@ from carrywatch.sources.base import join_origin, load_json, to_float
 from carrywatch.sources.http import HttpClient, display_url
 from carrywatch.types import FetchRequest, ParsedFrame, RawPayload, Window
 
-__all__ = ["DEFAULT_FIELDS", "PARSE_VERSION", "CftcCot"]
+__all__ = ["DEFAULT_FIELDS", "PARSE_VERSION", "REPORT_KINDS", "CftcCot"]
 
 PARSE_VERSION = 1
 
@@ -60,6 +64,12 @@ _MAX_PAGES = 500
 _REMOTE_CODE = re.compile(r"^([0-9A-Z]{6}):([a-z][a-z0-9_]{1,80})$")
 _DATASET = re.compile(r"^[a-z0-9]{4}-[a-z0-9]{4}$")
 _REPORT_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?$")
+
+#: Legacy report datasets -> (what they are, the ``futonly_or_combined`` of their rows).
+REPORT_KINDS: dict[str, tuple[str, str]] = {
+    "6dca-aqww": ("futures-only", "FutOnly"),
+    "jun7-fc8e": ("combined", "Combined"),
+}
 
 #: Fields returned for every contract when a request names no remote codes.
 DEFAULT_FIELDS: tuple[str, ...] = (
@@ -170,6 +180,7 @@ class CftcCot:
                 )
             dated.append((contract.strip(), _report_date(stamp, number), row))
         wanted = _wanted_fields(payload.request.remote_codes, dated)
+        _require_asked_report(payload.request.url, rows)
         codes: list[str] = []
         dates: list[date] = []
         values: list[float] = []
@@ -189,6 +200,31 @@ class CftcCot:
                 "unit": "contracts",
             },
         )
+
+
+def _require_asked_report(url: str, rows: Sequence[dict[str, object]]) -> None:
+    """Raise ``ParseError`` when a row's ``futonly_or_combined`` names another report than
+    the dataset of ``url`` (for the datasets of :data:`REPORT_KINDS`; a row without the
+    field is not checked).
+
+    The legacy futures-only and combined reports have the same columns, contracts and
+    dates; the combined one adds options positions, so its rows read as futures-only
+    positions would be wrong numbers well within any bound.
+    """
+    dataset = url.rsplit("/", 1)[-1].removesuffix(".json")
+    kind = REPORT_KINDS.get(dataset)
+    if kind is None:
+        return
+    label, marker = kind
+    for number, row in enumerate(rows):
+        found = row.get("futonly_or_combined")
+        if isinstance(found, str) and found.strip() != marker:
+            raise ParseError(
+                f"asked the {label} report ({dataset}) but row {number} belongs to the "
+                f"{found.strip()!r} report; nothing was read; check CARRYWATCH_CFTC_ORIGIN if "
+                "it is set, else try again later",
+                source=_SOURCE,
+            )
 
 
 def _report_rows(document: object) -> list[dict[str, object]]:
