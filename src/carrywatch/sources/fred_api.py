@@ -29,6 +29,9 @@ Format
     ``count`` is the total number of rows: when it exceeds the rows returned,
     :meth:`FredApi.fetch` asks again with ``offset`` and yields one payload per page.
     ``output_type`` 2 and 3 use a wide layout [unverified] and are rejected.
+    The top level echoes the query [verified]; an answer whose ``units`` (default
+    ``lin``), ``output_type`` (default 1) or asked ``realtime_start``/``realtime_end``
+    differ from the request's answers another query and is refused.
     Errors come as ``{"error_code": <int>, "error_message": "..."}`` with a matching
     HTTP status; :meth:`FredApi.parse` turns such a body into a :class:`ParseError`.
 
@@ -90,6 +93,8 @@ _WIDE_OUTPUT_TYPES: Final = frozenset({2, 3})
 _KEY_LIKE: Final = re.compile(r"(?i)(api_key=)?\b[a-z0-9]{32}\b")
 
 _OBSERVATION_KEYS: Final = ("date", "value")
+#: The real-time period of a query, echoed by the answer as asked.
+_REALTIME_KEYS: Final = ("realtime_start", "realtime_end")
 
 
 class FredApi:
@@ -223,6 +228,8 @@ class FredApi:
                     row["realtime_start"], source=self.name, where=f"{where}.realtime_start"
                 )
                 known_from.append(datetime(start.year, start.month, start.day, tzinfo=UTC))
+        # A well-formed answer, but to this query? (after the shape checks, which say more)
+        _require_echoes(payload.request, doc, output_type)
         rows = observations_frame(
             self.name,
             [series_id] * len(dates),
@@ -350,6 +357,30 @@ def _value(raw: object, *, where: str) -> float:
         return to_float(raw, source=SOURCE, where=where)
     except OverflowError as exc:  # a JSON integer beyond float range
         raise ParseError(f"number out of range at {where}", source=SOURCE) from exc
+
+
+def _require_echoes(request: FetchRequest, doc: Mapping[str, object], output_type: int) -> None:
+    """Raise ``ParseError`` when the answer's echo of the query differs from ``request``.
+
+    An observations answer echoes ``units`` (FRED's default ``lin``), ``output_type``
+    (default 1) and, when the request sets them, ``realtime_start``/``realtime_end``. Rows
+    carry neither the transformation nor the vintage rule, so another query's answer
+    (percent changes, today's values for first releases) would read as this one's.
+    """
+    params = dict(request.params)
+    asked: list[tuple[str, object, object]] = [
+        ("units", params.get("units", "lin"), doc.get("units", "lin")),
+        ("output_type", int(params.get("output_type", "1")), output_type),
+    ]
+    asked += [(key, params[key], doc.get(key)) for key in _REALTIME_KEYS if key in params]
+    for key, wanted, echoed in asked:
+        if echoed != wanted:
+            raise ParseError(
+                f"the answer is to another query: {key} asked {wanted!r}, the answer echoes "
+                f"{echoed!r}; nothing was read; check CARRYWATCH_FRED_API_ORIGIN if it is set, "
+                "else try again later",
+                source=SOURCE,
+            )
 
 
 def _output_type(raw: object) -> int:
