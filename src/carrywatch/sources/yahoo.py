@@ -25,6 +25,9 @@ Format quirks and dates
   fixed ``meta.gmtoffset`` is used (it ignores daylight saving, so it is only a fallback).
 * When two stamps fall on the same exchange date (Yahoo may append the live bar) the
   later one wins.
+* ``meta.symbol`` and ``meta.dataGranularity`` echo the query [verified]: a chart of
+  another symbol, or of other bars than the ``interval`` asked (weekly, intraday), is a
+  ``ParseError``.
 
 Units: the symbol's price (ZQ: 100 minus the average EFFR of the contract month, in
 percent; see :func:`implied_rate_pct`).
@@ -152,6 +155,16 @@ class YahooChart:
             raise ParseError("neither the request nor meta.symbol names the symbol", source=_NAME)
         if isinstance(symbol, str) and symbol.upper() != code.upper():
             raise ParseError(f"asked for {code!r} but the chart is for {symbol!r}", source=_NAME)
+        interval = dict(payload.request.params).get("interval")
+        granularity = meta.get("dataGranularity")
+        if interval and isinstance(granularity, str) and granularity != interval:
+            # Weekly bars would read as the closes of the weeks' first days, intraday
+            # ones as a day's close taken at some moment of it.
+            raise ParseError(
+                f"asked for {interval} bars but the chart has {granularity} bars "
+                "(meta.dataGranularity); nothing was read; try again later",
+                source=_NAME,
+            )
         zone = _exchange_zone(meta)
         stamps, closes = _stamps_and_closes(result)
         points: list[tuple[int, date, float]] = []
