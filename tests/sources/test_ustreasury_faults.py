@@ -1,4 +1,5 @@
-"""Fault injection on the Treasury par-curve CSV: a valid file of another curve.
+"""Fault injection on the Treasury par-curve CSV: a valid file of another curve, and a
+date column shifted by a day.
 
 Treasury serves the daily *real* (TIPS) yield curve from the same address with another
 ``type`` (``daily_treasury_real_yield_curve``); its header is
@@ -12,14 +13,16 @@ curve has had its 3-month to 10-year columns in every year since 1990 (sources.m
 is not the nominal curve, whichever tenors were asked for.
 
 Payload: the real ``daily-treasury-rates.csv`` (tests/payloads/ustreasury/README.md); the
-real curve's layout is derived from it in memory (its 5-30 year columns under the real
-curve's header; the values stay the nominal ones, which does not matter to the layout).
+real curve's layout (its 5-30 year columns under the real curve's header; the values stay
+the nominal ones, which does not matter to the layout) and the shifted dates are derived
+from it in memory.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -68,3 +71,25 @@ def test_the_real_yield_curve_is_refused(codes: tuple[str, ...]) -> None:
     body = _real_curve_layout(FILE)
     with pytest.raises(ParseError, match=r"not the nominal par curve.*BC_3MONTH"):
         TreasuryParCurve().parse(_payload(body, codes))
+
+
+def _dates_shifted(body: bytes, days: int) -> bytes:
+    """``body`` with every row's ISO date moved by ``days`` (values kept)."""
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8"))))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(rows[0])
+    for row in rows[1:]:
+        moved = date.fromisoformat(row[0]) + timedelta(days=days)
+        writer.writerow([moved.isoformat(), *row[1:]])
+    return out.getvalue().encode("utf-8")
+
+
+@pytest.mark.parametrize("days", [1, -1])
+def test_a_date_column_shifted_by_a_day_is_refused(days: int) -> None:
+    # Par yields are published for business days only: the real file has no weekend row
+    # (nor has FRED's DGS10 since 1962, 16,144 days in the embedded snapshot). Shifted by
+    # a day, every Friday lands on a Saturday (or every Monday on a Sunday), and every
+    # value would be stored as a revision of its neighbour's day.
+    with pytest.raises(ParseError, match="weekend"):
+        TreasuryParCurve().parse(_payload(_dates_shifted(FILE, days), ("BC_10YEAR",)))
