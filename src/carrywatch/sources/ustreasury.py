@@ -20,7 +20,9 @@ Format quirks handled by :meth:`TreasuryParCurve.parse`:
   ``"1.5 Mo"`` are all understood, whatever their position;
 * dates ``MM/DD/YYYY`` in the live files, ISO ``YYYY-MM-DD`` in the re-saved history file
   (``data/treasury/daily-treasury-rates.csv``); rows newest first;
-* missing value = empty field.
+* missing value = empty field;
+* business days only: a row dated on a Saturday or Sunday (a date column shifted by a
+  day) is a ``ParseError``.
 
 Column-set rule (columns appear over time: 1 Mo 2001-07-31, 2 Mo 2018-10-16, 4 Mo
 2022-10-19, 1.5 Mo 2025-02-18; 20 Yr absent until 1993-10-01, 30 Yr absent 2002-02-19 to
@@ -85,6 +87,11 @@ REMOTE_CODES: Final[tuple[str, ...]] = tuple(dict.fromkeys(_HEADER_CODES.values(
 
 #: A header that reads like a tenor ("6 Wk", "1.5 Months", "2 Years"): must be known.
 _TENOR_LIKE: Final = re.compile(r"^\d+(\.\d+)?[a-z]+$")
+
+#: ``date.weekday()`` of Saturday: a row dated on a weekend is refused (no par yield is
+#: published then; none of FRED's DGS10 days since 1962 is one).
+_SATURDAY: Final = 5
+_WEEKEND: Final = ("Saturday", "Sunday")  # named here, not by the locale's strftime
 
 #: The par curve starts in 1990; no earlier file exists.
 _FIRST_YEAR: Final = 1990
@@ -198,6 +205,13 @@ class TreasuryParCurve:
                     source=self.name,
                 )
             day = self._row_date(row[0], line_no)
+            if day.weekday() >= _SATURDAY:
+                raise ParseError(
+                    f"row {line_no} is dated {day} ({_WEEKEND[day.weekday() - _SATURDAY]}): par yields are published for "
+                    "business days only, so the file's dates are shifted or it is not the "
+                    "par curve; nothing was read; try again later",
+                    source=self.name,
+                )
             dates.append(day)
             for position, code in columns.items():
                 codes.append(code)
