@@ -206,8 +206,9 @@ class TreasuryParCurve:
                 )
             day = self._row_date(row[0], line_no)
             if day.weekday() >= _SATURDAY:
+                weekday = _WEEKEND[day.weekday() - _SATURDAY]
                 raise ParseError(
-                    f"row {line_no} is dated {day} ({_WEEKEND[day.weekday() - _SATURDAY]}): par yields are published for "
+                    f"row {line_no} is dated {day} ({weekday}): par yields are published for "
                     "business days only, so the file's dates are shifted or it is not the "
                     "par curve; nothing was read; try again later",
                     source=self.name,
