@@ -35,7 +35,7 @@ RETRIEVED_AT = datetime(2025, 7, 14, 12, 0, tzinfo=UTC)
 @pytest.mark.xfail(
     strict=True,
     reason="ingest stores rows dated after their payload's retrieval; the check belongs "
-    "beside check_bounds in ingest.py, which another branch owns",
+    "beside check_bounds in ingest.py",
 )
 def test_a_row_dated_after_the_retrieval_is_refused(
     cw_home: Path,

@@ -10,8 +10,8 @@ numbers parse and lie within the series' bounds, yet are wrong.
   observation yet; it would become the series' latest value when its day comes.
 
 Expected for both: exit 1, one line saying what to do, the store unchanged. Today both
-are stored; the checks belong beside ``check_bounds`` in ``ingest.import_csv`` (another
-branch's file), hence ``xfail(strict=True)``.
+are stored, hence ``xfail(strict=True)``: the checks belong beside ``check_bounds`` in
+``ingest.import_csv``.
 
 The file is built from the real FRED DGS10 download of the healthy replay
 (tests/payloads/fred/README.md): its rows of 2024-07-01 to 2024-08-30, which the seeded
