@@ -21,7 +21,8 @@ import pytest
 
 from carrywatch.errors import ParseError
 from carrywatch.sources.cftc import CftcCot
-from carrywatch.types import FetchRequest, RawPayload, utc_now
+from carrywatch.types import RawPayload
+from tests.helpers.observations import make_payload
 
 PAYLOADS = Path(__file__).resolve().parents[1] / "payloads" / "cftc"
 COMBINED = (PAYLOADS / "socrata_jun7-fc8e_legacy_combined_239747_2024-08-20.json").read_bytes()
@@ -29,17 +30,8 @@ CODES = ("239747:open_interest_all", "239747:noncomm_net")
 
 
 def _payload(dataset: str, body: bytes) -> RawPayload:
-    return RawPayload(
-        request=FetchRequest(
-            source="cftc",
-            url=f"https://publicreporting.cftc.gov/resource/{dataset}.json",
-            remote_codes=CODES,
-        ),
-        body=body,
-        status=200,
-        media_type="application/json",
-        retrieved_at=utc_now(),
-    )
+    url = f"https://publicreporting.cftc.gov/resource/{dataset}.json"
+    return make_payload("cftc", url, body, CODES, media_type="application/json")
 
 
 def test_the_combined_report_is_read_when_asked_for() -> None:

@@ -25,24 +25,12 @@ from pathlib import Path
 import pytest
 
 from carrywatch.errors import ParseError
-from carrywatch.sources.estat_cpi import ALL_ITEMS, CORE, CORE_CORE, EStatCpi
-from carrywatch.types import FetchRequest, RawPayload, utc_now
+from carrywatch.sources.estat_cpi import EStatCpi
+from tests.sources.test_estat_cpi import _payload
 
 FILE = (Path(__file__).resolve().parents[1] / "payloads" / "estat" / "zmi2020s.csv").read_bytes()
 SOURCE = EStatCpi()
-HEADLINE = (ALL_ITEMS, CORE, CORE_CORE)
-
-
-def _payload(body: bytes, codes: tuple[str, ...] = HEADLINE) -> RawPayload:
-    request = FetchRequest(
-        source="estat",
-        url="https://www.e-stat.go.jp/stat-search/file-download",
-        params=(("statInfId", "000032103842"), ("fileKind", "1")),
-        remote_codes=codes,
-    )
-    return RawPayload(
-        request=request, body=body, status=200, media_type="text/csv", retrieved_at=utc_now()
-    )
+HEADLINE = ("0001", "0161", "0178")
 
 
 def _rescaled(body: bytes, factor: float) -> bytes:

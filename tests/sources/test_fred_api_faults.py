@@ -24,23 +24,14 @@ import pytest
 
 from carrywatch.errors import ParseError
 from carrywatch.sources.fred_api import FredApi
-from carrywatch.types import FetchRequest, RawPayload, Window, utc_now
+from carrywatch.types import FetchRequest, Window
+from tests.sources.test_fred_api import _payload
 
 PAYLOADS = Path(__file__).resolve().parents[1] / "payloads" / "fred_api"
 LATEST = (PAYLOADS / "api_series_observations_GDP_latest.json").read_bytes()
 FIRST_RELEASE = (
     PAYLOADS / "api_series_observations_GDP_output_type4_first_release.json"
 ).read_bytes()
-
-
-def _payload(request: FetchRequest, body: bytes) -> RawPayload:
-    return RawPayload(
-        request=request,
-        body=body,
-        status=200,
-        media_type="application/json",
-        retrieved_at=utc_now(),
-    )
 
 
 def _latest_request() -> FetchRequest:
@@ -59,23 +50,23 @@ def _vintages_request() -> FetchRequest:
 
 
 def test_each_answer_is_read_for_its_own_question() -> None:
-    assert len(FredApi().parse(_payload(_latest_request(), LATEST)).rows) > 0
-    assert len(FredApi().parse(_payload(_first_release_request(), FIRST_RELEASE)).rows) == 132
+    assert len(FredApi().parse(_payload(LATEST, _latest_request())).rows) > 0
+    assert len(FredApi().parse(_payload(FIRST_RELEASE, _first_release_request())).rows) == 132
 
 
 def test_latest_values_answering_the_first_release_query_are_refused() -> None:
     with pytest.raises(ParseError, match=r"output_type.*asked 4.*answer.* 1"):
-        FredApi().parse(_payload(_first_release_request(), LATEST))
+        FredApi().parse(_payload(LATEST, _first_release_request()))
 
 
 def test_latest_values_answering_the_vintages_query_are_refused() -> None:
     with pytest.raises(ParseError, match=r"realtime_start.*asked '1776-07-04'.*'2024-12-19'"):
-        FredApi(vintages=True).parse(_payload(_vintages_request(), LATEST))
+        FredApi(vintages=True).parse(_payload(LATEST, _vintages_request()))
 
 
 def test_first_releases_answering_the_latest_query_are_refused() -> None:
     with pytest.raises(ParseError, match=r"output_type.*asked 1.*answer.* 4"):
-        FredApi().parse(_payload(_latest_request(), FIRST_RELEASE))
+        FredApi().parse(_payload(FIRST_RELEASE, _latest_request()))
 
 
 def test_another_units_transformation_is_refused() -> None:
@@ -83,4 +74,4 @@ def test_another_units_transformation_is_refused() -> None:
     assert document["units"] == "lin"
     document["units"] = "pch"  # percent change from the previous period
     with pytest.raises(ParseError, match=r"units.*asked 'lin'.*'pch'"):
-        FredApi().parse(_payload(_latest_request(), json.dumps(document).encode()))
+        FredApi().parse(_payload(json.dumps(document).encode(), _latest_request()))

@@ -29,24 +29,12 @@ import pytest
 
 from carrywatch.errors import ParseError
 from carrywatch.sources.ustreasury import TreasuryParCurve
-from carrywatch.types import FetchRequest, RawPayload, utc_now
+from tests.sources.test_ustreasury import _payload
 
 FILE = (
     Path(__file__).resolve().parents[1] / "payloads" / "ustreasury" / "daily-treasury-rates.csv"
 ).read_bytes()
 REAL_CURVE_HEADER = ["Date", "5 YR", "7 YR", "10 YR", "20 YR", "30 YR"]
-
-
-def _payload(body: bytes, codes: tuple[str, ...]) -> RawPayload:
-    request = FetchRequest(
-        source="ustreasury",
-        url="https://home.treasury.gov/resource-center/data-chart-center/interest-rates/"
-        "daily-treasury-rates.csv/2025/all",
-        remote_codes=codes,
-    )
-    return RawPayload(
-        request=request, body=body, status=200, media_type="text/csv", retrieved_at=utc_now()
-    )
 
 
 def _real_curve_layout(body: bytes) -> bytes:

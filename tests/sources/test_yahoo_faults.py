@@ -19,7 +19,7 @@ import pytest
 
 from carrywatch.errors import ParseError
 from carrywatch.sources.yahoo import YahooChart
-from carrywatch.types import RawPayload, Window, utc_now
+from tests.sources.test_yahoo import _payload
 
 CHART = (
     Path(__file__).resolve().parents[1]
@@ -30,15 +30,7 @@ CHART = (
 
 
 def _parse(body: bytes) -> int:
-    (request,) = YahooChart().plan(["ESH24.CME"], Window())
-    payload = RawPayload(
-        request=request,
-        body=body,
-        status=200,
-        media_type="application/json",
-        retrieved_at=utc_now(),
-    )
-    return len(YahooChart().parse(payload).rows)
+    return len(YahooChart().parse(_payload(body)).rows)
 
 
 def _with_granularity(granularity: str) -> bytes:
