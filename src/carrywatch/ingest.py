@@ -28,6 +28,8 @@ from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from carrywatch.catalog.market_discovery import MarketDiscovery, check_slugs, load_market_discovery
@@ -212,15 +214,28 @@ def _incremental_window(specs: Sequence[SeriesSpec], status: pd.DataFrame) -> Wi
 def _series_rows(
     parsed: ParsedFrame, series_by_code: Mapping[str, tuple[str, ...]]
 ) -> pd.DataFrame:
-    """Observation rows keyed by our series ids (codes we do not track are dropped)."""
+    """Observation rows keyed by our series ids (codes we do not track are dropped; a
+    code that feeds several series gives its rows once to each).
+
+    ``series_id`` is categorical: the rows of a full-history payload number in the
+    hundreds of thousands, and the store codes them anyway (a text column would be
+    one Python string per row, made here and taken apart again by the store)."""
     rows = parsed.rows
-    parts: list[pd.DataFrame] = []
-    for code, ids in series_by_code.items():
-        chosen = rows[rows["remote_code"] == code]
-        parts.extend(chosen.assign(series_id=sid) for sid in ids)
-    if not parts:
-        return pd.DataFrame(columns=["series_id", "obs_date", "value"])
-    return pd.concat(parts, ignore_index=True).drop(columns="remote_code")
+    names = list(dict.fromkeys(sid for ids in series_by_code.values() for sid in ids))
+    code_of_row = pd.Index(list(series_by_code)).get_indexer(pd.Index(rows["remote_code"]))
+    taken: list[npt.NDArray[np.intp]] = []
+    labels: list[npt.NDArray[np.intp]] = []
+    for position, ids in enumerate(series_by_code.values()):
+        chosen = np.flatnonzero(code_of_row == position)
+        for sid in ids:
+            taken.append(chosen)
+            labels.append(np.full(len(chosen), names.index(sid), dtype=np.intp))
+    every = np.concatenate(taken) if taken else np.array([], dtype=np.intp)
+    out = rows.iloc[every].drop(columns="remote_code").reset_index(drop=True)
+    label = np.concatenate(labels) if labels else np.array([], dtype=np.intp)
+    keyed = pd.Categorical.from_codes(label, dtype=pd.CategoricalDtype(names))
+    out.insert(0, "series_id", pd.Series(keyed, copy=False))
+    return out
 
 
 def append_parsed(

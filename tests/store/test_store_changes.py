@@ -12,7 +12,7 @@ tests/test_refresh_e2e.py).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from carrywatch.store import changes
 from carrywatch.store.dialect import Db
-from carrywatch.store.sqlite import Store, _changes, _normalise_rows, iso_utc
+from carrywatch.store.incoming import Incoming, normalised
+from carrywatch.store.sqlite import Store, iso_utc
 from tests.helpers.appends import T0, GeneratedRow, fetch_at, frame_of, generated_rows
 
 # -- the oracle: the append rule as decided up to schema version 3 ----------------------
@@ -79,10 +80,24 @@ def _oracle_had_value(db: Db, fresh: pd.DataFrame) -> list[bool]:
 _payload = st.lists(generated_rows, min_size=0, max_size=8)
 
 
+def _frame(rows: Incoming) -> pd.DataFrame:
+    """``rows`` as the frame the oracle takes (text dates and moments)."""
+    return pd.DataFrame(
+        {
+            "series_id": rows.series_ids(),
+            "obs_date": rows.obs_dates(),
+            "known_from": rows.known_from,
+            "value": rows.value,
+            "withdrawn": rows.withdrawn,
+        }
+    )
+
+
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     columns = ["series_id", "obs_date", "known_from", "value", "withdrawn"]
     out = frame[columns].sort_values(columns[:3]).reset_index(drop=True)
-    return out.astype({"value": "float64", "withdrawn": "bool"})
+    text = dict.fromkeys(columns[:3], "str")
+    return out.astype({**text, "value": "float64", "withdrawn": "bool"})
 
 
 @settings(
@@ -100,24 +115,21 @@ def test_the_whole_payload_rule_agrees_with_the_per_series_oracle(
         # Each payload of the history is checked too, against the store as it then was.
         for i, rows in enumerate([*history, offered]):
             at = T0 + timedelta(minutes=i)
-            incoming = _normalise_rows(frame_of(rows, at), iso_utc(at))
+            incoming = normalised(frame_of(rows, at), iso_utc(at))
             db = store._db
-            expected = _old_changes(db, incoming)
-            got, had_value = _changes(db, incoming)
+            expected = _old_changes(db, _frame(incoming))
+            keep, had_value = changes.changed_rows(changes.stored_revisions(db, incoming), incoming)
+            got = _frame(incoming.take(keep))
             pd.testing.assert_frame_equal(_sorted(got), _sorted(expected))
-            assert list(had_value) == _oracle_had_value(db, got)
+            assert list(had_value[keep]) == _oracle_had_value(db, got)
             store.append(fetch_at(at), frame_of(rows, at))
 
 
 def test_an_empty_payload_changes_nothing() -> None:
-    stored = changes.Revisions(
-        *(np.array([], dtype=object),) * 3,
-        np.array([], dtype=np.int64),
-        np.array([], dtype=np.float64),
-        np.array([], dtype=bool),
-    )
     empty = pd.DataFrame(columns=["series_id", "obs_date", "known_from", "value", "withdrawn"])
-    keep, had_value = changes.changed_rows(stored, empty)
+    keep, had_value = changes.changed_rows(
+        changes.Revisions.empty(), normalised(empty, iso_utc(T0))
+    )
     assert keep.size == 0
     assert had_value.size == 0
 
@@ -127,8 +139,8 @@ def test_a_vintage_older_than_the_held_value_is_compared_with_its_own_predecesso
     # stored), and 3.9 from 08-10 12:03 (after 3.8: a revision). The same value again at
     # the held moment sorts after the held row of that moment and repeats it.
     stored = changes.Revisions(
-        np.array(["us.ust.10y"], dtype=object),
-        np.array(["2024-08-01"], dtype=object),
+        np.array([0], dtype=np.intp),  # the payload's first (only) series
+        np.array([(date(2024, 8, 1) - date(1970, 1, 1)).days], dtype=np.int64),
         np.array(["2024-08-10T12:00:00Z"], dtype=object),
         np.array([1], dtype=np.int64),
         np.array([3.8]),
@@ -143,6 +155,6 @@ def test_a_vintage_older_than_the_held_value_is_compared_with_its_own_predecesso
             "withdrawn": [False, False, False],
         }
     )
-    keep, had_value = changes.changed_rows(stored, offered)
+    keep, had_value = changes.changed_rows(stored, normalised(offered, iso_utc(T0)))
     assert list(keep) == [True, False, True]
     assert list(had_value) == [True, True, True]

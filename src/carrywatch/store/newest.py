@@ -36,9 +36,11 @@ from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from carrywatch.errors import StoreError
 from carrywatch.store.dialect import Db
+from carrywatch.store.incoming import text_days
 
 __all__ = [
     "REVISION_COLUMNS",
@@ -109,10 +111,10 @@ REVISION_COLUMNS: Final = (
 
 
 def newest_of_runs(
-    dates: npt.NDArray[np.object_],
+    dates: npt.NDArray[Any],
     known: npt.NDArray[np.object_],
-    withdrawn: npt.NDArray[np.object_],
-    dated: npt.NDArray[np.object_],
+    withdrawn: npt.NDArray[Any],
+    dated: npt.NDArray[Any],
     same_run: npt.NDArray[np.bool_],
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.datetime64]]:
     """Which revisions are the newest of their date and read (not withdrawn), and, for
@@ -125,9 +127,12 @@ def newest_of_runs(
     last = np.ones(n, dtype=bool)
     last[:-1] = ~same_run
     gone = withdrawn.astype(bool)
+    counted = dated.astype(bool) & ~gone
+    if not counted.any():  # no vintage source dated a row: no text to parse
+        return last & ~gone, np.full(n, np.datetime64("NaT", "D"))
     # The first publisher-dated day of each run: the minimum over its dated, present rows.
     days = known.astype("U10").astype("datetime64[D]").astype("int64")  # the day of each
-    candidate = np.where(dated.astype(bool) & ~gone, days, np.iinfo(np.int64).max)
+    candidate = np.where(counted, days, np.iinfo(np.int64).max)
     starts = np.flatnonzero(np.concatenate(([True], ~same_run)))
     run_min = np.minimum.reduceat(candidate, starts) if n else candidate
     lengths = np.diff(np.append(starts, n))
@@ -157,7 +162,7 @@ def rebuild(db: Db, series_ids: Iterable[str]) -> None:
         pack(
             db,
             series_id,
-            dates=dates,
+            days=text_days(dates),
             known=known,
             fetch_ids=fetch_ids,
             values=values,
@@ -170,7 +175,7 @@ def pack(
     db: Db,
     series_id: str,
     *,
-    dates: npt.NDArray[np.object_],
+    days: npt.NDArray[np.int64],
     known: npt.NDArray[np.object_],
     fetch_ids: npt.NDArray[Any],
     values: npt.NDArray[Any],
@@ -178,12 +183,13 @@ def pack(
     dated: npt.NDArray[Any],
 ) -> None:
     """Write the packed row of ``series_id`` from every one of its revisions, given as
-    the columns of :data:`REVISION_COLUMNS` in primary-key order (at least one row):
-    what :func:`rebuild` reads, or, for a series whose every row one append just wrote,
-    those rows as that append holds them (nothing read back)."""
+    the columns of :data:`REVISION_COLUMNS` in primary-key order (at least one row;
+    ``obs_date`` as ``days`` since 1970-01-01): what :func:`rebuild` reads, or, for a
+    series whose every row one append just wrote, those rows as that append holds them
+    (nothing read back)."""
     # Primary-key order: the last row of each obs_date run is its newest revision.
-    keep, first = newest_of_runs(dates, known, withdrawn, dated, dates[:-1] == dates[1:])
-    distinct, codes = np.unique(known[keep].astype(str), return_inverse=True)
+    keep, first = newest_of_runs(days, known, withdrawn, dated, days[:-1] == days[1:])
+    codes, distinct = pd.factorize(known[keep], sort=True)
     first_days = np.where(np.isnat(first[keep]), _NO_FIRST, first[keep].astype("int64"))
     db.execute(
         "INSERT INTO newest_columns(series_id, n_obs, obs_days, values_f8, fetch_ids, "
@@ -195,11 +201,11 @@ def pack(
         (
             series_id,
             int(keep.sum()),
-            dates[keep].astype("datetime64[D]").astype("int64").astype(_DAYS).tobytes(),
+            days[keep].astype(_DAYS).tobytes(),
             values[keep].astype(_VALUES).tobytes(),
             fetch_ids[keep].astype(_FETCH_IDS).tobytes(),
             codes.astype(_CODES).tobytes(),
-            json.dumps(distinct.tolist()),
+            json.dumps([str(k) for k in distinct]),
             first_days.astype(_FIRST).tobytes(),
         ),
     )

@@ -49,6 +49,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from itertools import repeat
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlencode
@@ -60,6 +61,7 @@ import pandas as pd
 from carrywatch.errors import StoreError
 from carrywatch.store import changes, newest, release, stats
 from carrywatch.store.dialect import Cursor, Db, connect
+from carrywatch.store.incoming import Incoming, normalised
 from carrywatch.store.release import ReleaseRule, obs_date_rule
 from carrywatch.types import Origin
 
@@ -372,9 +374,9 @@ class Store:
         them (a provider's "no new data" answer).
         One transaction: all or nothing.
         """
-        incoming = _normalise_rows(rows, iso_utc(fetch.retrieved_at))
+        incoming = normalised(rows, iso_utc(fetch.retrieved_at))
         try:
-            with self.transaction() as db:
+            with self.transaction() as db, _unpack_suspended(db):
                 result, fresh, new_series = _write_payload(db, fetch, incoming, checked)
                 _repack(db, fresh, new_series, result.fetch_id, iso_utc(fetch.retrieved_at))
         except self._db.errors as exc:
@@ -397,21 +399,16 @@ class Store:
         the end rather than after every payload. All or nothing: a failure anywhere
         leaves the store, trigger included, as it was.
         """
-        prepared = [(f, _normalise_rows(r, iso_utc(f.retrieved_at))) for f, r in payloads]
+        prepared = [(f, normalised(r, iso_utc(f.retrieved_at))) for f, r in payloads]
         results: list[AppendResult] = []
         try:
-            with self.transaction() as db:
-                suspend, restore = db.dialect.unpack_suspension()
-                for statement in suspend:
-                    db.execute(statement)
+            with self.transaction() as db, _unpack_suspended(db):
                 touched: dict[str, None] = {}
                 for fetch, incoming in prepared:
                     result, fresh, _ = _write_payload(db, fetch, incoming, ())
                     results.append(result)
-                    touched.update(dict.fromkeys(fresh["series_id"].tolist()))
+                    touched.update(dict.fromkeys(s for s, _, _ in fresh.runs()))
                 newest.rebuild(db, touched)
-                for statement in restore:
-                    db.execute(statement)
         except self._db.errors as exc:
             raise StoreError(f"cannot write to the store: {exc}", path=self.location) from exc
         return results
@@ -854,34 +851,34 @@ def _upgrade(db: Db, version: str) -> None:
 
 
 def _write_payload(
-    db: Db, fetch: FetchRecord, incoming: pd.DataFrame, checked: Sequence[str]
-) -> tuple[AppendResult, pd.DataFrame, list[str]]:
+    db: Db, fetch: FetchRecord, incoming: Incoming, checked: Sequence[str]
+) -> tuple[AppendResult, Incoming, list[str]]:
     """Write one normalised payload inside the caller's transaction: its fetch row and the
     rows that change what is known (in primary-key order, the table's own order), the
     statistics of their series and the checks. Returns what it did, the rows it added
     (whose series' packed newest revisions the caller rebuilds) and those of their series
     that had no rows before."""
     default_known = iso_utc(fetch.retrieved_at)
-    fresh, had_value = _changes(db, incoming)
-    confirmed = sorted(set(incoming["series_id"].tolist()) | set(checked))
+    keep, had_value = changes.changed_rows(changes.stored_revisions(db, incoming), incoming)
+    fresh, had_value = incoming.take(keep), had_value[keep]
+    confirmed = sorted({str(s) for s in incoming.series[np.unique(incoming.code)]} | set(checked))
     fetch_id: int | None = None
     new_series: list[str] = []
-    if not fresh.empty:
-        sids = fresh["series_id"].to_numpy(dtype=object)
-        before = stats.current(db, list(dict.fromkeys(sids.tolist())))
+    if len(fresh):
+        before = stats.current(db, [series_id for series_id, _, _ in fresh.runs()])
         new_series = [s for s, b in before.items() if b is not None and b.n_rows == 0]
         fetch_id = Store._insert_fetch(db, fetch)
         db.insert_rows(
             "observations",
             ("series_id", "obs_date", "known_from", "fetch_id", "value", "withdrawn"),
             zip(
-                sids.tolist(),
-                fresh["obs_date"].to_numpy(dtype=object).tolist(),
-                fresh["known_from"].to_numpy(dtype=object).tolist(),
-                [fetch_id] * len(fresh),
-                fresh["value"].to_numpy(dtype=np.float64).tolist(),
-                fresh["withdrawn"].to_numpy(dtype=np.int64).tolist(),
-                strict=True,
+                fresh.series_ids().tolist(),
+                fresh.obs_dates().tolist(),
+                fresh.known_from.tolist(),
+                repeat(fetch_id),
+                fresh.value.tolist(),
+                fresh.withdrawn.astype(np.int64).tolist(),
+                strict=False,  # repeat() is endless: the other columns end together
             ),
         )
         stats.record(
@@ -900,7 +897,7 @@ def _write_payload(
 
 def _repack(
     db: Db,
-    fresh: pd.DataFrame,
+    fresh: Incoming,
     new_series: Sequence[str],
     fetch_id: int | None,
     retrieved_at: str,
@@ -908,73 +905,35 @@ def _repack(
     """Rebuild the packed newest revisions of the series ``fresh`` added rows to: from
     ``fresh`` itself for a series it wrote every row of (``new_series``: a first refresh
     of full history reads nothing back), from ``observations`` for the others."""
-    sids = fresh["series_id"].to_numpy(dtype=object)
-    touched = list(dict.fromkeys(sids.tolist()))
-    newest.rebuild(db, [s for s in touched if s not in set(new_series)])
-    if fetch_id is None or not new_series:
+    runs = fresh.runs()
+    newest.rebuild(db, [s for s, _, _ in runs if s not in set(new_series)])
+    if fetch_id is None:
         return
-    starts = np.flatnonzero(np.concatenate(([True], sids[1:] != sids[:-1])))
-    dates = fresh["obs_date"].to_numpy(dtype=object)
-    known = fresh["known_from"].to_numpy(dtype=object)
-    values = fresh["value"].to_numpy(dtype=np.float64)
-    withdrawn = fresh["withdrawn"].to_numpy(dtype=bool)
-    for lo, hi in zip(starts, [*starts[1:], len(sids)], strict=True):
-        if sids[lo] in new_series:
+    for series_id, lo, hi in runs:
+        if series_id in new_series:
+            known = fresh.known_from[lo:hi]
             newest.pack(
                 db,
-                str(sids[lo]),
-                dates=dates[lo:hi],
-                known=known[lo:hi],
+                series_id,
+                days=fresh.day[lo:hi],
+                known=known,
                 fetch_ids=np.full(hi - lo, fetch_id, dtype=np.int64),
-                values=values[lo:hi],
-                withdrawn=withdrawn[lo:hi],
-                dated=known[lo:hi] != retrieved_at,  # a publisher's date (REVISION_COLUMNS)
+                values=fresh.value[lo:hi],
+                withdrawn=fresh.withdrawn[lo:hi],
+                dated=known != retrieved_at,  # a publisher's date (REVISION_COLUMNS)
             )
 
 
-def _normalise_rows(rows: pd.DataFrame, default_known: str) -> pd.DataFrame:
-    missing = {"series_id", "obs_date", "value"} - set(rows.columns)
-    if missing:
-        raise StoreError(f"rows to append lack columns {sorted(missing)}", path="")
-    out = pd.DataFrame(
-        {
-            "series_id": rows["series_id"].astype(str).to_numpy(),
-            "obs_date": _day_texts(pd.to_datetime(rows["obs_date"])),
-            "value": rows["value"].astype("float64").to_numpy(),
-        }
-    )
-    if "known_from" in rows.columns:
-        known = pd.to_datetime(rows["known_from"], utc=True).dt.tz_localize(None)
-        # 'YYYY-MM-DDTHH:MM:SSZ' (numpy formats arrays far faster than strftime per row)
-        moments = known.to_numpy(dtype="datetime64[ns]").astype("datetime64[s]")
-        out["known_from"] = np.char.add(np.datetime_as_string(moments, unit="s"), "Z")
-    else:
-        out["known_from"] = default_known
-    withdrawn = (
-        rows["withdrawn"].astype(bool).to_numpy()
-        if "withdrawn" in rows.columns
-        else np.zeros(len(out), dtype=bool)
-    )
-    out["withdrawn"] = withdrawn
-    # A withdrawal carries no value (its frame row has NaN); 0 fills the NOT NULL column.
-    out["value"] = np.where(withdrawn, 0.0, out["value"].to_numpy())
-    if not np.isfinite(out["value"].to_numpy()).all():
-        raise StoreError("refusing to store non-finite values", path="")
-    return out.drop_duplicates(["series_id", "obs_date", "known_from"], keep="last")
-
-
-def _day_texts(days: pd.Series) -> npt.NDArray[np.str_]:
-    """``YYYY-MM-DD`` of each day (its wall-clock day where it carries a time zone)."""
-    if isinstance(days.dtype, pd.DatetimeTZDtype):
-        days = days.dt.tz_localize(None)
-    return np.datetime_as_string(days.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]"))
-
-
-def _changes(db: Db, incoming: pd.DataFrame) -> tuple[pd.DataFrame, npt.NDArray[np.bool_]]:
-    """The incoming rows that change what is known (the append rule, see
-    :mod:`carrywatch.store.changes`), in primary-key order, and for each whether its date
-    already had a stored value row."""
-    keep, had_value = changes.changed_rows(changes.stored_revisions(db, incoming), incoming)
-    fresh = incoming.assign(had_value=had_value)[keep]
-    fresh = fresh.sort_values(["series_id", "obs_date", "known_from"], kind="stable")
-    return fresh.reset_index(drop=True), fresh["had_value"].to_numpy(dtype=bool)
+@contextmanager
+def _unpack_suspended(db: Db) -> Iterator[None]:
+    """Inside a write transaction: the trigger ``observations_unpack`` suspended for the
+    block (see :meth:`~carrywatch.store.dialect.Dialect.unpack_suspension`), whose writer
+    rebuilds the packed rows and statistics of every series it inserts into, so the
+    trigger's per-row work would be undone anyway. Restored before the block's end; a
+    failure inside rolls the transaction back, trigger included."""
+    suspend, restore = db.dialect.unpack_suspension()
+    for statement in suspend:
+        db.execute(statement)
+    yield
+    for statement in restore:
+        db.execute(statement)

@@ -36,9 +36,9 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from carrywatch.store.dialect import Db
+from carrywatch.store.incoming import Incoming, day_texts
 
 __all__ = [
     "STATUS_COLUMNS",
@@ -129,7 +129,7 @@ def _has_rows(db: Db, series_id: str) -> bool:
 
 def updated(
     before: SeriesStats,
-    obs_dates: npt.NDArray[np.object_],
+    days: npt.NDArray[np.int64],
     withdrawn: npt.NDArray[np.bool_],
     had_value: npt.NDArray[np.bool_],
     *,
@@ -137,21 +137,22 @@ def updated(
     origin: str,
 ) -> SeriesStats:
     """``before`` after adding one fetch's rows of its series, sorted by date: their
-    ``obs_dates`` (``YYYY-MM-DD``), which are withdrawals, and whether each row's date
-    already had a value row before this fetch."""
+    obs_dates (``days`` since 1970-01-01), which are withdrawals, and whether each row's
+    date already had a value row before this fetch."""
     value = ~withdrawn
     if not value.any():
-        return replace(before, n_rows=before.n_rows + len(obs_dates))
-    # Sorted rows: a date's rows are adjacent, so distinct dates are where the text changes.
-    dates = obs_dates[value]
+        return replace(before, n_rows=before.n_rows + len(days))
+    # Sorted rows: a date's rows are adjacent, so distinct dates are where the day changes.
+    dates = days[value]
     new = dates[~had_value[value]]
     n_new = int((new[1:] != new[:-1]).sum()) + 1 if len(new) else 0
-    firsts = [d for d in (before.first_obs, str(dates[0])) if d is not None]  # sorted
-    lasts = [d for d in (before.last_obs, str(dates[-1])) if d is not None]
+    first, last = day_texts(dates[[0, -1]])
+    firsts = [d for d in (before.first_obs, str(first)) if d is not None]  # text order
+    lasts = [d for d in (before.last_obs, str(last)) if d is not None]
     retrieved = [t for t in (before.last_retrieved, retrieved_at) if t is not None]
     return SeriesStats(
         series_id=before.series_id,
-        n_rows=before.n_rows + len(obs_dates),
+        n_rows=before.n_rows + len(days),
         n_dates=before.n_dates + n_new,
         first_obs=min(firsts),
         last_obs=max(lasts),
@@ -163,23 +164,18 @@ def updated(
 def record(
     db: Db,
     before: Mapping[str, SeriesStats | None],
-    fresh: pd.DataFrame,
+    fresh: Incoming,
     had_value: npt.NDArray[np.bool_],
     *,
     retrieved_at: str,
     origin: str,
 ) -> None:
-    """Write the rows of the series of ``fresh`` (the rows one fetch added, sorted by
-    series; ``had_value`` per row, see :func:`updated`) after their insert, from
-    ``before`` (:func:`current`, read before the insert). A series written around
-    :meth:`Store.append` (``None`` in ``before``) is recomputed from its rows."""
-    sids = fresh["series_id"].to_numpy(dtype=object)
-    dates = fresh["obs_date"].to_numpy(dtype=object)
-    withdrawn = fresh["withdrawn"].to_numpy(dtype=bool)
-    starts = np.flatnonzero(np.concatenate(([True], sids[1:] != sids[:-1])))
+    """Write the rows of the series of ``fresh`` (the rows one fetch added; ``had_value``
+    per row, see :func:`updated`) after their insert, from ``before`` (:func:`current`,
+    read before the insert). A series written around :meth:`Store.append` (``None`` in
+    ``before``) is recomputed from its rows."""
     rows, lost = [], []
-    for lo, hi in zip(starts, [*starts[1:], len(sids)], strict=True):
-        series_id = str(sids[lo])
+    for series_id, lo, hi in fresh.runs():
         old = before.get(series_id, SeriesStats(series_id))
         if old is None:
             lost.append(series_id)
@@ -187,8 +183,8 @@ def record(
         rows.append(
             updated(
                 old,
-                dates[lo:hi],
-                withdrawn[lo:hi],
+                fresh.day[lo:hi],
+                fresh.withdrawn[lo:hi],
                 had_value[lo:hi],
                 retrieved_at=retrieved_at,
                 origin=origin,
