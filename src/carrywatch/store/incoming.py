@@ -157,7 +157,14 @@ def _last_of_each_key(incoming: Incoming) -> npt.NDArray[np.intp]:
 
 def day_texts(days: npt.NDArray[np.int64]) -> npt.NDArray[np.object_]:
     """Days since 1970-01-01 as ``YYYY-MM-DD`` text."""
-    # Formatted once per distinct day: a payload of many series repeats its dates.
+    if not len(days):
+        return np.array([], dtype=object)
+    # Each day formatted once: a payload of many series repeats its dates. Over a span
+    # not much longer than the rows, every day of the span (no sort); else the distinct.
+    first, last = int(days.min()), int(days.max())
+    if last - first < 4 * len(days):
+        span = np.arange(first, last + 1).astype("datetime64[D]")
+        return np.datetime_as_string(span).astype(object)[days - first]
     distinct, at = np.unique(days, return_inverse=True)
     texts = np.datetime_as_string(distinct.astype("datetime64[D]")).astype(object)
     return texts[at.reshape(-1)]

@@ -861,7 +861,7 @@ def _write_payload(
     default_known = iso_utc(fetch.retrieved_at)
     keep, had_value = changes.changed_rows(changes.stored_revisions(db, incoming), incoming)
     fresh, had_value = incoming.take(keep), had_value[keep]
-    confirmed = sorted({str(s) for s in incoming.series[np.unique(incoming.code)]} | set(checked))
+    confirmed = sorted({series_id for series_id, _, _ in incoming.runs()} | set(checked))
     fetch_id: int | None = None
     new_series: list[str] = []
     if len(fresh):
