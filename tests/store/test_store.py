@@ -639,6 +639,17 @@ def test_rows_without_the_required_columns_are_refused(store: Store) -> None:
     assert store.counts() == (0, 0)
 
 
+def test_rows_without_a_date_or_a_series_are_refused(store: Store) -> None:
+    rows = _rows(UST10, DGS10_AUG_2024)
+    hole = rows.index == 2
+    no_date = rows.assign(obs_date=pd.to_datetime(rows["obs_date"]).where(~hole))
+    no_series = rows.assign(series_id=rows["series_id"].where(~hole))
+    for bad, what in [(no_date, "obs_date"), (no_series, "series_id")]:
+        with pytest.raises(StoreError, match=f"lack an? {what}"):
+            store.append(_fetch(T1), bad)
+    assert store.counts() == (0, 0)
+
+
 # -- transactions ----------------------------------------------------------------------
 
 

@@ -133,6 +133,44 @@ def test_a_failure_mid_way_leaves_the_store_as_it_was(
     assert _dump(store)["triggers"] == before["triggers"]
 
 
+def test_an_append_failing_after_its_insert_leaves_the_store_and_its_trigger_as_they_were(
+    store: Store, payloads: list[tuple[FetchRecord, pd.DataFrame]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Store.append suspends the per-row trigger for its own insert, as the bulk path does:
+    # a failure after the insert restores it with everything else.
+    store.append_many(payloads[:3])
+    before = _dump(store)
+
+    def failing_record(*args: object, **kwargs: object) -> None:
+        raise _DISK_FULL[store.backend]  # hypothetical: the disk fills up after the insert
+
+    monkeypatch.setattr(stats, "record", failing_record)
+    with pytest.raises(StoreError, match="disk is full"):
+        store.append(*payloads[3])
+
+    assert _dump(store) == before
+    monkeypatch.undo()
+    store.append(*payloads[3])
+    assert _dump(store)["triggers"] == before["triggers"]  # back after a good append too
+
+
+def test_a_categorical_series_id_appends_as_text_does(
+    store_target: Path | str,
+    other_target: Path | str,
+    payloads: list[tuple[FetchRecord, pd.DataFrame]],
+) -> None:
+    # A refresh keys its rows with a categorical series_id (ingest._series_rows).
+    with Store.open(other_target) as as_text:
+        texts = [as_text.append(f, r.astype({"series_id": str})) for f, r in payloads]
+        expected = _dump(as_text)
+    with Store.open(store_target) as coded:
+        codes = [coded.append(f, r.astype({"series_id": "category"})) for f, r in payloads]
+        got = _dump(coded)
+
+    assert codes == texts
+    assert got == expected
+
+
 def test_a_bad_payload_anywhere_is_refused_before_anything_is_written(
     store: Store, payloads: list[tuple[FetchRecord, pd.DataFrame]]
 ) -> None:
