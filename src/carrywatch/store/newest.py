@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Final
 
 import numpy as np
@@ -41,11 +41,13 @@ import pandas as pd
 from carrywatch.errors import StoreError
 from carrywatch.store.dialect import Db
 from carrywatch.store.incoming import text_days
+from carrywatch.store.records import iso_utc
 
 __all__ = [
     "REVISION_COLUMNS",
     "NewestRows",
     "newest_of_runs",
+    "of_every_revision",
     "pack",
     "read",
     "rebuild",
@@ -283,3 +285,65 @@ def _first_days(packed: npt.NDArray[np.int32]) -> npt.NDArray[np.datetime64]:
     days = packed.astype("int64").astype("datetime64[D]")
     days[packed == _NO_FIRST] = np.datetime64("NaT", "D")
     return days
+
+
+#: Rows fetched at a time by :func:`of_every_revision`.
+_READ_BATCH: Final = 16384
+
+
+def of_every_revision(
+    db: Db,
+    series_ids: Sequence[str],
+    *,
+    start: date | None,
+    cap: date | None,
+    known_at: datetime | None,
+    through_fetch: int | None = None,
+) -> NewestRows:
+    """The newest revision per date (among the rows known at ``known_at`` and written
+    by fetches up to ``through_fetch``, if given), picked from every stored revision
+    (``newest_columns`` holds only the newest of all)."""
+    where = [f"o.series_id IN ({','.join('?' * len(series_ids))})"]
+    params: list[object] = list(series_ids)
+    if through_fetch is not None:
+        where.append("o.fetch_id <= ?")
+        params.append(through_fetch)
+    if known_at is not None:
+        where.append("o.known_from <= ?")
+        params.append(iso_utc(known_at))
+    if start is not None:
+        where.append("o.obs_date >= ?")
+        params.append(start.isoformat())
+    if cap is not None:
+        where.append("o.obs_date <= ?")
+        params.append(cap.isoformat())
+    # Every stored revision in primary-key order (an index scan, no sort): the last
+    # row of each (series_id, obs_date) run is the newest revision, the one with the
+    # greatest (known_from, fetch_id). Picking it here is several times faster than a
+    # window function over the same rows.
+    sql = (
+        f"SELECT o.series_id, {REVISION_COLUMNS} "  # noqa: S608 -- only placeholders are interpolated
+        f"FROM observations AS o WHERE {' AND '.join(where)} "
+        "ORDER BY o.series_id, o.obs_date, o.known_from, o.fetch_id"
+    )
+    cursor = db.execute(sql, params)
+    # In batches, each made a (k, 7) object array at once (much faster than zip(*rows)),
+    # so that the row tuples of only one batch are alive at a time.
+    batches = []
+    while batch := cursor.fetchmany(_READ_BATCH):
+        batches.append(np.array(batch, dtype=object))
+    if not batches:
+        return NewestRows.empty()
+    sids, dates, known, fetch_ids, values, withdrawn, dated = np.concatenate(batches).T
+    del batches
+    same_run = (sids[:-1] == sids[1:]) & (dates[:-1] == dates[1:])
+    last, first = newest_of_runs(dates, known, withdrawn, dated, same_run)
+    return NewestRows(
+        series_id=sids[last],
+        # 'YYYY-MM-DD' text, as _normalise_rows stores it; numpy parses it
+        obs_date=dates[last].astype("datetime64[D]").astype("datetime64[ns]"),
+        value=values[last].astype("float64"),
+        known_from=known[last],
+        fetch_id=fetch_ids[last].astype("int64"),
+        first_published=first[last],
+    )

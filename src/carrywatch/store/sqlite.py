@@ -43,27 +43,31 @@ says whether a store holds any).
 
 from __future__ import annotations
 
-import json
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from itertools import repeat
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Final
-from urllib.parse import urlencode
+from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from carrywatch.errors import StoreError
-from carrywatch.store import changes, newest, release, stats
+from carrywatch.store import fetches as fetch_rows
+from carrywatch.store import newest, payload, release, schema, stats
 from carrywatch.store.dialect import Cursor, Db, connect
-from carrywatch.store.incoming import Incoming, normalised
+from carrywatch.store.fetches import READ_COLUMNS
+from carrywatch.store.incoming import normalised
+from carrywatch.store.records import (
+    AppendResult,
+    FetchRecord,
+    FetchSource,
+    SeriesRow,
+    StoredFetch,
+    iso_utc,
+)
 from carrywatch.store.release import ReleaseRule, obs_date_rule
-from carrywatch.types import Origin
 
 __all__ = [
     "READ_COLUMNS",
@@ -78,22 +82,11 @@ __all__ = [
     "iso_utc",
 ]
 
-SCHEMA_VERSION: Final = "4"
-#: Versions :meth:`Store.open` upgrades in place: 1 lacked ``newest_columns``, 2 lacked
-#: ``observations.withdrawn`` and ``newest_columns.first_days``, 3 lacked
-#: ``series_stats``.
-_UPGRADABLE: Final = frozenset({"1", "2", "3"})
-
 #: ``provenance["kind"]`` of a market snapshot row of earlier versions (module docstring).
 SNAPSHOT_KIND: Final = "market_snapshot"
 #: The ``meta`` key set once a store's market snapshot rows were read into odds series
 #: (:func:`carrywatch.ingest.convert_market_snapshots`, run once by the workspace on open).
 SNAPSHOTS_READ: Final = "market_snapshots_read_at"
-
-_FETCH_COLUMNS: Final = (
-    "fetch_id, source, url, params_json, retrieved_at, http_status, sha256, "
-    "n_bytes, parse_version, origin, provenance_json"
-)
 
 #: The ``meta`` key of :meth:`Store.data_version`, and the statement each changing write
 #: transaction runs before it commits (the row is created by the first one).
@@ -102,96 +95,6 @@ _BUMP_DATA_VERSION: Final = (
     "INSERT INTO meta(key, value) VALUES ('data_version', 1) "
     "ON CONFLICT(key) DO UPDATE SET value = CAST(meta.value AS INTEGER) + 1"
 )
-
-#: Rows fetched at a time by :meth:`Store.read`.
-_READ_BATCH: Final = 16384
-
-#: Columns of :meth:`Store.read`.
-READ_COLUMNS: Final = (
-    "series_id",
-    "obs_date",
-    "value",
-    "known_from",
-    "source",
-    "origin",
-    "retrieved_at",
-    "url",
-    "fetch_id",
-    "released",
-    "release_rule",
-)
-
-
-def iso_utc(moment: datetime) -> str:
-    """``moment`` as ``YYYY-MM-DDTHH:MM:SSZ`` (aware datetimes only)."""
-    if moment.tzinfo is None:
-        raise StoreError("timestamps must be timezone-aware", path="")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@dataclass(frozen=True, slots=True)
-class SeriesRow:
-    """What the store keeps about a series (a copy of the catalog entry)."""
-
-    series_id: str
-    source: str
-    remote_code: str
-    unit: str
-    frequency: str
-    title: str
-
-
-@dataclass(frozen=True, slots=True)
-class FetchRecord:
-    """Provenance of one payload, as written to ``fetches``. ``url`` never holds a key."""
-
-    source: str
-    url: str
-    retrieved_at: datetime
-    sha256: str
-    n_bytes: int
-    parse_version: int
-    origin: Origin
-    params: Sequence[tuple[str, str]] = ()
-    http_status: int | None = None
-    provenance: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class StoredFetch:
-    """A row of ``fetches``."""
-
-    fetch_id: int
-    source: str
-    url: str
-    params: tuple[tuple[str, str], ...]
-    retrieved_at: str
-    http_status: int | None
-    sha256: str
-    n_bytes: int
-    parse_version: int
-    origin: str
-    provenance: Mapping[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class FetchSource:
-    """Where one fetch's rows came from, as :meth:`Store.read` gives it on each row."""
-
-    source: str
-    origin: str
-    retrieved_at: str
-    #: The URL as requested (query included, never a key: keys are not stored).
-    url: str
-
-
-@dataclass(frozen=True, slots=True)
-class AppendResult:
-    """What one append did: the new fetch id (``None`` when nothing changed)."""
-
-    fetch_id: int | None
-    n_added: int
-    n_offered: int
 
 
 class Store:
@@ -223,9 +126,9 @@ class Store:
         db, location = connect(target, timeout_s=timeout_s)
         store = cls(location, db, releases)
         try:
-            if not _is_current(store):
+            if not store._schema_is_current():
                 with store.transaction():
-                    _create_or_upgrade(db, location)
+                    schema.create_or_upgrade(db, location)
         except db.errors as exc:
             db.close()
             raise StoreError(f"cannot open the store: {exc}", path=location) from exc
@@ -233,6 +136,14 @@ class Store:
             db.close()
             raise
         return store
+
+    def _schema_is_current(self) -> bool:
+        """PostgreSQL: :func:`carrywatch.store.schema.is_current`, in a read snapshot.
+        SQLite runs its idempotent schema script on every open (False here)."""
+        if not self._db.dialect.ddl_each_open:
+            with self.snapshot() as db:
+                return schema.is_current(db)
+        return False
 
     def close(self) -> None:
         with self._lock:
@@ -376,9 +287,9 @@ class Store:
         """
         incoming = normalised(rows, iso_utc(fetch.retrieved_at))
         try:
-            with self.transaction() as db, _unpack_suspended(db):
-                result, fresh, new_series = _write_payload(db, fetch, incoming, checked)
-                _repack(db, fresh, new_series, result.fetch_id, iso_utc(fetch.retrieved_at))
+            with self.transaction() as db, payload.unpack_suspended(db):
+                result, fresh, new_series = payload.write_payload(db, fetch, incoming, checked)
+                payload.repack(db, fresh, new_series, result.fetch_id, iso_utc(fetch.retrieved_at))
         except self._db.errors as exc:
             raise StoreError(f"cannot write to the store: {exc}", path=self.location) from exc
         return result
@@ -402,36 +313,16 @@ class Store:
         prepared = [(f, normalised(r, iso_utc(f.retrieved_at))) for f, r in payloads]
         results: list[AppendResult] = []
         try:
-            with self.transaction() as db, _unpack_suspended(db):
+            with self.transaction() as db, payload.unpack_suspended(db):
                 touched: dict[str, None] = {}
                 for fetch, incoming in prepared:
-                    result, fresh, _ = _write_payload(db, fetch, incoming, ())
+                    result, fresh, _ = payload.write_payload(db, fetch, incoming, ())
                     results.append(result)
                     touched.update(dict.fromkeys(s for s, _, _ in fresh.runs()))
                 newest.rebuild(db, touched)
         except self._db.errors as exc:
             raise StoreError(f"cannot write to the store: {exc}", path=self.location) from exc
         return results
-
-    @staticmethod
-    def _insert_fetch(db: Db, fetch: FetchRecord) -> int:
-        return db.insert_id(
-            "INSERT INTO fetches(source, url, params_json, retrieved_at, http_status, sha256, "
-            "n_bytes, parse_version, origin, provenance_json) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (
-                fetch.source,
-                fetch.url,
-                json.dumps([list(p) for p in fetch.params]),
-                iso_utc(fetch.retrieved_at),
-                fetch.http_status,
-                fetch.sha256,
-                fetch.n_bytes,
-                fetch.parse_version,
-                str(fetch.origin),
-                json.dumps(dict(fetch.provenance), sort_keys=True),
-            ),
-            "fetch_id",
-        )
 
     # -- reading ---------------------------------------------------------------------
 
@@ -461,8 +352,9 @@ class Store:
         ``release_rule`` say when and by which rule each observation was released);
         ``obs_date`` is datetime64, sorted by series and date.
         """
-        with self.snapshot():  # the rows and their fetches as of one moment
-            return self._with_provenance(
+        with self.snapshot() as db:  # the rows and their fetches as of one moment
+            return fetch_rows.with_provenance(
+                db,
                 self.read_released(
                     series_ids,
                     start=start,
@@ -471,7 +363,7 @@ class Store:
                     known_at=known_at,
                     releases=releases,
                     through_fetch=through_fetch,
-                )
+                ),
             )
 
     def read_released(
@@ -514,7 +406,14 @@ class Store:
                 except StoreError as exc:
                     raise StoreError(str(exc), path=self.location) from exc
             if rows is None:
-                rows = self._newest_of_all(series_ids, start, cap, known_at, through_fetch)
+                rows = newest.of_every_revision(
+                    db,
+                    series_ids,
+                    start=start,
+                    cap=cap,
+                    known_at=known_at,
+                    through_fetch=through_fetch,
+                )
         released, rule = release.release_days(rows, releases or self.releases)
         if asof is not None:
             published = released <= np.datetime64(asof, "D")
@@ -524,97 +423,12 @@ class Store:
     def fetch_sources(self, fetch_ids: Iterable[int]) -> dict[int, FetchSource]:
         """Where each of ``fetch_ids`` came from (one query; an id without a fetch row is
         left out): the provenance :meth:`read` repeats on every row of the fetch."""
-        ids, source, origin, retrieved, url = self._fetch_columns(fetch_ids)
+        with self.snapshot() as db:
+            ids, source, origin, retrieved, url = fetch_rows.fetch_columns(db, fetch_ids)
         return {
             int(i): FetchSource(str(s), str(o), str(r), str(u))
             for i, s, o, r, u in zip(ids, source, origin, retrieved, url, strict=True)
         }
-
-    def _fetch_columns(
-        self, fetch_ids: Iterable[int]
-    ) -> tuple[
-        npt.NDArray[np.int64],
-        npt.NDArray[np.object_],
-        npt.NDArray[np.object_],
-        npt.NDArray[np.object_],
-        npt.NDArray[np.object_],
-    ]:
-        """``(fetch_id, source, origin, retrieved_at, url)`` arrays of the fetch rows of
-        ``fetch_ids`` (the URL as requested: query included, never a key, which is not
-        stored)."""
-        used = np.unique(np.fromiter(fetch_ids, dtype=np.int64))
-        empty = np.array([], dtype=object)
-        if not len(used):
-            return np.array([], dtype=np.int64), empty, empty, empty, empty
-        which, param = self._db.dialect.in_list("fetch_id", used.tolist())
-        fetched = self._query(
-            "SELECT fetch_id, source, origin, retrieved_at, url, params_json "  # noqa: S608 -- a constant
-            f"FROM fetches WHERE {which}",
-            (param,),
-        ).fetchall()
-        if not fetched:
-            return np.array([], dtype=np.int64), empty, empty, empty, empty
-        ids, source, origin, retrieved, url, params_json = np.array(fetched, dtype=object).T
-        url = np.array(
-            [u + _query_string(p) for u, p in zip(url, params_json, strict=True)], dtype=object
-        )
-        return ids.astype("int64"), source, origin, retrieved, url
-
-    def _newest_of_all(
-        self,
-        series_ids: Sequence[str],
-        start: date | None,
-        cap: date | None,
-        known_at: datetime | None,
-        through_fetch: int | None = None,
-    ) -> newest.NewestRows:
-        """The newest revision per date (among the rows known at ``known_at`` and written
-        by fetches up to ``through_fetch``, if given), picked from every stored revision
-        (``newest_columns`` holds only the newest of all)."""
-        where = [f"o.series_id IN ({','.join('?' * len(series_ids))})"]
-        params: list[object] = list(series_ids)
-        if through_fetch is not None:
-            where.append("o.fetch_id <= ?")
-            params.append(through_fetch)
-        if known_at is not None:
-            where.append("o.known_from <= ?")
-            params.append(iso_utc(known_at))
-        if start is not None:
-            where.append("o.obs_date >= ?")
-            params.append(start.isoformat())
-        if cap is not None:
-            where.append("o.obs_date <= ?")
-            params.append(cap.isoformat())
-        # Every stored revision in primary-key order (an index scan, no sort): the last
-        # row of each (series_id, obs_date) run is the newest revision, the one with the
-        # greatest (known_from, fetch_id). Picking it here is several times faster than a
-        # window function over the same rows.
-        sql = (
-            f"SELECT o.series_id, {newest.REVISION_COLUMNS} "  # noqa: S608 -- only placeholders are interpolated
-            f"FROM observations AS o WHERE {' AND '.join(where)} "
-            "ORDER BY o.series_id, o.obs_date, o.known_from, o.fetch_id"
-        )
-        cursor = self._query(sql, params)
-        # In batches, each made a (k, 7) object array at once (much faster than zip(*rows)),
-        # so that the row tuples of only one batch are alive at a time.
-        batches = []
-        while batch := cursor.fetchmany(_READ_BATCH):
-            batches.append(np.array(batch, dtype=object))
-        if not batches:
-            return newest.NewestRows.empty()
-        sids, dates, known, fetch_ids, values, withdrawn, dated = np.concatenate(batches).T
-        del batches
-        same_run = (sids[:-1] == sids[1:]) & (dates[:-1] == dates[1:])
-        last, first = newest.newest_of_runs(dates, known, withdrawn, dated, same_run)
-        return newest.NewestRows(
-            series_id=sids[last],
-            # 'YYYY-MM-DD' text, as _normalise_rows stores it; numpy parses it
-            obs_date=dates[last].astype("datetime64[D]").astype("datetime64[ns]"),
-            value=values[last].astype("float64"),
-            known_from=known[last],
-            fetch_id=fetch_ids[last].astype("int64"),
-            first_published=first[last],
-        )
 
     def _written_after(self, series_ids: Sequence[str], fetch_id: int) -> bool:
         """Whether a fetch after ``fetch_id`` wrote rows of ``series_ids``."""
@@ -624,35 +438,6 @@ class Store:
             (param, fetch_id),
         ).fetchone()
         return found is not None
-
-    def _with_provenance(self, read: release.ReleasedRows) -> pd.DataFrame:
-        """``read`` joined with its fetch rows (source, origin, retrieval, URL)."""
-        rows = read.rows
-        if not len(rows):
-            return _empty_read()
-        # Provenance of each distinct fetch: one small query, then a lookup per row.
-        ids, source, origin, retrieved, url = self._fetch_columns(rows.fetch_id)
-        if not len(ids):
-            return _empty_read()
-        at = pd.Index(ids).get_indexer(pd.Index(rows.fetch_id))
-        keep = at >= 0  # an observation without its fetch row is not returned (inner join)
-        at = at[keep]
-        return pd.DataFrame(
-            {
-                "series_id": rows.series_id[keep],
-                "obs_date": rows.obs_date[keep],
-                "value": rows.value[keep],
-                "known_from": rows.known_from[keep],
-                "source": source[at],
-                "origin": origin[at],
-                "retrieved_at": retrieved[at],
-                "url": url[at],
-                "fetch_id": rows.fetch_id[keep],
-                "released": read.released[keep].astype("datetime64[ns]"),
-                "release_rule": read.release_rule[keep],
-            },
-            columns=list(READ_COLUMNS),
-        )
 
     def revisions(self, series_id: str, *, start: date, known_at: datetime) -> pd.Series:
         """Every value of ``series_id`` dated ``start`` or later as it became known, up to
@@ -694,13 +479,15 @@ class Store:
             where.append("origin = ?")
             params.append(origin)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
-        sql = f"SELECT {_FETCH_COLUMNS} FROM fetches {clause} ORDER BY fetch_id"  # noqa: S608
-        return self._stored_fetches(sql, params)
+        sql = f"SELECT {fetch_rows.FETCH_COLUMNS} FROM fetches {clause} ORDER BY fetch_id"  # noqa: S608
+        with self.snapshot() as db:
+            return fetch_rows.stored_fetches(db, sql, params)
 
     def fetch(self, fetch_id: int) -> StoredFetch | None:
         """The fetch row ``fetch_id`` (``None`` when there is none)."""
-        sql = f"SELECT {_FETCH_COLUMNS} FROM fetches WHERE fetch_id = ?"  # noqa: S608
-        found = self._stored_fetches(sql, (fetch_id,))
+        sql = f"SELECT {fetch_rows.FETCH_COLUMNS} FROM fetches WHERE fetch_id = ?"  # noqa: S608
+        with self.snapshot() as db:
+            found = fetch_rows.stored_fetches(db, sql, (fetch_id,))
         return found[0] if found else None
 
     def has_snapshots(self) -> bool:
@@ -712,25 +499,6 @@ class Store:
             (SNAPSHOT_KIND,),
         ).fetchone()
         return found is not None
-
-    def _stored_fetches(self, sql: str, params: Sequence[object]) -> list[StoredFetch]:
-        rows = self._query(sql, params).fetchall()
-        return [
-            StoredFetch(
-                fetch_id=r[0],
-                source=r[1],
-                url=r[2],
-                params=tuple((str(k), str(v)) for k, v in json.loads(r[3])),
-                retrieved_at=r[4],
-                http_status=r[5],
-                sha256=r[6],
-                n_bytes=r[7],
-                parse_version=r[8],
-                origin=r[9],
-                provenance=json.loads(r[10]),
-            )
-            for r in rows
-        ]
 
     def counts(self) -> tuple[int, int]:
         """``(number of fetch rows, number of observation rows)``; the second from the
@@ -770,170 +538,3 @@ def _day(moment: date | None) -> date | None:
     if isinstance(moment, datetime):
         return moment.date()
     return moment
-
-
-def _query_string(params_json: str) -> str:
-    pairs = json.loads(params_json)
-    return f"?{urlencode([(str(k), str(v)) for k, v in pairs])}" if pairs else ""
-
-
-def _empty_read() -> pd.DataFrame:
-    frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in READ_COLUMNS})
-    frame["obs_date"] = pd.Series([], dtype="datetime64[ns]")
-    frame["value"] = pd.Series([], dtype="float64")
-    frame["released"] = pd.Series([], dtype="datetime64[ns]")
-    return frame
-
-
-def _is_current(store: Store) -> bool:
-    """PostgreSQL: whether the schema is this version's, looked up in a read snapshot, so
-    that opening a current store neither waits for a writer nor needs write permission
-    (a read-only role). SQLite runs its idempotent schema script on every open instead
-    (see :attr:`~carrywatch.store.dialect.Dialect.ddl_each_open`)."""
-    if store.backend == "sqlite":
-        return False
-    with store.snapshot() as db:
-        if db.execute("SELECT to_regclass('meta')").fetchone()[0] is None:
-            return False
-        found = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-    return found is not None and found[0] == SCHEMA_VERSION
-
-
-def _create_or_upgrade(db: Db, location: str) -> None:
-    """Create the schema, or bring an older one (see ``_UPGRADABLE``) to this version;
-    inside the opening transaction. A newer version is refused."""
-    # The version first: an older store's tables may not take this version's script.
-    db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-    found = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-    if found is None or found[0] == SCHEMA_VERSION:
-        for statement in db.dialect.schema():
-            db.execute(statement)
-    if found is None:
-        db.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
-    elif found[0] in _UPGRADABLE:
-        _upgrade(db, str(found[0]))
-        db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,))
-    elif found[0] != SCHEMA_VERSION:
-        raise StoreError(
-            f"store schema version {found[0]} is not {SCHEMA_VERSION}; "
-            "upgrade carrywatch or point CARRYWATCH_HOME (or CARRYWATCH_DATABASE_URL) "
-            "at a new store",
-            path=location,
-        )
-
-
-def _upgrade(db: Db, version: str) -> None:
-    """Bring a store of an older schema ``version`` (see ``_UPGRADABLE``) to this one,
-    inside the opening transaction: add ``observations.withdrawn`` (every existing row is
-    a value), recreate the derived ``newest_columns`` and ``latest`` and repack (1, 2);
-    recreate the trigger ``observations_unpack`` and compute ``series_stats`` from the
-    rows (1, 2, 3). A one-off that reads every row."""
-    columns = {str(r[0]) for r in db.execute(db.dialect.columns_sql("observations")).fetchall()}
-    if "withdrawn" not in columns:
-        db.execute(
-            "ALTER TABLE observations ADD COLUMN "
-            "withdrawn INTEGER NOT NULL DEFAULT 0 CHECK (withdrawn IN (0, 1))"
-        )
-    if version in {"1", "2"}:
-        db.execute("DROP VIEW IF EXISTS latest")
-        db.execute("DROP TABLE IF EXISTS newest_columns")
-    # The schema script creates the trigger only where it is missing (SQLite) or
-    # replaces it (PostgreSQL): drop the old one where it would otherwise stay.
-    for statement in db.dialect.unpack_suspension()[0]:
-        db.execute(statement)
-    for statement in db.dialect.schema():
-        db.execute(statement)
-    found = db.execute("SELECT DISTINCT series_id FROM observations").fetchall()
-    series = [str(r[0]) for r in found]
-    if version in {"1", "2"}:
-        newest.rebuild(db, series)
-    stats.rebuild(db, series)
-
-
-def _write_payload(
-    db: Db, fetch: FetchRecord, incoming: Incoming, checked: Sequence[str]
-) -> tuple[AppendResult, Incoming, list[str]]:
-    """Write one normalised payload inside the caller's transaction: its fetch row and the
-    rows that change what is known (in primary-key order, the table's own order), the
-    statistics of their series and the checks. Returns what it did, the rows it added
-    (whose series' packed newest revisions the caller rebuilds) and those of their series
-    that had no rows before."""
-    default_known = iso_utc(fetch.retrieved_at)
-    keep, had_value = changes.changed_rows(changes.stored_revisions(db, incoming), incoming)
-    fresh, had_value = incoming.take(keep), had_value[keep]
-    confirmed = sorted({series_id for series_id, _, _ in incoming.runs()} | set(checked))
-    fetch_id: int | None = None
-    new_series: list[str] = []
-    if len(fresh):
-        before = stats.current(db, [series_id for series_id, _, _ in fresh.runs()])
-        new_series = [s for s, b in before.items() if b is not None and b.n_rows == 0]
-        fetch_id = Store._insert_fetch(db, fetch)
-        db.insert_rows(
-            "observations",
-            ("series_id", "obs_date", "known_from", "fetch_id", "value", "withdrawn"),
-            zip(
-                fresh.series_ids().tolist(),
-                fresh.obs_dates().tolist(),
-                fresh.known_from.tolist(),
-                repeat(fetch_id),
-                fresh.value.tolist(),
-                fresh.withdrawn.astype(np.int64).tolist(),
-                strict=False,  # repeat() is endless: the other columns end together
-            ),
-        )
-        stats.record(
-            db, before, fresh, had_value, retrieved_at=default_known, origin=str(fetch.origin)
-        )
-    db.executemany(
-        "INSERT INTO checks(series_id, checked_at, source, url) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT(series_id) DO UPDATE SET checked_at = excluded.checked_at, "
-        "source = excluded.source, url = excluded.url "
-        "WHERE excluded.checked_at >= checks.checked_at",
-        [(sid, default_known, fetch.source, fetch.url) for sid in confirmed],
-    )
-    result = AppendResult(fetch_id=fetch_id, n_added=len(fresh), n_offered=len(incoming))
-    return result, fresh, new_series
-
-
-def _repack(
-    db: Db,
-    fresh: Incoming,
-    new_series: Sequence[str],
-    fetch_id: int | None,
-    retrieved_at: str,
-) -> None:
-    """Rebuild the packed newest revisions of the series ``fresh`` added rows to: from
-    ``fresh`` itself for a series it wrote every row of (``new_series``: a first refresh
-    of full history reads nothing back), from ``observations`` for the others."""
-    runs = fresh.runs()
-    newest.rebuild(db, [s for s, _, _ in runs if s not in set(new_series)])
-    if fetch_id is None:
-        return
-    for series_id, lo, hi in runs:
-        if series_id in new_series:
-            known = fresh.known_from[lo:hi]
-            newest.pack(
-                db,
-                series_id,
-                days=fresh.day[lo:hi],
-                known=known,
-                fetch_ids=np.full(hi - lo, fetch_id, dtype=np.int64),
-                values=fresh.value[lo:hi],
-                withdrawn=fresh.withdrawn[lo:hi],
-                dated=known != retrieved_at,  # a publisher's date (REVISION_COLUMNS)
-            )
-
-
-@contextmanager
-def _unpack_suspended(db: Db) -> Iterator[None]:
-    """Inside a write transaction: the trigger ``observations_unpack`` suspended for the
-    block (see :meth:`~carrywatch.store.dialect.Dialect.unpack_suspension`), whose writer
-    rebuilds the packed rows and statistics of every series it inserts into, so the
-    trigger's per-row work would be undone anyway. Restored before the block's end; a
-    failure inside rolls the transaction back, trigger included."""
-    suspend, restore = db.dialect.unpack_suspension()
-    for statement in suspend:
-        db.execute(statement)
-    yield
-    for statement in restore:
-        db.execute(statement)
