@@ -4,8 +4,9 @@ series, the checks, and the packed newest revisions of the series it added to.
 
 :meth:`~carrywatch.store.sqlite.Store.append` writes one payload in its own transaction;
 :meth:`~carrywatch.store.sqlite.Store.append_many` writes many in one and packs each
-touched series once at the end. Both run :func:`write_payload` with the trigger
-``observations_unpack`` suspended (:func:`unpack_suspended`).
+touched series once at the end. Both run :func:`write_payload` inside
+:func:`unpack_suspended`, which suspends the trigger ``observations_unpack`` only once a
+payload has rows to insert: a refresh that changes nothing leaves the schema untouched.
 """
 
 from __future__ import annotations
@@ -22,11 +23,15 @@ from carrywatch.store.fetches import insert_fetch
 from carrywatch.store.incoming import Incoming
 from carrywatch.store.records import AppendResult, FetchRecord, iso_utc
 
-__all__ = ["repack", "unpack_suspended", "write_payload"]
+__all__ = ["UnpackSuspension", "repack", "unpack_suspended", "write_payload"]
 
 
 def write_payload(
-    db: Db, fetch: FetchRecord, incoming: Incoming, checked: Sequence[str]
+    db: Db,
+    fetch: FetchRecord,
+    incoming: Incoming,
+    checked: Sequence[str],
+    suspension: UnpackSuspension,
 ) -> tuple[AppendResult, Incoming, list[str]]:
     """Write one normalised payload inside the caller's transaction: its fetch row and the
     rows that change what is known (in primary-key order, the table's own order), the
@@ -43,6 +48,7 @@ def write_payload(
         before = stats.current(db, [series_id for series_id, _, _ in fresh.runs()])
         new_series = [s for s, b in before.items() if b is not None and b.n_rows == 0]
         fetch_id = insert_fetch(db, fetch)
+        suspension.suspend()
         db.insert_rows(
             "observations",
             ("series_id", "obs_date", "known_from", "fetch_id", "value", "withdrawn"),
@@ -99,16 +105,39 @@ def repack(
             )
 
 
+class UnpackSuspension:
+    """The trigger ``observations_unpack`` suspended, inside a write transaction, from the
+    first :meth:`suspend` on (see
+    :meth:`~carrywatch.store.dialect.Dialect.unpack_suspension`). Its writer rebuilds the
+    packed rows and statistics of every series it inserts into, so the trigger's per-row
+    work would be undone anyway. Suspending is deferred to the first insert because on
+    SQLite it is DDL: a transaction that runs it changes the schema (and so the file, and
+    every other connection's prepared statements) even when it writes no row."""
+
+    def __init__(self, db: Db) -> None:
+        self._db = db
+        self.active = False
+
+    def suspend(self) -> None:
+        """Suspend the trigger, once."""
+        if not self.active:
+            for statement in self._db.dialect.unpack_suspension()[0]:
+                self._db.execute(statement)
+            self.active = True
+
+    def restore(self) -> None:
+        """Restore the trigger if it was suspended."""
+        if self.active:
+            for statement in self._db.dialect.unpack_suspension()[1]:
+                self._db.execute(statement)
+            self.active = False
+
+
 @contextmanager
-def unpack_suspended(db: Db) -> Iterator[None]:
-    """Inside a write transaction: the trigger ``observations_unpack`` suspended for the
-    block (see :meth:`~carrywatch.store.dialect.Dialect.unpack_suspension`), whose writer
-    rebuilds the packed rows and statistics of every series it inserts into, so the
-    trigger's per-row work would be undone anyway. Restored before the block's end; a
-    failure inside rolls the transaction back, trigger included."""
-    suspend, restore = db.dialect.unpack_suspension()
-    for statement in suspend:
-        db.execute(statement)
-    yield
-    for statement in restore:
-        db.execute(statement)
+def unpack_suspended(db: Db) -> Iterator[UnpackSuspension]:
+    """Inside a write transaction: an :class:`UnpackSuspension` for the block, restored
+    before the block's end; a failure inside rolls the transaction back, trigger
+    included."""
+    suspension = UnpackSuspension(db)
+    yield suspension
+    suspension.restore()

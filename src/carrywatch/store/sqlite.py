@@ -287,8 +287,10 @@ class Store:
         """
         incoming = normalised(rows, iso_utc(fetch.retrieved_at))
         try:
-            with self.transaction() as db, payload.unpack_suspended(db):
-                result, fresh, new_series = payload.write_payload(db, fetch, incoming, checked)
+            with self.transaction() as db, payload.unpack_suspended(db) as suspension:
+                result, fresh, new_series = payload.write_payload(
+                    db, fetch, incoming, checked, suspension
+                )
                 payload.repack(db, fresh, new_series, result.fetch_id, iso_utc(fetch.retrieved_at))
         except self._db.errors as exc:
             raise StoreError(f"cannot write to the store: {exc}", path=self.location) from exc
@@ -313,10 +315,10 @@ class Store:
         prepared = [(f, normalised(r, iso_utc(f.retrieved_at))) for f, r in payloads]
         results: list[AppendResult] = []
         try:
-            with self.transaction() as db, payload.unpack_suspended(db):
+            with self.transaction() as db, payload.unpack_suspended(db) as suspension:
                 touched: dict[str, None] = {}
                 for fetch, incoming in prepared:
-                    result, fresh, _ = payload.write_payload(db, fetch, incoming, ())
+                    result, fresh, _ = payload.write_payload(db, fetch, incoming, (), suspension)
                     results.append(result)
                     touched.update(dict.fromkeys(s for s, _, _ in fresh.runs()))
                 newest.rebuild(db, touched)
