@@ -130,12 +130,6 @@ def fed_december_event() -> bytes:
     return json.dumps(event).encode()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parse_quotes is given the bank's meetings but not the bank: a Fed event asked "
-    "for under `markets refresh boj` is placed on the BOJ meeting of its month (fix needs "
-    "the bank passed from ingest.py)",
-)
 def test_a_fed_event_asked_for_under_the_boj_is_refused(
     market_home: Path, replay: ReplayServer, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -444,7 +444,7 @@ def _read_quotes(
     """A market answer's quotes, each code mapped to its odds series; the series the
     catalog does not define yet are defined by this payload. The fetch row keeps the
     bank and the key, so that ``reparse`` reads it again the same way."""
-    quotes = source.parse_quotes(payload, bank_meetings(catalog, planned.bank))
+    quotes = source.parse_quotes(payload, bank_meetings(catalog, planned.bank), bank=planned.bank)
     codes = dict.fromkeys(str(c) for c in quotes.parsed.rows["remote_code"])
     specs = [quote_series_spec(planned.bank, planned.source, code) for code in codes]
     return _Parsed(

@@ -179,7 +179,7 @@ MEETINGS = [(date(2026, 12, 9), "scheduled"), (date(2027, 1, 27), "scheduled")]
 
 
 def test_quotes_are_the_strikes_of_each_placed_event_at_the_retrieval() -> None:
-    quotes = SOURCE.parse_quotes(_payload(EVENTS), MEETINGS)
+    quotes = SOURCE.parse_quotes(_payload(EVENTS), MEETINGS, bank="fed")
     assert (quotes.n_events, quotes.notes) == (2, ())
     rows = quotes.parsed.rows
     # 9 strikes, four observations each (probability, bid, ask, volume), all known from
@@ -203,18 +203,18 @@ def test_quotes_leave_out_what_they_cannot_place_or_price() -> None:
     first["strike_type"] = "between"
     for side in ("yes_bid_dollars", "yes_ask_dollars", "last_price_dollars"):
         second[side] = "0.0000"
-    quotes = SOURCE.parse_quotes(_payload(json.dumps(data).encode()), MEETINGS[1:])
+    quotes = SOURCE.parse_quotes(_payload(json.dumps(data).encode()), MEETINGS[1:], bank="fed")
     assert quotes.n_events == 1
     assert quotes.notes == (
         "KXFED-26DEC: no meeting in the catalog matches it (strike date 2026-12-09)",
     )
-    quotes = SOURCE.parse_quotes(_payload(json.dumps(data).encode()), MEETINGS)
+    quotes = SOURCE.parse_quotes(_payload(json.dumps(data).encode()), MEETINGS, bank="fed")
     assert quotes.notes == (
         f"{first['ticker']}: not an 'above X%' strike (strike_type 'between', strike "
         f"{float(first['floor_strike'])}); left out",
         f"{second['ticker']}: no two-sided quote and no trade; left out",
     )
-    empty = SOURCE.parse_quotes(_payload(b'{"events": [], "cursor": ""}'), MEETINGS)
+    empty = SOURCE.parse_quotes(_payload(b'{"events": [], "cursor": ""}'), MEETINGS, bank="fed")
     assert (empty.n_events, empty.notes) == (0, ("KXFED: no open event with markets",))
     assert empty.parsed.rows.empty
 
@@ -223,5 +223,5 @@ def test_quotes_leave_out_what_they_cannot_place_or_price() -> None:
 @given(mutated(EVENTS))
 def test_quote_mutations_keep_contract(body: bytes) -> None:
     check_parse_contract(
-        lambda p: SOURCE.parse_quotes(p, MEETINGS).parsed, _payload(body), "kalshi"
+        lambda p: SOURCE.parse_quotes(p, MEETINGS, bank="fed").parsed, _payload(body), "kalshi"
     )

@@ -94,7 +94,7 @@ def test_quotes_name_each_move_and_leave_out_the_rest() -> None:
             ("Kevin Warsh", "0.02"),
         ]
     )
-    quotes = GAMMA.parse_quotes(_gamma_payload(body), MEETINGS)
+    quotes = GAMMA.parse_quotes(_gamma_payload(body), MEETINGS, bank="fed")
     assert quotes.n_events == 1
     assert quotes.notes == (f"{EVENT}: 'Kevin Warsh' is not a rate move; left out",)
     rows = quotes.parsed.rows
@@ -112,8 +112,23 @@ def test_quotes_name_each_move_and_leave_out_the_rest() -> None:
     )
 
 
+def test_an_event_about_the_other_bank_is_refused() -> None:
+    # A Fed decision asked for under `markets refresh boj` would otherwise be placed on
+    # the BOJ meeting of its month; a title naming the asked bank, or none, is read.
+    body = _decision_event([("No change", "0.6"), ("25 bps decrease", "0.4")])
+    with pytest.raises(ParseError, match=r"is about the Fed, not the BOJ asked for"):
+        GAMMA.parse_quotes(_gamma_payload(body), MEETINGS, bank="boj")
+    retitled = json.loads(body)
+    retitled["title"] = "Bank of Japan decision in December?"
+    with pytest.raises(ParseError, match=r"is about the BOJ, not the Fed asked for"):
+        GAMMA.parse_quotes(_gamma_payload(json.dumps(retitled).encode()), MEETINGS, bank="fed")
+    retitled["title"] = "Rate decision in December?"
+    quotes = GAMMA.parse_quotes(_gamma_payload(json.dumps(retitled).encode()), MEETINGS, bank="fed")
+    assert quotes.n_events == 1
+
+
 def test_an_event_that_is_not_a_rate_decision_quotes_nothing() -> None:
-    quotes = GAMMA.parse_quotes(_gamma_payload(GAMMA_FILE), MEETINGS)
+    quotes = GAMMA.parse_quotes(_gamma_payload(GAMMA_FILE), MEETINGS, bank="fed")
     assert quotes.n_events == 0
     assert quotes.parsed.rows.empty
     assert quotes.notes == (

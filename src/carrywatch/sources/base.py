@@ -166,8 +166,12 @@ class QuoteSource(Source, Protocol):
         """The requests that list every current market of ``key``."""
         ...
 
-    def parse_quotes(self, payload: RawPayload, meetings: Sequence[Meeting]) -> Quotes:
-        """The quotes of one answer, each event placed on one of ``meetings``."""
+    def parse_quotes(
+        self, payload: RawPayload, meetings: Sequence[Meeting], *, bank: str
+    ) -> Quotes:
+        """The quotes of one answer about ``bank`` (``fed`` or ``boj``), each event placed
+        on one of ``meetings`` (that bank's); an answer about another bank is refused
+        (``ParseError``)."""
         ...
 
 

@@ -308,7 +308,9 @@ class Kalshi:
             meta={"kind": kind, "markets": str(len(markets))},
         )
 
-    def parse_quotes(self, payload: RawPayload, meetings: Sequence[Meeting]) -> Quotes:
+    def parse_quotes(
+        self, payload: RawPayload, meetings: Sequence[Meeting], *, bank: str
+    ) -> Quotes:
         """The quotes of an ``/events`` answer: one per "above X%" market of each event
         placed on a meeting (:func:`kalshi_meeting`), outcome ``above_<X in bp>``.
 
@@ -318,7 +320,9 @@ class Kalshi:
         has an order (strictly inside (0, 1)), ``volume`` in contracts. Events that match
         no meeting and markets that are not "greater" strikes are left out with a note.
         An answer holding an event of another series than the request's
-        ``series_ticker`` is refused (``ParseError``).
+        ``series_ticker`` is refused (``ParseError``). ``bank`` is not read: the series
+        asked for are ``bank``'s own list in ``markets.toml`` (no user names a Kalshi
+        series), so the request already belongs to the bank.
         """
         markets = kalshi_event_markets(payload)
         by_event = _by_event(markets)

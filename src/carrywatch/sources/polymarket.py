@@ -105,6 +105,12 @@ MONTH_MATCH_DAYS = 62
 _DECISION = re.compile(
     r"\bdecision\s+in\s+(?P<month>[A-Za-z]+)\.?(?:,?\s+(?P<year>\d{4}))?", re.IGNORECASE
 )
+#: How an event's title names each bank ("Fed decision in December?", "Bank of Japan
+#: decision in January?"), and the bank's short name in messages.
+_BANK_TITLES = {
+    "fed": (re.compile(r"\b(?:Fed|FOMC|Federal Reserve)\b", re.IGNORECASE), "Fed"),
+    "boj": (re.compile(r"\b(?:BOJ|Bank of Japan)\b", re.IGNORECASE), "BOJ"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +233,9 @@ class PolymarketGamma:
             )
         return self.plan([key], Window())
 
-    def parse_quotes(self, payload: RawPayload, meetings: Sequence[Meeting]) -> Quotes:
+    def parse_quotes(
+        self, payload: RawPayload, meetings: Sequence[Meeting], *, bank: str
+    ) -> Quotes:
         """The quotes of a "Fed decision in <Month>" event placed on its meeting
         (:func:`polymarket_meeting`): one per outcome whose label is a rate move
         (:func:`~carrywatch.frames.label_move`; outcome ``hold``, ``cut_25``,
@@ -238,7 +246,8 @@ class PolymarketGamma:
         two-sided book; ``bid``/``ask`` its ``bestBid``/``bestAsk``; ``volume`` in USD.
         Any other event (a chair nomination, say), and outcomes that are not rate moves
         or carry no price, are left out with a note; an event other than the slug asked
-        for is refused (``ParseError``).
+        for, or one whose title names another bank than ``bank`` (a Fed decision asked for
+        under ``markets refresh boj``), is refused (``ParseError``).
         """
         event = gamma_event(payload)
         # The event must be the one asked for: a Gamma event names its own meeting, so
@@ -248,6 +257,7 @@ class PolymarketGamma:
             event.slug,
             [f"{event.slug}/{m.slug}" for m in event.markets],
         )
+        self._require_bank(event, bank)
         meeting = polymarket_meeting(event.title, event.end_date, event.updated_at, meetings)
         if meeting is None:
             why = (
@@ -274,6 +284,21 @@ class PolymarketGamma:
             else:
                 rows.append((meeting, outcome, price, m.best_bid, m.best_ask, m.volume_usd))
         return Quotes(parsed=self._parsed(payload, rows), n_events=1, notes=tuple(notes))
+
+    def _require_bank(self, event: GammaEvent, bank: str) -> None:
+        """Refuse an event whose title names another bank than ``bank`` and not ``bank``
+        itself: its meeting would be looked up among ``bank``'s meetings, and a Fed
+        decision in December would land on the BOJ's December meeting. A title naming
+        no bank is taken as the bank asked for."""
+        named = [b for b, (pattern, _) in _BANK_TITLES.items() if pattern.search(event.title)]
+        if named and bank not in named:
+            other, asked = _BANK_TITLES[named[0]][1], _BANK_TITLES[bank][1]
+            raise ParseError(
+                f"event {event.slug!r} ({event.title!r}) is about the {other}, not the "
+                f"{asked} asked for; give a {asked} event's slug, or ask under "
+                f"`markets refresh {named[0]}`",
+                source=self.name,
+            )
 
     def _parsed(self, payload: RawPayload, rows: Sequence[QuoteRow]) -> ParsedFrame:
         return parsed_quotes(self.name, "polymarket", payload, rows, parse_version=PARSE_VERSION)
