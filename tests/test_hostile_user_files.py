@@ -9,9 +9,9 @@ numbers parse and lie within the series' bounds, yet are wrong.
 * **A date after the import.** A row dated after the moment of the import cannot be an
   observation yet; it would become the series' latest value when its day comes.
 
-Expected for both: exit 1, one line saying what to do, the store unchanged. Today both
-are stored, hence ``xfail(strict=True)``: the checks belong beside ``check_bounds`` in
-``ingest.import_csv``.
+Expected for both: exit 1, one line saying what to do, the store unchanged
+(``catalog.plausibility.check_same_unit`` and ``check_not_after``, run by
+``ingest.import_csv`` beside ``check_bounds``).
 
 The file is built from the real FRED DGS10 download of the healthy replay
 (tests/payloads/fred/README.md): its rows of 2024-07-01 to 2024-08-30, which the seeded
@@ -56,11 +56,6 @@ def assert_import_refused(
     assert store_digest(home) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest.import_csv compares no value with the stored ones: a file in another "
-    "unit within the bounds is stored as revisions",
-)
 def test_a_file_in_another_unit_is_refused(
     cw_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -73,10 +68,6 @@ def test_a_file_in_another_unit_is_refused(
     assert_import_refused(capsys, cw_home, csv, "us.ust.10y", "unit")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest.import_csv accepts rows dated after the import (up to 400 days ahead)",
-)
 def test_a_row_dated_after_the_import_is_refused(
     cw_home: Path,
     tmp_path: Path,

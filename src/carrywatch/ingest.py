@@ -34,7 +34,7 @@ import pandas as pd
 
 from carrywatch.catalog.market_discovery import MarketDiscovery, check_slugs, load_market_discovery
 from carrywatch.catalog.odds_series import bank_meetings, quote_series_spec
-from carrywatch.catalog.plausibility import check_bounds
+from carrywatch.catalog.plausibility import check_bounds, check_not_after, check_same_unit
 from carrywatch.catalog.spec import Catalog, SeriesSpec
 from carrywatch.errors import (
     CarrywatchError,
@@ -711,15 +711,26 @@ def import_csv(
     if parsed.rows.empty:
         raise ParseError(f"{path.name} holds no values", source="import")
     code = str(parsed.rows["remote_code"].iloc[0])
+    imported_at = _utc_now()
+    rows = _series_rows(parsed, {code: (spec.id,)})
+    check_not_after(rows["obs_date"], imported_at, source="import", what=path.name)
     if not allow_outliers:
-        _check_bounds(_series_rows(parsed, {code: (spec.id,)}), {spec.id: spec}, source="import")
+        _check_bounds(rows, {spec.id: spec}, source="import")
+        first, last = rows["obs_date"].min().date(), rows["obs_date"].max().date()
+        stored = store.read([spec.id], start=first, end=last)
+        check_same_unit(
+            spec,
+            pd.Series(rows["value"].to_numpy(), index=pd.DatetimeIndex(rows["obs_date"])),
+            pd.Series(stored["value"].to_numpy(), index=pd.DatetimeIndex(stored["obs_date"])),
+            source="import",
+        )
     archive.put(body)
     payload = RawPayload(
         request=FetchRequest(source="import", url=f"file:{path.name}", remote_codes=(code,)),
         body=body,
         status=200,
         media_type="text/csv",
-        retrieved_at=_utc_now(),
+        retrieved_at=imported_at,
         sha256=sha256_hex(body),
     )
     assert parsed.parse_version == TABLE_PARSE_VERSION

@@ -3,12 +3,14 @@ them, and :func:`check_bounds` names the series, the date, the value and the bou
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pandas as pd
 import pytest
 
-from carrywatch.catalog.plausibility import check_bounds
+from carrywatch.catalog.plausibility import check_bounds, check_not_after, check_same_unit
 from carrywatch.catalog.spec import Bounds, load_catalog, parse_series
-from carrywatch.errors import CatalogError, OutlierError
+from carrywatch.errors import CatalogError, OutlierError, ParseError
 from carrywatch.frames import describe_rows
 from carrywatch.snapshot.artefact import read_snapshot
 
@@ -129,3 +131,53 @@ def test_rows_are_described_with_iso_dates_not_timestamps() -> None:
         "us.ust.10y 2024-08-03 = 6.5 and 2 more"
     )
     assert "Timestamp" not in text
+
+
+def _history(series_id: str, start: str, end: str) -> pd.Series:
+    """The embedded snapshot's real values of ``series_id`` by date, ``start``..``end``."""
+    _, observations = read_snapshot()
+    rows = observations[
+        (observations["series_id"] == series_id)
+        & observations["obs_date"].between(pd.Timestamp(start), pd.Timestamp(end))
+    ]
+    return pd.Series(rows["value"].to_numpy(), index=pd.DatetimeIndex(rows["obs_date"]))
+
+
+def test_same_unit_takes_real_levels_near_zero_and_refuses_a_factor_of_100() -> None:
+    # The JGB 2-year yield of 2019 (real, embedded): levels near zero and below it, where
+    # a ratio of single values would be wild; the medians of absolute values are not.
+    spec = CATALOG.spec("jp.jgb.2y")
+    stored = _history(spec.id, "2019-01-01", "2019-12-31")
+    assert (stored < 0).mean() > 0.9
+    assert len(stored) > 200
+    check_same_unit(spec, stored.round(2), stored, source="import")  # another rounding
+    check_same_unit(spec, stored.iloc[:1] * 1.3, stored, source="import")  # one date
+    with pytest.raises(OutlierError, match=r"jp\.jgb\.2y: on the \d+ date\(s\).* 100 times"):
+        check_same_unit(spec, stored * 100, stored, source="import")  # in basis points
+
+
+def test_same_unit_refuses_a_yield_as_a_fraction_and_ignores_dates_not_stored() -> None:
+    spec = CATALOG.spec("us.ust.10y")
+    stored = _history(spec.id, "2024-07-01", "2024-08-30")
+    with pytest.raises(OutlierError, match=r"0\.01 times the stored ones.*--allow-outliers"):
+        check_same_unit(spec, stored / 100, stored, source="import")
+    later = stored.copy()
+    later.index = later.index + pd.DateOffset(years=30)  # no date in common: not judged
+    check_same_unit(spec, later / 100, stored, source="import")
+
+
+def test_not_after_allows_a_day_ahead_of_utc_and_refuses_more() -> None:
+    moment = datetime(2024, 9, 2, 23, 0, tzinfo=UTC)  # 08:00 on 3 September in Tokyo
+    check_not_after(
+        pd.Series(pd.to_datetime(["2024-09-02", "2024-09-03"])),
+        moment,
+        source="import",
+        what="f.csv",
+    )
+    with pytest.raises(ParseError, match=r"f\.csv: a row is dated 2024-09-04 \(and 1 more\)"):
+        check_not_after(
+            pd.Series(pd.to_datetime(["2024-09-04", "2024-09-30"])),
+            moment,
+            source="import",
+            what="f.csv",
+        )

@@ -4,19 +4,42 @@ A cut-off number (``3`` for ``3.80``), a unit mix-up (a yield in basis points, h
 in millions) or a provider's sentinel (``1e308``, ``-999``) parses as a number; only the
 series' plausible range (``series.toml``: ``bounds`` and ``bounds_reason``) tells it from
 data. :func:`check_bounds` is pure; ingest calls it before anything is written.
+
+A user's file can be wrong within the bounds too: :func:`check_same_unit` compares it with
+what the store already holds for the same dates (a yield as a fraction, 0.0399 for 3.99 %,
+lies within ``[-5, 50]``), and :func:`check_not_after` refuses a row dated after the
+moment the file was read (not an observation yet).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
 
 from carrywatch.catalog.spec import SeriesSpec
-from carrywatch.errors import OutlierError
+from carrywatch.errors import OutlierError, ParseError
 
-__all__ = ["ALLOW_OUTLIERS_HINT", "check_bounds"]
+__all__ = [
+    "ALLOW_OUTLIERS_HINT",
+    "DATE_LEAD_DAYS",
+    "UNIT_RATIO_RANGE",
+    "check_bounds",
+    "check_not_after",
+    "check_same_unit",
+]
+
+#: Days a row may be dated after the UTC day it was read: a value dated by a clock ahead
+#: of UTC (Tokyo, UTC+9) carries the next day's date for part of every UTC day.
+DATE_LEAD_DAYS = 1
+
+#: The range of median(|file|) / median(|stored|) over the dates both hold that is one
+#: unit. A revision moves a level by far less than a factor of two; the mix-ups it catches
+#: are factors of 100 (percent vs fraction, basis points vs percentage points) or 1,000
+#: (millions vs billions).
+UNIT_RATIO_RANGE = (0.5, 2.0)
 
 #: What a user who knows better can do (the CLI option of refresh, reparse and import).
 ALLOW_OUTLIERS_HINT = "if the value is right, run again with --allow-outliers"
@@ -63,6 +86,57 @@ def check_bounds(rows: pd.DataFrame, specs: Mapping[str, SeriesSpec], *, source:
         f"{spec.id} on {pd.Timestamp(first['obs_date']):%Y-%m-%d}: {float(first['value']):g} "
         f"{spec.unit} is outside the plausible range {bounds} ({bounds.reason})"
         f"{more}; nothing was written; {ALLOW_OUTLIERS_HINT}",
+        source=source,
+        series_id=spec.id,
+    )
+
+
+def check_not_after(obs_dates: pd.Series, moment: datetime, *, source: str, what: str) -> None:
+    """Raise :class:`ParseError` when an observation is dated after ``moment``'s UTC day
+    plus :data:`DATE_LEAD_DAYS`: it cannot have been observed yet, and would become its
+    series' latest value when its day came. ``what`` names the file in the message."""
+    if obs_dates.empty:
+        return
+    last_day = pd.Timestamp(moment.date() + timedelta(days=DATE_LEAD_DAYS))
+    days = pd.to_datetime(obs_dates)
+    ahead = days[days > last_day]
+    if ahead.empty:
+        return
+    more = f" (and {len(ahead) - 1} more)" if len(ahead) > 1 else ""
+    raise ParseError(
+        f"{what}: a row is dated {ahead.min():%Y-%m-%d}{more}, after the import on "
+        f"{moment:%Y-%m-%d %H:%M} UTC; a file holds observations already made: fix or "
+        "remove the rows dated in the future; nothing was written",
+        source=source,
+    )
+
+
+def check_same_unit(
+    spec: SeriesSpec, imported: pd.Series, stored: pd.Series, *, source: str
+) -> None:
+    """Raise :class:`OutlierError` when ``imported`` (values by date) is in another unit
+    than ``stored`` (the store's values of ``spec`` by date).
+
+    Formula: r = median(|imported_d|) / median(|stored_d|) over the dates d both hold;
+    refused when r lies outside :data:`UNIT_RATIO_RANGE`. Medians of absolute values
+    keep one odd date, a sign change or a level near zero on some dates from deciding it;
+    a series whose stored values are all zero on the common dates is not judged.
+    """
+    common = imported.index.intersection(stored.index)
+    if common.empty:
+        return
+    scale_stored = float(np.median(np.abs(stored.loc[common].to_numpy(dtype=np.float64))))
+    if not scale_stored > 0:
+        return
+    ratio = float(np.median(np.abs(imported.loc[common].to_numpy(dtype=np.float64)))) / scale_stored
+    low, high = UNIT_RATIO_RANGE
+    if low <= ratio <= high:
+        return
+    raise OutlierError(
+        f"{spec.id}: on the {len(common)} date(s) the store already holds, the file's values "
+        f"are {ratio:.3g} times the stored ones (median); it looks like another unit than "
+        f"{spec.unit} (percent vs fraction, basis points vs percentage points, millions vs "
+        f"billions): convert the file; nothing was written; {ALLOW_OUTLIERS_HINT}",
         source=source,
         series_id=spec.id,
     )
