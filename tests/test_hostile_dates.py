@@ -2,11 +2,11 @@
 
 A daily market file cannot hold a value for a day that has not happened: a row dated
 after the retrieval is a provider's (or a proxy's) error, such as a date column shifted
-or a template row filled in ahead. Today the only date check is the frame contract's
-"no more than 400 days ahead of the wall clock" (``frames.observations_frame``), so such
-a row is stored and becomes the series' latest value once that day comes, shown as if
-observed. Expected: the refresh of that source fails (exit 3, one line), the store
-unchanged.
+or a template row filled in ahead. The frame contract refuses only dates more than 400
+days ahead of the wall clock (``frames.observations_frame``), so such a row would be
+stored and become the series' latest value once that day came, shown as if observed.
+Expected (``catalog.plausibility.check_not_after``, in the refresh's worker): the refresh
+of that source fails (exit 3, one line), the store unchanged.
 
 The body is the real par-curve CSV of the healthy replay (``tests/test_refresh_e2e.py``)
 with one row added in memory: its newest row (2025-07-11) again, dated 2025-07-21, a
@@ -32,11 +32,6 @@ server = test_refresh_e2e.server
 RETRIEVED_AT = datetime(2025, 7, 14, 12, 0, tzinfo=UTC)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest stores rows dated after their payload's retrieval; the check belongs "
-    "beside check_bounds in ingest.py",
-)
 def test_a_row_dated_after_the_retrieval_is_refused(
     cw_home: Path,
     server: ReplayServer,

@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -351,6 +351,13 @@ def _fetch_and_parse(
             )
         # Keyed here, in the worker, so that the writing thread only writes.
         rows = _series_rows(found.parsed, found.series_by_code)
+        check_not_after(
+            rows["obs_date"],
+            payload.retrieved_at.astimezone(UTC),
+            source=planned.source,
+            what="the answer",
+            read_by="retrieval",
+        )
         if bounds is not None:
             specs = {**bounds, **{s.id: s for s in found.new_specs}}
             _check_bounds(rows, specs, source=planned.source)
@@ -713,7 +720,9 @@ def import_csv(
     code = str(parsed.rows["remote_code"].iloc[0])
     imported_at = _utc_now()
     rows = _series_rows(parsed, {code: (spec.id,)})
-    check_not_after(rows["obs_date"], imported_at, source="import", what=path.name)
+    check_not_after(
+        rows["obs_date"], imported_at, source="import", what=path.name, read_by="import"
+    )
     if not allow_outliers:
         _check_bounds(rows, {spec.id: spec}, source="import")
         first, last = rows["obs_date"].min().date(), rows["obs_date"].max().date()

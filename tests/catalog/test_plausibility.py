@@ -173,6 +173,7 @@ def test_not_after_allows_a_day_ahead_of_utc_and_refuses_more() -> None:
         moment,
         source="import",
         what="f.csv",
+        read_by="import",
     )
     with pytest.raises(ParseError, match=r"f\.csv: a row is dated 2024-09-04 \(and 1 more\)"):
         check_not_after(
@@ -180,4 +181,5 @@ def test_not_after_allows_a_day_ahead_of_utc_and_refuses_more() -> None:
             moment,
             source="import",
             what="f.csv",
+            read_by="import",
         )

@@ -91,22 +91,26 @@ def check_bounds(rows: pd.DataFrame, specs: Mapping[str, SeriesSpec], *, source:
     )
 
 
-def check_not_after(obs_dates: pd.Series, moment: datetime, *, source: str, what: str) -> None:
+def check_not_after(
+    obs_dates: pd.Series, moment: datetime, *, source: str, what: str, read_by: str
+) -> None:
     """Raise :class:`ParseError` when an observation is dated after ``moment``'s UTC day
-    plus :data:`DATE_LEAD_DAYS`: it cannot have been observed yet, and would become its
-    series' latest value when its day came. ``what`` names the file in the message."""
+    plus :data:`DATE_LEAD_DAYS`: it cannot have been observed yet (a shifted date column,
+    a template row filled in ahead), and would become its series' latest value when its
+    day came. ``what`` names the file or answer, ``read_by`` the reading (``import``,
+    ``retrieval``) in the message."""
     if obs_dates.empty:
         return
     last_day = pd.Timestamp(moment.date() + timedelta(days=DATE_LEAD_DAYS))
     days = pd.to_datetime(obs_dates)
-    ahead = days[days > last_day]
-    if ahead.empty:
+    if not days.max() > last_day:
         return
+    ahead = days[days > last_day]
     more = f" (and {len(ahead) - 1} more)" if len(ahead) > 1 else ""
     raise ParseError(
-        f"{what}: a row is dated {ahead.min():%Y-%m-%d}{more}, after the import on "
-        f"{moment:%Y-%m-%d %H:%M} UTC; a file holds observations already made: fix or "
-        "remove the rows dated in the future; nothing was written",
+        f"{what}: a row is dated {ahead.min():%Y-%m-%d}{more}, after the {read_by} on "
+        f"{moment:%Y-%m-%d %H:%M} UTC; no observation is dated before it is made: fix or "
+        "remove such rows in a file, or try a provider again later; nothing was written",
         source=source,
     )
 
