@@ -163,3 +163,40 @@ def test_the_tenors_follow_the_announcement_day_convention() -> None:
     assert path.ends[:2] == (date(2025, 1, 25), date(2025, 3, 20))
     spans = meeting_forwards(DAY, [date(2025, 1, 20)], [0.23], [date(2025, 1, 25)])
     assert spans.ends == (date(2025, 1, 20),)
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "averages"),
+    [
+        # The worked example's curve (above) in basis points: the 24 January meeting was
+        # priced as a 22.8-point hike with exit 0.
+        ("tenor,rate\n2W,23\n1M,35\n3M,45\n", (0.25, 0.25), "averages 23%"),
+        # The periods example in basis points.
+        (
+            "start,end,rate\n2025-01-06,2025-01-24,23\n2025-01-24,2025-03-19,48\n",
+            (0.25, 0.25),
+            "averages 23%",
+        ),
+        # A fed funds path as fractions (0.0433 for 4.33%) under the 4.25-4.50% range of
+        # January 2025 (DFEDTARL/U).
+        ("start,end,rate\n2025-01-06,2025-01-24,0.0433\n", (4.25, 4.5), "4.21 pp outside"),
+    ],
+)
+def test_a_path_in_another_unit_is_refused(
+    text: str, target: tuple[float, float], averages: str
+) -> None:
+    path = _path(text)
+    with pytest.raises(ValueError, match=rf"{averages}.*give rates in percent"):
+        path_implied_odds(path, BOJ, target, conventions=NEW)
+
+
+def test_a_first_period_across_a_meeting_may_hold_its_move() -> None:
+    # One period from 2025-01-06 to 19 March across the 24 January hike (0.25 -> 0.50):
+    # its average, 0.40%, lies 15 bp above the range in force, as a span before the
+    # meeting could not: it is not refused as another unit (the engine then says what it
+    # cannot price, a span holding a meeting).
+    path = _path("start,end,rate\n2025-01-06,2025-03-19,0.40\n2025-03-19,2025-05-01,0.5\n")
+    result = path_implied_odds(path, BOJ, (0.25, 0.25), conventions=NEW)
+    assert result.source == "path"
+    with pytest.raises(ValueError, match="outside the policy rate in force"):
+        path_implied_odds(_path("start,end,rate\n2025-01-06,2025-03-19,1.40\n"), BOJ, (0.25, 0.25))

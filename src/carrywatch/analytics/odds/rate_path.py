@@ -60,6 +60,17 @@ TONA_DAY_COUNT: Final = 365.0
 BOJ_FLOOR_PCT: Final = -0.1
 #: The longest tenor read (JPY OIS quotes run to 40 years).
 MAX_TENOR_YEARS: Final = 50
+#: How far (pp) a path's first span, the overnight rate before the first meeting takes
+#: effect, may lie outside the policy range in force. The overnight rate a path averages
+#: keeps close to the policy rate (the effective fed funds rate within the target range,
+#: 5 bp above it at most in September 2019; TONA within about 10 bp of the BOJ's rate), so
+#: a first span further off is in another unit (basis points: 47.7 for 0.477%; a fraction,
+#: 0.00477, once the rate in force is above this tolerance) or another currency's curve,
+#: and its first meeting would be priced as a move of the whole gap.
+FIRST_SPAN_TOLERANCE_PP: Final = 0.25
+#: The same when the first span itself runs past the first meeting (a ``start,end,rate``
+#: period across it): its average may include that meeting's move, up to a few steps.
+FIRST_SPAN_ACROSS_MEETING_TOLERANCE_PP: Final = 1.0
 
 _TENOR = re.compile(r"^(\d{1,6})\s*([DWMY])$")
 _DAYS_PER_UNIT: Final = {"D": 1, "W": 7, "M": 31, "Y": 366}
@@ -467,6 +478,7 @@ def path_implied_odds(
             horizon=horizon,
             calendar_end=calendar_end,
         )
+    _check_first_span(path, meetings, target_range_pct, conventions)
     averages = [path.average_rate_pct]
     bounds = path.bounds
     if path.start > path.valuation:  # a forward-starting path: the days before are unknown
@@ -486,6 +498,32 @@ def path_implied_odds(
     if floor_pct is not None:
         _check_floor(result, floor_pct)
     return replace(result, notes=(*result.notes, *path.notes)) if path.notes else result
+
+
+def _check_first_span(
+    path: RatePath, meetings: Sequence[date], target_range_pct: Target, conventions: Conventions
+) -> None:
+    """Refuse a path whose first span lies farther outside the range in force than
+    :data:`FIRST_SPAN_TOLERANCE_PP` (``ValueError``: rates in another unit); a
+    forward-starting path, or a target given per date, is not judged."""
+    lower, upper = target_range_pct
+    if path.start > path.valuation or not isinstance(lower, float | int):
+        return
+    if not isinstance(upper, float | int):
+        return
+    rate, (start, end) = path.average_rate_pct[0], path.bounds[0]
+    ahead = [conventions.effective_day(m, path.valuation) for m in meetings if m >= start]
+    across = bool(ahead) and end > min(ahead)
+    tolerance = FIRST_SPAN_ACROSS_MEETING_TOLERANCE_PP if across else FIRST_SPAN_TOLERANCE_PP
+    gap = max(lower - rate, rate - upper, 0.0)
+    if gap > tolerance:
+        in_force = f"{lower:g}%" if lower == upper else f"{lower:g}-{upper:g}%"
+        raise ValueError(
+            f"the path's first span ({start} to {end}) averages {rate:g}%, {gap:.2f} pp "
+            f"outside the policy rate in force ({in_force}), where the overnight rate "
+            f"keeps within {tolerance:g} pp: give rates in percent (0.48 for 0.48%, not "
+            "48 basis points or 0.0048), from this bank's own curve"
+        )
 
 
 def _check_floor(result: PolicyOdds, floor_pct: float) -> None:
