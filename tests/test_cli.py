@@ -433,3 +433,27 @@ def test_a_usage_error_is_one_line_and_exit_1(capsys: pytest.CaptureFixture[str]
     assert err.startswith("error: ")
     assert "xml" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.usefixtures("cw_home")
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (
+            ["series", "show", "us.ust.10y", "--start", "2024-08-09", "--end", "2024-08-01"],
+            "--start 2024-08-09 is after --end 2024-08-01",
+        ),
+        (
+            ["diff", "--from", "2024-08-09", "--to", "2024-08-01"],
+            "--from 2024-08-09 is after --to 2024-08-01",
+        ),
+    ],
+)
+def test_a_span_that_runs_backwards_is_one_line_not_an_empty_answer(
+    capsys: pytest.CaptureFixture[str], argv: list[str], words: str
+) -> None:
+    # An empty table would read as "no data" when the question was the mistake.
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    assert captured.err == f"error: {words}: give the earlier date as {argv[-4]}\n"
+    assert captured.out == ""

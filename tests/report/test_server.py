@@ -200,6 +200,7 @@ def test_the_brief_page_and_plotly_are_served_without_a_cdn(
         ("/api/series/us.ust.10y?start=2024-13-01", 400, "is not a date"),
         ("/api/metrics?asof=yesterday", 400, "is not a date"),
         ("/api/series/us.ust.10y?format=xml", 400, "use json or csv"),
+        ("/api/series/us.ust.10y?start=2024-08-05&end=2024-07-01", 400, "is after end"),
         ("/api/series/../../etc/passwd", 404, "no such page"),
         ("/api/series/%2e%2e%2fcarrywatch.sqlite", 404, "no such page"),
         ("/carrywatch.sqlite", 404, "no such page"),

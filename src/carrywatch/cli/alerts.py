@@ -17,9 +17,8 @@ import click
 from rich.table import Table
 
 from carrywatch.cli.app import cli
-from carrywatch.cli.common import err, load_settings, out, parse_date
+from carrywatch.cli.common import check_span, err, load_settings, out, parse_date
 from carrywatch.cli.output import emit_frame, export_format, format_option, out_option
-from carrywatch.errors import ConfigError
 from carrywatch.settings import Settings
 
 if TYPE_CHECKING:
@@ -116,8 +115,7 @@ def alerts_history_command(
     first, last = parse_date(start, "--from"), parse_date(end, "--to")
     assert first is not None
     assert last is not None
-    if first > last:
-        raise ConfigError(f"--from {first} is after --to {last}")
+    check_span(first, last, "--from", "--to")
     with open_store(load_settings()) as store:
         catalog = catalog_of(store)
         rules = load_rules(rules_file, catalog)

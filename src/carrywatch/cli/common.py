@@ -135,6 +135,16 @@ def parse_date(value: str | None, option: str) -> date | None:
     return asof_day(value, option)
 
 
+def check_span(first: date | None, last: date | None, first_option: str, last_option: str) -> None:
+    """One line when a date span runs backwards (``--start`` after ``--end``): an empty
+    answer would read as "no data" when the question was the mistake."""
+    if first is not None and last is not None and first > last:
+        raise ConfigError(
+            f"{first_option} {first} is after {last_option} {last}: give the earlier date "
+            f"as {first_option}"
+        )
+
+
 def parse_timestamp(value: str | None, option: str) -> datetime | None:
     """A date (end of that day, UTC) or an ISO timestamp (UTC if no offset is given)."""
     if value is None:

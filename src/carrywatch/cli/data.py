@@ -14,6 +14,7 @@ from rich.table import Table
 
 from carrywatch.cli.app import cli
 from carrywatch.cli.common import (
+    check_span,
     err,
     failed_sources,
     http_client,
@@ -109,12 +110,14 @@ def series_show(
     and rule that dated each release (release calendar, ALFRED first release, usual lag)."""
     from carrywatch.workspace import catalog_of, open_store
 
+    first, last = parse_date(start, "--start"), parse_date(end, "--end")
+    check_span(first, last, "--start", "--end")
     with open_store(load_settings()) as store:
         spec = catalog_of(store).spec(series_id)
         frame = store.read(
             [spec.id],
-            start=parse_date(start, "--start"),
-            end=parse_date(end, "--end"),
+            start=first,
+            end=last,
             asof=parse_date(asof, "--asof"),
             known_at=parse_timestamp(known_at, "--known-at"),
         )

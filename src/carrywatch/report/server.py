@@ -345,6 +345,10 @@ def _handler(
                 catalog = catalogs.of(store)
             spec = catalog.spec(series_id)
             start, end = _query_date(query, "start"), _query_date(query, "end")
+            if start is not None and end is not None and start > end:
+                raise _ClientError(
+                    HTTPStatus.BAD_REQUEST, f"start={start} is after end={end}: swap them"
+                )
             asof = _query_date(query, "asof")
             limit = parse_limit((query.get("limit") or [""])[0])
             fmt = (query.get("format") or ["json"])[0]
