@@ -40,7 +40,6 @@ from carrywatch.errors import (
     CarrywatchError,
     CatalogError,
     ConfigError,
-    OutlierError,
     ParseError,
 )
 from carrywatch.files import read_user_file
@@ -244,31 +243,6 @@ def _series_rows(
     return out
 
 
-def _check_bounds(rows: pd.DataFrame, specs: Mapping[str, SeriesSpec], *, source: str) -> None:
-    """:func:`~carrywatch.catalog.plausibility.check_bounds` of ``rows``, judged on the
-    rows that decide it: every value of a series lies within its (inclusive) bounds
-    exactly when its least and its greatest do, so those two rows per series are checked
-    first, and the whole frame only when one of them is outside, so that the error names
-    the first offending row and counts them all. (A full-history payload has hundreds of
-    thousands of rows; ``check_bounds`` looks each one's series up in Python.)"""
-    value = rows["value"].to_numpy(dtype=np.float64)
-    checked = np.ones(len(rows), dtype=bool)
-    if "withdrawn" in rows.columns:  # a withdrawal carries no value (carrywatch.frames)
-        checked = ~rows["withdrawn"].astype(bool).to_numpy()
-    at = np.flatnonzero(checked)
-    if np.isnan(value[at]).any():  # not an observation: check_bounds judges every row
-        check_bounds(rows, specs, source=source)
-        return
-    series = pd.factorize(rows["series_id"])[0][at]
-    by_series = pd.Series(value[at], index=at).groupby(series, sort=False)
-    extremes = np.unique(np.concatenate([by_series.idxmin(), by_series.idxmax()]))
-    try:
-        check_bounds(rows.iloc[extremes], specs, source=source)
-    except OutlierError:
-        check_bounds(rows, specs, source=source)  # raises, naming the first of all
-        raise
-
-
 def append_parsed(
     store: Store,
     payload: RawPayload,
@@ -360,7 +334,7 @@ def _fetch_and_parse(
         )
         if bounds is not None:
             specs = {**bounds, **{s.id: s for s in found.new_specs}}
-            _check_bounds(rows, specs, source=planned.source)
+            check_bounds(rows, specs, source=planned.source)
         results.append(replace(found, rows=rows))
     if not results:
         raise ParseError("the provider returned no payload", source=planned.source)
@@ -621,7 +595,7 @@ def reparse(
             if bounds is not None:
                 rows = _series_rows(found.parsed, found.series_by_code)
                 specs = {**bounds, **{s.id: s for s in found.new_specs}}
-                _check_bounds(rows, specs, source=stored.source)
+                check_bounds(rows, specs, source=stored.source)
             with store.transaction():
                 _define(store, found.new_specs)
                 added = append_parsed(
@@ -724,7 +698,7 @@ def import_csv(
         rows["obs_date"], imported_at, source="import", what=path.name, read_by="import"
     )
     if not allow_outliers:
-        _check_bounds(rows, {spec.id: spec}, source="import")
+        check_bounds(rows, {spec.id: spec}, source="import")
         first, last = rows["obs_date"].min().date(), rows["obs_date"].max().date()
         stored = store.read([spec.id], start=first, end=last)
         check_same_unit(

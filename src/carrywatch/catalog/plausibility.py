@@ -67,13 +67,16 @@ def check_bounds(rows: pd.DataFrame, specs: Mapping[str, SeriesSpec], *, source:
     if rows.empty:
         return
     ranges = {sid: spec.bounds for sid, spec in specs.items() if spec.bounds is not None}
-    ids = rows["series_id"].astype(str)
-    known = ids.isin(list(ranges))
-    low = ids.map(lambda s: ranges[s].low if s in ranges else -np.inf)
-    high = ids.map(lambda s: ranges[s].high if s in ranges else np.inf)
-    values = rows["value"].astype("float64")
+    # Bounds looked up once per distinct series, then spread over the rows by code: a
+    # full-history payload has hundreds of thousands of rows and a few dozen series.
+    codes, uniques = pd.factorize(rows["series_id"], use_na_sentinel=False)
+    found = [ranges.get(str(sid)) for sid in uniques]
+    low = np.array([-np.inf if b is None else b.low for b in found], dtype=np.float64)[codes]
+    high = np.array([np.inf if b is None else b.high for b in found], dtype=np.float64)[codes]
+    known = np.array([b is not None for b in found], dtype=bool)[codes]
+    values = rows["value"].to_numpy(dtype=np.float64)
     if "withdrawn" in rows.columns:  # a withdrawal carries no value (carrywatch.frames)
-        known &= ~rows["withdrawn"].astype(bool)
+        known &= ~rows["withdrawn"].astype(bool).to_numpy()
     outside = known & ~((values >= low) & (values <= high))
     if not outside.any():
         return
