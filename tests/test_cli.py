@@ -443,10 +443,6 @@ def test_a_usage_error_is_one_line_and_exit_1(capsys: pytest.CaptureFixture[str]
             ["series", "show", "us.ust.10y", "--start", "2024-08-09", "--end", "2024-08-01"],
             "--start 2024-08-09 is after --end 2024-08-01",
         ),
-        (
-            ["diff", "--from", "2024-08-09", "--to", "2024-08-01"],
-            "--from 2024-08-09 is after --to 2024-08-01",
-        ),
     ],
 )
 def test_a_span_that_runs_backwards_is_one_line_not_an_empty_answer(

@@ -12,7 +12,6 @@ from rich.table import Table
 
 from carrywatch.cli.app import cli
 from carrywatch.cli.common import (
-    check_span,
     command_imports,
     err,
     format_value,
@@ -78,7 +77,6 @@ def diff_command(start: str, end: str | None, window: int, fmt: str, out_file: P
     assert first is not None
     with open_store(load_settings()) as store:
         last = parse_date(end, "--to") or default_asof(store, datetime.now(UTC).date())
-        check_span(first, last, "--from", "--to")
         diff = metric_diff(store, catalog_of(store), first, last, window=window)
     frame = diff.to_frame()
     if fmt != "table":
