@@ -126,6 +126,10 @@ def test_contract_codes() -> None:
     assert contract_month("ZQZ25.CBT") == pd.Period("2025-12", "M")
     assert contract_month("ZQF9", reference=ref) == pd.Period("2029-01", "M")
     assert contract_month("ZQF2", reference=ref) == pd.Period("2022-01", "M")
+    # Without a trade date a one-digit year is refused, never resolved by today's clock
+    # (ZQN6 named July 2026 until 2031, and would name July 2036 from 2032).
+    with pytest.raises(ConfigError, match="one-digit year needs the trade date"):
+        contract_month("ZQN6")
     assert contract_code(pd.Period("2025-03", "M")) == "ZQH25"
     for bad in ("ZQA23", "2023-13", "ZQK123", "fed funds"):
         with pytest.raises(ConfigError):

@@ -265,7 +265,7 @@ def _computed(
     used: list[str] = []
     for sid, value in fresh.items():
         if value.obs_date == day and value.value is not None:
-            prices[contract_month(mids[sid])] = value.value
+            prices[contract_month(mids[sid], reference=day)] = value.value
             used.append(sid)
     effr = inputs.series(DAILY_EFFR)
     settled = []

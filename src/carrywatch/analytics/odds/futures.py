@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Final, Literal, TypeVar
 
 import numpy as np
@@ -73,8 +73,9 @@ def contract_month(code: str, *, reference: date | None = None) -> pd.Period:
 
     Accepts ``ZQK23``, ``ZQK3``, ``ZQZ25.CBT`` (an exchange suffix is dropped), ``K23``,
     ``ZQK2023`` and ``2023-05``, in any case. A one-digit year is the year ending in that
-    digit within ``reference.year - 5`` to ``reference.year + 4`` (``reference`` defaults to
-    today, UTC); two digits are 2000-2069 or 1970-1999.
+    digit within ``reference.year - 5`` to ``reference.year + 4``, ``reference`` being the
+    trade date (required then: the same code names another contract ten years on, so it
+    is never resolved by today's clock); two digits are 2000-2069 or 1970-1999.
 
     Raises
     ------
@@ -96,9 +97,15 @@ def contract_month(code: str, *, reference: date | None = None) -> pd.Period:
         year = int(digits)
     elif len(digits) == 2:
         year = int(digits) + (2000 if int(digits) < 70 else 1900)
+    elif reference is None:
+        raise ConfigError(
+            f"{code!r}: a one-digit year needs the trade date to name its decade; give "
+            "the year in two or four digits (e.g. ZQK26 or ZQK2026)"
+        )
     else:
-        ref = (reference or datetime.now(UTC).date()).year
-        year = next(y for y in range(ref - 5, ref + 5) if y % 10 == int(digits))
+        year = next(
+            y for y in range(reference.year - 5, reference.year + 5) if y % 10 == int(digits)
+        )
     return pd.Period(year=year, month=month, freq="M")
 
 
@@ -192,7 +199,11 @@ def odds_from_monthly_averages(
     dates, columns = months as in :func:`futures_implied_odds`, which documents the rest."""
     if averages_pct.shape[0] == 0 or averages_pct.shape[1] == 0:
         raise InsufficientDataError("no monthly average rates given", series=(source,))
-    months = [c if isinstance(c, pd.Period) else contract_month(str(c)) for c in averages_pct]
+    first_day = pd.Timestamp(averages_pct.index[0]).date()  # names a one-digit year's decade
+    months = [
+        c if isinstance(c, pd.Period) else contract_month(str(c), reference=first_day)
+        for c in averages_pct
+    ]
     months = [m.asfreq("M") for m in months]
     if len(set(months)) != len(months):
         raise ValueError(f"a month appears twice among {averages_pct.columns.tolist()}")
