@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from carrywatch.catalog.spec import SeriesSpec
@@ -29,6 +30,7 @@ __all__ = [
     "check_bounds",
     "check_not_after",
     "check_same_unit",
+    "outside_bounds",
 ]
 
 #: Days a row may be dated after the UTC day it was read: a value dated by a clock ahead
@@ -66,6 +68,27 @@ def check_bounds(rows: pd.DataFrame, specs: Mapping[str, SeriesSpec], *, source:
     """
     if rows.empty:
         return
+    outside = outside_bounds(rows, specs)
+    if not outside.any():
+        return
+    bad = rows[outside]
+    first = bad.iloc[0]
+    spec = specs[str(first["series_id"])]
+    bounds = spec.bounds
+    assert bounds is not None  # only a series with bounds has a row outside them
+    more = f" (and {len(bad) - 1} more value(s) outside)" if len(bad) > 1 else ""
+    raise OutlierError(
+        f"{spec.id} on {pd.Timestamp(first['obs_date']):%Y-%m-%d}: {float(first['value']):g} "
+        f"{spec.unit} is outside the plausible range {bounds} ({bounds.reason})"
+        f"{more}; nothing was written; {ALLOW_OUTLIERS_HINT}",
+        source=source,
+        series_id=spec.id,
+    )
+
+
+def outside_bounds(rows: pd.DataFrame, specs: Mapping[str, SeriesSpec]) -> npt.NDArray[np.bool_]:
+    """Per row of ``rows`` (as in :func:`check_bounds`): is its value outside its series'
+    inclusive bounds? False for a series without bounds and for a withdrawal."""
     ranges = {sid: spec.bounds for sid, spec in specs.items() if spec.bounds is not None}
     # Bounds looked up once per distinct series, then spread over the rows by code: a
     # full-history payload has hundreds of thousands of rows and a few dozen series.
@@ -77,21 +100,8 @@ def check_bounds(rows: pd.DataFrame, specs: Mapping[str, SeriesSpec], *, source:
     values = rows["value"].to_numpy(dtype=np.float64)
     if "withdrawn" in rows.columns:  # a withdrawal carries no value (carrywatch.frames)
         known &= ~rows["withdrawn"].astype(bool).to_numpy()
-    outside = known & ~((values >= low) & (values <= high))
-    if not outside.any():
-        return
-    bad = rows[outside]
-    first = bad.iloc[0]
-    spec = specs[str(first["series_id"])]
-    bounds = ranges[spec.id]
-    more = f" (and {len(bad) - 1} more value(s) outside)" if len(bad) > 1 else ""
-    raise OutlierError(
-        f"{spec.id} on {pd.Timestamp(first['obs_date']):%Y-%m-%d}: {float(first['value']):g} "
-        f"{spec.unit} is outside the plausible range {bounds} ({bounds.reason})"
-        f"{more}; nothing was written; {ALLOW_OUTLIERS_HINT}",
-        source=source,
-        series_id=spec.id,
-    )
+    outside: npt.NDArray[np.bool_] = known & ~((values >= low) & (values <= high))
+    return outside
 
 
 def check_not_after(
