@@ -453,3 +453,33 @@ def test_a_span_that_runs_backwards_is_one_line_not_an_empty_answer(
     captured = capsys.readouterr()
     assert captured.err == f"error: {words}: give the earlier date as {argv[-4]}\n"
     assert captured.out == ""
+
+
+@pytest.mark.usefixtures("cw_home")
+def test_odds_show_cme_published_tables_and_single_outcome_histories(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The snapshot's target range ends before July 2026, so it is given (DFEDTARL/U held
+    # 3.50-3.75% from the 2025-12-10 cut to the 2026-07-29 meeting).
+    argv = ["odds", "fed", "--asof", "2026-07-20", "--target-range", "3.50,3.75", "--json"]
+    assert main(argv) == 0
+    stored = json.loads(capsys.readouterr().out)["stored"]
+    july = stored["cme_fedwatch_published"][0]
+    # PROVENANCE.md section 12's spot check of CME's page saved on 2026-07-20: the
+    # 2026-07-29 meeting at 350-375 with 85.6%.
+    assert (july["meeting"], july["published_on"]) == ("2026-07-29", "2026-07-20")
+    assert {p["range"]: p["probability"] for p in july["probabilities"]}["3.5-3.75%"] == (
+        pytest.approx(0.856)
+    )
+    # Polymarket's and Kalshi's recorded histories hold the "no change" outcome only: shown
+    # dated, never as a whole distribution. PROVENANCE.md: Polymarket 0.075 at its last
+    # row, 2025-12-06 23:30 ET, which is 2025-12-07 04:30 UTC (the store's day is UTC's).
+    assert main(["odds", "fed", "--asof", "2025-12-07", "--json"]) == 0
+    quotes = json.loads(capsys.readouterr().out)["stored"]["market_quotes"]
+    poly = next(q for q in quotes if q["venue"] == "polymarket")
+    assert (poly["meeting"], poly["outcome"], poly["quoted_on"]) == (
+        "2025-12-10",
+        "hold",
+        "2025-12-07",
+    )
+    assert poly["probability"] == pytest.approx(0.075)

@@ -78,7 +78,7 @@ def test_table_output_says_which_meetings_have_no_odds(
     assert "range in force 2.25-2.5%" in flat
     assert "3-3.25%: 95.5%" in flat
     assert "no contract or path period covers the 2022-12-14 meeting" in flat
-    assert "no prediction-market quote" in err
+    assert "no prediction-market distribution" in err
 
 
 def test_boj_odds_from_a_rate_path_price_the_january_2025_hike(

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from carrywatch.analytics.odds.conventions import AnnouncementDayRule, Chain, Conventions
     from carrywatch.ingest import RefreshReport
     from carrywatch.report.odds import Bank, OddsReport
+    from carrywatch.report.odds_history import OddsHistory
 
 
 @cli.command("odds")
@@ -90,6 +91,7 @@ def odds_command(
     from carrywatch.analytics.odds.conventions import Conventions
     from carrywatch.report.market_quotes import StoredMarkets
     from carrywatch.report.odds import current_range, parse_range, policy_odds
+    from carrywatch.report.odds_history import odds_history
     from carrywatch.workspace import catalog_of, open_store
 
     if futures_file is not None and path_file is not None:
@@ -103,6 +105,9 @@ def odds_command(
         )
         # Prediction markets: the quotes `carrywatch markets refresh` stored.
         markets = StoredMarkets.load(store, catalog, cutoff, 0)(bank, cutoff, range_pct)
+        # CME FedWatch's published tables and single-outcome market histories, stored as
+        # odds series (the brief's odds section reads the same).
+        stored = odds_history(store, catalog, cutoff, range_pct) if bank == "fed" else None
     report = policy_odds(
         catalog,
         bank,
@@ -114,13 +119,18 @@ def odds_command(
         conventions=_conventions(Conventions, chain, announcement_day, step_bp),
     )
     if as_json:
-        print(json.dumps(report.to_json(), indent=2))
+        document = report.to_json()
+        if stored is not None:
+            document["stored"] = _stored_json(stored)
+        print(json.dumps(document, indent=2))
     elif fmt != "table":
         from carrywatch.api import Odds
 
         emit_frame(Odds(report).to_frame(), export_format(fmt), out_file)
     else:
         _print_odds(report)
+        if stored is not None:
+            _print_stored(stored)
     for note in report.notes:
         err.print(f"note: {note}")
 
@@ -195,6 +205,70 @@ def _print_odds(report: OddsReport) -> None:
             f"{comparison.meeting}: thinner market: {comparison.thinner or 'n/a'} "
             f"({comparison.thinner_basis})"
         )
+
+
+def _stored_json(stored: OddsHistory) -> dict[str, object]:
+    """CME's published tables and the single-outcome quotes, as ``_print_stored`` shows."""
+    from carrywatch.analytics.odds.distribution import range_text
+
+    return {
+        "cme_fedwatch_published": [
+            {
+                "meeting": p.meeting.isoformat(),
+                "published_on": p.obs_date.isoformat(),
+                "probabilities": [
+                    {"range": range_text(r), "probability": r.probability} for r in p.probabilities
+                ],
+                "series": list(p.series_ids),
+            }
+            for p in stored.published
+        ],
+        "market_quotes": [
+            {
+                "meeting": q.meeting.isoformat(),
+                "venue": q.venue,
+                "outcome": q.outcome,
+                "probability": q.probability,
+                "quoted_on": q.obs_date.isoformat(),
+                "series": q.series_id,
+            }
+            for q in stored.quotes
+        ],
+    }
+
+
+def _print_stored(stored: OddsHistory) -> None:
+    """CME FedWatch's published distribution per meeting and the venues' last quote of
+    each single outcome the store holds (histories, not whole markets), each dated."""
+    from carrywatch.analytics.odds.distribution import range_text
+
+    if not stored.published and not stored.quotes:
+        return
+    table = Table(title="stored odds: CME FedWatch as published, market histories")
+    for column in ("meeting", "source", "as of", "probabilities", "series"):
+        table.add_column(column)
+    for p in stored.published:
+        text = ", ".join(
+            f"{range_text(r)}: {r.probability * 100:.1f}%"
+            for r in p.probabilities
+            if r.probability >= 0.0005
+        )
+        table.add_row(
+            p.meeting.isoformat(),
+            "CME FedWatch (published)",
+            p.obs_date.isoformat(),
+            text,
+            f"{len(p.series_ids)} series",
+        )
+    for q in stored.quotes:
+        table.add_row(
+            q.meeting.isoformat(),
+            f"{q.venue} (one outcome)",
+            q.obs_date.isoformat(),
+            f"{q.outcome}: {q.probability * 100:.1f}%",
+            q.series_id,
+        )
+    out.print(table)
 
 
 @cli.group("markets")

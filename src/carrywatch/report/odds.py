@@ -184,8 +184,8 @@ def policy_odds(
     kept_markets = [d for d in markets if d.meeting in upcoming]
     if not kept_markets:
         notes.append(
-            f"no prediction-market quote stored on or before {asof} prices these "
-            f"meetings (`carrywatch markets refresh {bank}` stores them)"
+            f"no prediction-market distribution (a whole market) stored on or before {asof} "
+            f"for these meetings (`carrywatch markets refresh {bank}` stores them)"
         )
     distributions.extend(kept_markets)
     comparisons = []
